@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/**
+ * The `transfer-lab` command line. Each command lives in `src/commands/<name>.ts`
+ * and is loaded only when asked for.
+ */
+import { Command, CliError } from './commands/command';
+
+const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  doctor: () => import('./commands/doctor'),
+  datasets: () => import('./commands/datasets'),
+  main: () => import('./commands/main'),
+};
+
+function usage(): string {
+  return [
+    'usage: transfer-lab <command> [options]',
+    '',
+    'commands:',
+    '  doctor [--json]            backend, versions, Python/Jupyter/tslab, data sets found',
+    '  datasets [--json]          data sets available, from where, with counts',
+    '           --check NAME      exit 0 if NAME is available',
+    '           --fetch NAME      download NAME into datasets/cache (SHA-256 checked)',
+    '  bench [--json]             training/inference throughput vs Keras (bench/results/latest.json)',
+    '  main                       the main job run by `npm start`',
+    '',
+    'environment: TRANSFER_LAB_BACKEND=cpu opts into the slow pure-JS backend.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`transfer-lab: unknown command '${name}'.\n\n${usage()}\n`);
+    return 2;
+  }
+  const { command } = await load();
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    const msg = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`transfer-lab: ${msg}\n`);
+    if (process.env.TRANSFER_LAB_DEBUG && err instanceof Error && !(err instanceof CliError)) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  },
+);

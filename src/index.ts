@@ -1,0 +1,9 @@
+/**
+ * transfer-lab: hands-on transfer learning in TypeScript on native TensorFlow.
+ *
+ * The public API. Notebooks import the compiled form: `import * as tl from '../dist'`.
+ */
+export { tf, backendInfo, BackendInfo, BackendError, BACKEND_ENV } from './backend';
+export { environmentReport, EnvironmentReport, Check, projectRoot } from './environment';
+export * from './data';
+export * from './plot';
