@@ -7,3 +7,5 @@ export { tf, backendInfo, BackendInfo, BackendError, BACKEND_ENV } from './backe
 export { environmentReport, EnvironmentReport, Check, projectRoot } from './environment';
 export * from './data';
 export * from './plot';
+export * from './random';
+export { sampleGridChart, classCountChart, SampleGridOptions, ClassCountOptions } from './charts/data';

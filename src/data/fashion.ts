@@ -36,6 +36,8 @@ export function cacheDir(): string {
 export interface FashionOptions {
   /** A folder holding the four `*-ubyte.gz` files; searched first. Default: none. */
   dir?: string;
+  /** Look only in `dir` (no environment variable, cache or Debian path). Default false. */
+  onlyDir?: boolean;
 }
 
 /**
@@ -57,6 +59,7 @@ export function locateFashionMnist(opts: FashionOptions = {}): string | null {
 export function fashionSearchPath(opts: FashionOptions = {}): string[] {
   const dirs: string[] = [];
   if (opts.dir) dirs.push(opts.dir);
+  if (opts.onlyDir) return dirs;
   if (process.env[FASHION_ENV]) dirs.push(process.env[FASHION_ENV] as string);
   dirs.push(path.join(cacheDir(), 'fashion-mnist'), FASHION_DEBIAN_DIR);
   return dirs;

@@ -1,0 +1,193 @@
+/**
+ * From bytes to tensors: `toTensors` for a whole (small) set, `batches` to stream a
+ * large one one batch at a time, with normalisation, grayscale/RGB conversion and
+ * seeded on-the-fly augmentation (shifts; horizontal flips only when asked for, since
+ * a flipped digit is a different glyph). Augmentation works on the bytes before they
+ * become tensors, so a 60,000-image set is never held as float32 tensors.
+ */
+import { tf } from '../backend';
+import { ImageDataset, imageSize } from './dataset';
+import { Random, SeedLike, rng } from '../random';
+
+/** Per-channel normalisation applied after scaling to [0, 1]: `(x / 255 - mean) / std`. */
+export interface Normalization {
+  /** One value, or one per output channel. */
+  mean: number | number[];
+  /** One value, or one per output channel; must be positive. */
+  std: number | number[];
+}
+
+/** Options for {@link toTensors}. */
+export interface TensorOptions {
+  /** Which images, in this order. Default: all of them, in data set order. */
+  indices?: ArrayLike<number>;
+  /** Output channels: 3 repeats grayscale into RGB, 1 averages RGB. Default: the data set's own. */
+  channels?: 1 | 3;
+  /** `true` scales to [0, 1]; `false` keeps 0-255 as float; a {@link Normalization} also standardises. Default `true`. */
+  normalize?: boolean | Normalization;
+}
+
+/** Seeded on-the-fly augmentation; every field's default leaves images unchanged. */
+export interface AugmentOptions {
+  /** Shift each image by a random whole number of pixels in [-shift, shift] per axis, filling with 0. Default 0. */
+  shift?: number;
+  /** Mirror each image left-right with probability 1/2. Default false (wrong for digits and text). */
+  flip?: boolean;
+}
+
+/** Options for {@link batches}. */
+export interface BatchOptions extends TensorOptions {
+  /** Images per batch. Default 32. */
+  batchSize?: number;
+  /** Visit the images in a seeded random order. Default false (data set order). */
+  shuffle?: boolean;
+  /** Seed for the order and the augmentation. Default 0. */
+  seed?: SeedLike;
+  /** Epoch number, mixed into a numeric seed so each epoch gets its own order and augmentation. Default 0. */
+  epoch?: number;
+  /** Augmentation, or `false`/undefined for none. Default: none. */
+  augment?: AugmentOptions | false;
+  /** Drop a last batch smaller than batchSize. Default false. */
+  dropRemainder?: boolean;
+}
+
+/** One batch: images as float32 NHWC and labels as int32, plus which images they were. */
+export interface Batch {
+  xs: import('@tensorflow/tfjs-node').Tensor4D;
+  ys: import('@tensorflow/tfjs-node').Tensor1D;
+  /** Image indices into the data set, in batch order. */
+  indices: Int32Array;
+}
+
+/**
+ * All chosen images as tensors at once: `{xs: float32 [n, h, w, c], ys: int32 [n]}`.
+ * For a few thousand small images; stream anything larger with {@link batches}.
+ * The caller owns the tensors (dispose them, or call inside `tf.tidy`).
+ *
+ * @example
+ * const { xs, ys } = toTensors(kShot(train, 5, 42), { channels: 3 });
+ * xs.shape; // [50, 28, 28, 3]
+ */
+export function toTensors(ds: ImageDataset, opts: TensorOptions = {}): Batch {
+  const indices = opts.indices ? Int32Array.from(opts.indices) : Int32Array.from({ length: ds.count }, (_, i) => i);
+  return makeBatch(ds, indices, opts, null, undefined);
+}
+
+/**
+ * Iterate over a data set one batch of tensors at a time. Only the current batch exists
+ * as tensors; **the caller disposes each batch** (`tf.dispose([b.xs, b.ys])`) before
+ * asking for the next.
+ *
+ * @example
+ * for (const b of batches(train, { batchSize: 64, shuffle: true, seed: 1, epoch, augment: { shift: 2 } })) {
+ *   await model.trainOnBatch(b.xs, b.ys);
+ *   tf.dispose([b.xs, b.ys]);
+ * }
+ */
+export function* batches(ds: ImageDataset, opts: BatchOptions = {}): Generator<Batch, void, undefined> {
+  const batchSize = opts.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batches of ${ds.name}: batchSize ${batchSize} is not a positive integer. Fix: pass e.g. { batchSize: 32 }.`);
+  const r = epochRng(opts.seed ?? 0, opts.epoch ?? 0);
+  const order = opts.indices ? Int32Array.from(opts.indices) : Int32Array.from({ length: ds.count }, (_, i) => i);
+  if (opts.shuffle) r.shuffleInPlace(order);
+  const augment = opts.augment || undefined;
+  const n = opts.dropRemainder ? order.length - (order.length % batchSize) : order.length;
+  for (let start = 0; start < n; start += batchSize) {
+    yield makeBatch(ds, order.subarray(start, Math.min(start + batchSize, n)), opts, augment ? r : null, augment);
+  }
+}
+
+/**
+ * How many batches {@link batches} yields with these options.
+ *
+ * @example
+ * batchCount(train, { batchSize: 64 }); // 938 for 60,000 images
+ */
+export function batchCount(ds: ImageDataset, opts: Pick<BatchOptions, 'batchSize' | 'indices' | 'dropRemainder'> = {}): number {
+  const n = opts.indices ? opts.indices.length : ds.count;
+  const b = opts.batchSize ?? 32;
+  return opts.dropRemainder ? Math.floor(n / b) : Math.ceil(n / b);
+}
+
+/**
+ * Augment images held as bytes (NHWC), in place: a random shift per image and, if
+ * enabled, a random horizontal flip. Deterministic for a given generator state.
+ *
+ * @param pixels `count` images of height x width x channels bytes
+ * @returns the same array
+ * @example
+ * augmentBytes(bytes, 8, { height: 28, width: 28, channels: 1 }, { shift: 2 }, new Random(0));
+ */
+export function augmentBytes(
+  pixels: Uint8Array, count: number, shape: Pick<ImageDataset, 'height' | 'width' | 'channels'>,
+  aug: AugmentOptions, seed: SeedLike,
+): Uint8Array {
+  const r = rng(seed);
+  const { height: h, width: w, channels: c } = shape;
+  const s = aug.shift ?? 0;
+  if (!Number.isInteger(s) || s < 0) throw new Error(`augment: shift ${s} is not a whole number of pixels >= 0. Fix: pass e.g. { shift: 2 }.`);
+  const size = h * w * c;
+  const src = new Uint8Array(size);
+  for (let n = 0; n < count; n++) {
+    const dx = s > 0 ? r.int(-s, s + 1) : 0;
+    const dy = s > 0 ? r.int(-s, s + 1) : 0;
+    const flip = aug.flip ? r.next() < 0.5 : false;
+    if (dx === 0 && dy === 0 && !flip) continue;
+    const img = pixels.subarray(n * size, (n + 1) * size);
+    src.set(img);
+    img.fill(0);
+    for (let y = 0; y < h; y++) {
+      const sy = y - dy;
+      if (sy < 0 || sy >= h) continue;
+      for (let x = 0; x < w; x++) {
+        const fx = x - dx;
+        if (fx < 0 || fx >= w) continue;
+        const sx = flip ? w - 1 - fx : fx;
+        const o = (y * w + x) * c;
+        const i = (sy * w + sx) * c;
+        for (let k = 0; k < c; k++) img[o + k] = src[i + k];
+      }
+    }
+  }
+  return pixels;
+}
+
+function epochRng(seed: SeedLike, epoch: number): Random {
+  if (seed instanceof Random) return seed;
+  return new Random((Math.trunc(seed) + Math.imul(epoch, 0x9e3779b1)) >>> 0);
+}
+
+function makeBatch(ds: ImageDataset, indices: Int32Array, opts: TensorOptions, r: Random | null, aug: AugmentOptions | undefined): Batch {
+  const size = imageSize(ds);
+  const bytes = new Uint8Array(indices.length * size);
+  const labels = new Int32Array(indices.length);
+  for (let j = 0; j < indices.length; j++) {
+    const i = indices[j];
+    if (!(i >= 0 && i < ds.count)) throw new Error(`${ds.name}: image index ${i} is out of range 0..${ds.count - 1}. Fix: pass indices within the data set.`);
+    bytes.set(ds.images.subarray(i * size, (i + 1) * size), j * size);
+    labels[j] = ds.labels[i];
+  }
+  if (r && aug) augmentBytes(bytes, indices.length, ds, aug, r);
+  const channels = opts.channels ?? ds.channels;
+  if (channels !== 1 && channels !== 3) throw new Error(`${ds.name}: channels ${channels} is not supported. Fix: use 1 (grayscale) or 3 (RGB).`);
+  if (ds.channels !== 1 && ds.channels !== 3) throw new Error(`${ds.name}: data sets with ${ds.channels} channels cannot be converted. Fix: load images with 1 or 3 channels.`);
+  const norm = opts.normalize ?? true;
+  const stats = typeof norm === 'object' ? [perChannel(norm.mean, channels, 'mean', ds.name), perChannel(norm.std, channels, 'std', ds.name)] : null;
+  if (stats && stats[1].some((v) => !(v > 0))) throw new Error(`${ds.name}: normalize.std must be positive, got ${stats[1].join(', ')}. Fix: pass the per-channel standard deviations.`);
+  const xs = tf.tidy(() => {
+    let x: import('@tensorflow/tfjs-node').Tensor4D = tf.tensor4d(Float32Array.from(bytes), [indices.length, ds.height, ds.width, ds.channels], 'float32');
+    if (channels === 3 && ds.channels === 1) x = tf.tile(x, [1, 1, 1, 3]);
+    if (channels === 1 && ds.channels === 3) x = tf.mean(x, 3, true);
+    if (norm === false) return x;
+    x = tf.mul(x, 1 / 255);
+    if (stats) x = tf.div(tf.sub(x, tf.tensor1d(stats[0])), tf.tensor1d(stats[1]));
+    return x;
+  });
+  return { xs, ys: tf.tensor1d(labels, 'int32'), indices: Int32Array.from(indices) };
+}
+
+function perChannel(v: number | number[], channels: number, what: string, name: string): number[] {
+  const a = typeof v === 'number' ? new Array<number>(channels).fill(v) : v;
+  if (a.length !== channels) throw new Error(`${name}: normalize.${what} has ${a.length} values for ${channels} channel(s). Fix: pass one number, or one per output channel.`);
+  return a;
+}

@@ -1,0 +1,181 @@
+/**
+ * Splits and sampling: class subsets with relabelling, stratified train/validation/test
+ * splits, k-shot-per-class samples and plain subsets. All are seeded where random, and
+ * all return new ImageDatasets holding copies of just the chosen images' bytes.
+ */
+import { ImageDataset, imageSize } from './dataset';
+import { Random, SeedLike, rng } from '../random';
+
+/**
+ * How many images each class has.
+ *
+ * @returns counts indexed by label
+ * @example
+ * classCounts(loadFashionMnist('test')); // [1000, 1000, ..., 1000]
+ */
+export function classCounts(ds: ImageDataset): number[] {
+  const counts = new Array<number>(ds.classNames.length).fill(0);
+  for (let i = 0; i < ds.count; i++) counts[ds.labels[i]]++;
+  return counts;
+}
+
+/**
+ * The indices of each class's images, in data set order.
+ *
+ * @example
+ * indicesByClass(ds)[3]; // every index whose label is 3
+ */
+export function indicesByClass(ds: ImageDataset): number[][] {
+  const out: number[][] = ds.classNames.map(() => []);
+  for (let i = 0; i < ds.count; i++) out[ds.labels[i]].push(i);
+  return out;
+}
+
+/**
+ * A new data set with the chosen images (bytes copied), in the order given.
+ *
+ * @param indices image indices into `ds` (repeats allowed)
+ * @param name the new data set's name; default `<ds.name>[subset]`
+ * @throws Error naming the first index out of range
+ * @example
+ * const first100 = subset(ds, [...Array(100).keys()]);
+ */
+export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = `${ds.name}[subset]`): ImageDataset {
+  const size = imageSize(ds);
+  const images = new Uint8Array(indices.length * size);
+  const labels = new Uint8Array(indices.length);
+  for (let j = 0; j < indices.length; j++) {
+    const i = indices[j];
+    if (!Number.isInteger(i) || i < 0 || i >= ds.count) {
+      throw new Error(`subset of ${ds.name}: index ${i} (position ${j}) is not an image index 0..${ds.count - 1}. Fix: pass indices within the data set.`);
+    }
+    images.set(ds.images.subarray(i * size, (i + 1) * size), j * size);
+    labels[j] = ds.labels[i];
+  }
+  return { name, images, labels, count: indices.length, height: ds.height, width: ds.width, channels: ds.channels, classNames: ds.classNames.slice(), source: ds.source };
+}
+
+/**
+ * Keep only some classes and relabel them 0..k-1 in the order given, carrying their names.
+ *
+ * @param classes class indices (or class names) of `ds` to keep, e.g. `[5, 6, 7, 8, 9]`
+ * @returns a new data set whose label j means `classes[j]`
+ * @throws Error naming an unknown or repeated class
+ * @example
+ * const taskB = selectClasses(loadFashionMnist('train'), [5, 6, 7, 8, 9]);
+ * taskB.classNames; // ['Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
+ */
+export function selectClasses(ds: ImageDataset, classes: readonly (number | string)[], name?: string): ImageDataset {
+  if (classes.length === 0) throw new Error(`selectClasses on ${ds.name}: no classes given. Fix: pass at least one class index 0..${ds.classNames.length - 1}.`);
+  const ids = classes.map((c) => {
+    const id = typeof c === 'string' ? ds.classNames.indexOf(c) : c;
+    if (!Number.isInteger(id) || id < 0 || id >= ds.classNames.length) {
+      throw new Error(`selectClasses on ${ds.name}: '${c}' is not a class. Fix: use an index 0..${ds.classNames.length - 1} or one of ${ds.classNames.join(', ')}.`);
+    }
+    return id;
+  });
+  const newLabel = new Int16Array(ds.classNames.length).fill(-1);
+  ids.forEach((id, j) => {
+    if (newLabel[id] !== -1) throw new Error(`selectClasses on ${ds.name}: class ${id} ('${ds.classNames[id]}') is listed twice. Fix: list each class once.`);
+    newLabel[id] = j;
+  });
+  const keep: number[] = [];
+  for (let i = 0; i < ds.count; i++) if (newLabel[ds.labels[i]] >= 0) keep.push(i);
+  const out = subset(ds, keep, name ?? `${ds.name}[${ids.join(',')}]`);
+  for (let j = 0; j < out.count; j++) out.labels[j] = newLabel[out.labels[j]];
+  out.classNames = ids.map((id) => ds.classNames[id]);
+  return out;
+}
+
+/** Options for {@link stratifiedSplit}. */
+export interface SplitOptions {
+  /** Fraction of each class for validation, in [0, 1). Default 0.1. */
+  validation?: number;
+  /** Fraction of each class for test, in [0, 1). Default 0 (keep the data set's own test split). */
+  test?: number;
+  /** Seed for the per-class shuffles. Default 0. */
+  seed?: SeedLike;
+}
+
+/** The three parts of a split; `test` is empty when no test fraction was asked for. */
+export interface Splits {
+  train: ImageDataset;
+  validation: ImageDataset;
+  test: ImageDataset;
+}
+
+/**
+ * Split into train/validation/test with the same class proportions in each part.
+ * Each class is shuffled (seeded) and cut by rounding its count times each fraction;
+ * each part keeps the original image order.
+ *
+ * @example
+ * const { train, validation } = stratifiedSplit(loadFashionMnist('train'), { validation: 0.1, seed: 1 });
+ * validation.count; // 6000, 600 per class
+ */
+export function stratifiedSplit(ds: ImageDataset, opts: SplitOptions = {}): Splits {
+  const v = opts.validation ?? 0.1;
+  const t = opts.test ?? 0;
+  for (const [k, f] of [['validation', v], ['test', t]] as const) {
+    if (!(f >= 0 && f < 1)) throw new Error(`stratifiedSplit of ${ds.name}: ${k} fraction ${f} is not in [0, 1). Fix: pass e.g. { ${k}: 0.1 }.`);
+  }
+  if (v + t >= 1) throw new Error(`stratifiedSplit of ${ds.name}: validation ${v} + test ${t} leaves no training data. Fix: make their sum below 1.`);
+  const r = rng(opts.seed ?? 0);
+  const parts: number[][] = [[], [], []];
+  for (const idx of indicesByClass(ds)) {
+    r.shuffleInPlace(idx);
+    const nt = Math.round(idx.length * t);
+    const nv = Math.round(idx.length * v);
+    parts[2].push(...idx.slice(0, nt));
+    parts[1].push(...idx.slice(nt, nt + nv));
+    parts[0].push(...idx.slice(nt + nv));
+  }
+  const [train, validation, test] = parts.map((p) => p.sort((a, b) => a - b));
+  return {
+    train: subset(ds, train, `${ds.name}/train`),
+    validation: subset(ds, validation, `${ds.name}/validation`),
+    test: subset(ds, test, `${ds.name}/test`),
+  };
+}
+
+/**
+ * The indices of a k-shot sample: k images per class, chosen without replacement (seeded),
+ * grouped by class.
+ *
+ * @throws Error naming the class that has fewer than k images
+ * @example
+ * kShotIndices(ds, 5, 42).length; // 5 * number of classes
+ */
+export function kShotIndices(ds: ImageDataset, k: number, seed: SeedLike): number[] {
+  if (!Number.isInteger(k) || k < 1) throw new Error(`kShot of ${ds.name}: k = ${k} is not a positive integer. Fix: pass e.g. k = 5.`);
+  const r: Random = rng(seed);
+  const out: number[] = [];
+  indicesByClass(ds).forEach((idx, c) => {
+    if (idx.length < k) {
+      throw new Error(`kShot of ${ds.name}: class ${c} ('${ds.classNames[c]}') has only ${idx.length} image(s), fewer than k = ${k}. Fix: use k <= ${idx.length}, or drop the class with selectClasses.`);
+    }
+    // Partial Fisher-Yates over this class's indices.
+    for (let i = 0; i < k; i++) {
+      const j = i + Math.floor(r.next() * (idx.length - i));
+      const tmp = idx[i];
+      idx[i] = idx[j];
+      idx[j] = tmp;
+    }
+    out.push(...idx.slice(0, k).sort((a, b) => a - b));
+  });
+  return out;
+}
+
+/**
+ * A k-shot data set: k images per class, chosen without replacement (seeded). Same seed,
+ * same images; images are grouped by class.
+ *
+ * @param k images per class
+ * @param seed a seed or generator
+ * @throws Error naming the class that has fewer than k images
+ * @example
+ * const fiveShot = kShot(selectClasses(train, [5, 6, 7, 8, 9]), 5, 42); // 25 images
+ */
+export function kShot(ds: ImageDataset, k: number, seed: SeedLike): ImageDataset {
+  return subset(ds, kShotIndices(ds, k, seed), `${ds.name}[${k}-shot]`);
+}
