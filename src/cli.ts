@@ -8,6 +8,8 @@ import { Command, CliError } from './commands/command';
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   doctor: () => import('./commands/doctor'),
   datasets: () => import('./commands/datasets'),
+  bench: () => import('./commands/bench'),
+  pretrain: () => import('./commands/pretrain'),
   main: () => import('./commands/main'),
 };
 
@@ -20,7 +22,10 @@ function usage(): string {
     '  datasets [--json]          data sets available, from where, with counts',
     '           --check NAME      exit 0 if NAME is available',
     '           --fetch NAME      download NAME into datasets/cache (SHA-256 checked)',
-    '  bench [--json]             training/inference throughput vs Keras (bench/results/latest.json)',
+    '  bench [--json] [--quick]   training/inference throughput vs Keras and PyTorch (bench/results/latest.json)',
+    '        [--out DIR]',
+    '  pretrain <name|all>        reproduce a bundled backbone (models/<name>) from its recipe',
+    '           [--epochs N] [--fresh] [--models-dir DIR]',
     '  main                       the main job run by `npm start`',
     '',
     'environment: TRANSFER_LAB_BACKEND=cpu opts into the slow pure-JS backend.',

@@ -9,3 +9,6 @@ export * from './data';
 export * from './plot';
 export * from './random';
 export { sampleGridChart, classCountChart, SampleGridOptions, ClassCountOptions } from './charts/data';
+export * from './transfer';
+export * from './train';
+export * from './backbone';

@@ -146,3 +146,15 @@ export function sample<T>(items: readonly T[], k: number, seed: SeedLike): T[] {
   }
   return a.slice(0, k);
 }
+
+/**
+ * A seed for tfjs's own random ops and initializers. tfjs's normal and truncated-normal
+ * generators treat a seed of 0 as "no seed" (`seed ? seed : Math.random()`), which would
+ * silently break reproducibility for seed 0; this maps 0 to a fixed non-zero value.
+ *
+ * @example
+ * tf.initializers.heNormal({ seed: tfSeed(0) });
+ */
+export function tfSeed(seed: number): number {
+  return seed === 0 ? 0x5eed : seed;
+}

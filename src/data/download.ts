@@ -146,6 +146,9 @@ function joinUrl(base: string, file: string): string {
 function fetchToFile(url: string, dest: string, timeoutMs: number, redirects = 5): Promise<void> {
   return new Promise((resolve, reject) => {
     const get = url.startsWith('https:') ? https.get : http.get;
+    // Once the body is being written, only the pipeline settles the promise: it waits for
+    // the file stream to close, so the caller's clean-up never races a late write.
+    let piping = false;
     const req = get(url, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
@@ -161,12 +164,15 @@ function fetchToFile(url: string, dest: string, timeoutMs: number, redirects = 5
       const declared = Number(res.headers['content-length'] ?? NaN);
       let received = 0;
       res.on('data', (c: Buffer) => { received += c.length; });
-      pipeline(res, fs.createWriteStream(dest)).then(() => {
+      piping = true;
+      // Open synchronously: a stream that opens its file later could re-create it after a
+      // failed transfer's clean-up removed it.
+      pipeline(res, fs.createWriteStream(dest, { fd: fs.openSync(dest, 'w') })).then(() => {
         if (Number.isFinite(declared) && received !== declared) reject(new Error(`connection closed after ${received} of ${declared} bytes`));
         else resolve();
       }, (err: Error) => reject(new Error(`transfer interrupted (${err.message})`)));
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no data for ${timeoutMs} ms`)));
-    req.on('error', (err) => reject(new Error(`cannot fetch ${url} (${err.message})`)));
+    req.on('error', (err) => { if (!piping) reject(new Error(`cannot fetch ${url} (${err.message})`)); });
   });
 }

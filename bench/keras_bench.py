@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Peer side of `transfer-lab bench`: the reference CNN in Keras 3 (or PyTorch).
+
+Run by src/bench/peers.ts as `.venv/bin/python bench/keras_bench.py [options]`, once
+per peer configuration (e.g. with and without TF_ENABLE_ONEDNN_OPTS=1, which must be
+set in the environment before TensorFlow loads). Prints exactly one JSON line on
+stdout as its last line; everything else goes to stderr.
+
+The model and the protocol mirror src/bench/reference.ts and src/bench/measure.ts:
+  - model: conv32-conv32-pool-conv64-pool-dense128-dense10 on 28x28x1, relu,
+    3x3 valid convs, 2x2 max pools, softmax output;
+  - Adam (learning rate 1e-3), sparse categorical cross-entropy, batch 64;
+  - random but seeded inputs in [0, 1) and labels in 0..9, held in memory;
+  - training: `fit` for one epoch of `train_steps` batches (no shuffling), after a
+    warm-up `fit` (which also traces/compiles); repeated, median time reported;
+  - inference: `predict` on `infer_steps` batches, after one warm-up call.
+
+Usage:
+  keras_bench.py [--framework keras|torch] [--batch 64] [--train-steps 20]
+                 [--infer-steps 40] [--repeats 5] [--warmup-steps 3] [--seed 42]
+
+With --framework torch and no importable torch, prints
+{"framework": "torch", "available": false, "reason": ...} and exits 0.
+
+Example:
+  TF_ENABLE_ONEDNN_OPTS=1 .venv/bin/python bench/keras_bench.py --train-steps 5 --repeats 2
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+NUM_CLASSES = 10
+INPUT_SHAPE = (28, 28, 1)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--framework", choices=["keras", "torch"], default="keras")
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--train-steps", type=int, default=20, help="batches per timed training repeat")
+    p.add_argument("--infer-steps", type=int, default=40, help="batches per timed inference repeat")
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--warmup-steps", type=int, default=3, help="training batches run before timing")
+    p.add_argument("--seed", type=int, default=42)
+    a = p.parse_args(argv)
+    for name in ("batch", "train_steps", "infer_steps", "repeats"):
+        if getattr(a, name) < 1:
+            p.error(f"--{name.replace('_', '-')} must be >= 1")
+    if a.warmup_steps < 0:
+        p.error("--warmup-steps must be >= 0")
+    return a
+
+
+def timed(fn, repeats):
+    """Call fn() `repeats` times; return the wall times in seconds."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def summary(samples, times):
+    return samples / statistics.median(times)
+
+
+def onednn_requested():
+    return os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip().lower() in ("1", "true")
+
+
+def bench_keras(a):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import numpy as np
+    import tensorflow as tf
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+    n_train = a.batch * a.train_steps
+    n_infer = a.batch * a.infer_steps
+    x = rng.random((max(n_train, n_infer),) + INPUT_SHAPE, dtype=np.float32)
+    y = rng.integers(0, NUM_CLASSES, size=(n_train,)).astype(np.int32)
+    x_train, x_infer = x[:n_train], x[:n_infer]
+
+    model = keras.Sequential([
+        keras.Input(INPUT_SHAPE),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dense(128, activation="relu"),
+        layers.Dense(NUM_CLASSES, activation="softmax"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+
+    def fit(xs, ys):
+        model.fit(xs, ys, batch_size=a.batch, epochs=1, shuffle=False, verbose=0)
+
+    # Warm-up: traces the train function (same batch shape as the timed runs).
+    if a.warmup_steps > 0:
+        fit(x_train[: a.batch * a.warmup_steps], y[: a.batch * a.warmup_steps])
+    train_times = timed(lambda: fit(x_train, y), a.repeats)
+
+    predict = lambda: model.predict(x_infer, batch_size=a.batch, verbose=0)
+    predict()  # warm-up: traces the predict function
+    infer_times = timed(predict, a.repeats)
+
+    return {
+        "framework": "keras",
+        "available": True,
+        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__},
+        "threads": {
+            "intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
+            "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
+        },
+        "params": int(model.count_params()),
+        "train_sps": summary(n_train, train_times),
+        "infer_sps": summary(n_infer, infer_times),
+        "train_times_s": train_times,
+        "infer_times_s": infer_times,
+    }
+
+
+def bench_torch(a):
+    try:
+        import torch
+        from torch import nn
+    except Exception as e:  # not installed (the usual case) or broken
+        return {"framework": "torch", "available": False, "reason": f"torch is not importable: {e}"}
+    import numpy as np
+
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(os.cpu_count() or 1)
+    rng = np.random.default_rng(a.seed)
+    n_train = a.batch * a.train_steps
+    n_infer = a.batch * a.infer_steps
+    # Channels-first, as PyTorch expects: N x 1 x 28 x 28.
+    x = torch.from_numpy(rng.random((max(n_train, n_infer), 1, 28, 28), dtype=np.float32))
+    y = torch.from_numpy(rng.integers(0, NUM_CLASSES, size=(n_train,)).astype(np.int64))
+
+    model = nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(),
+        nn.Conv2d(32, 32, 3), nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(64 * 5 * 5, 128), nn.ReLU(),
+        nn.Linear(128, NUM_CLASSES),  # softmax folded into the loss
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def fit(steps):
+        model.train()
+        for i in range(steps):
+            xb = x[i * a.batch:(i + 1) * a.batch]
+            yb = y[i * a.batch:(i + 1) * a.batch]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+
+    def predict():
+        model.eval()
+        with torch.inference_mode():
+            outs = [torch.softmax(model(x[i * a.batch:(i + 1) * a.batch]), 1) for i in range(a.infer_steps)]
+            return torch.cat(outs).numpy()
+
+    if a.warmup_steps > 0:
+        fit(a.warmup_steps)
+    train_times = timed(lambda: fit(a.train_steps), a.repeats)
+    predict()
+    infer_times = timed(predict, a.repeats)
+    return {
+        "framework": "torch",
+        "available": True,
+        "versions": {"torch": torch.__version__, "numpy": np.__version__},
+        "threads": {"intra_op": torch.get_num_threads(), "inter_op": torch.get_num_interop_threads()},
+        "params": int(sum(p.numel() for p in model.parameters())),
+        "train_sps": summary(n_train, train_times),
+        "infer_sps": summary(n_infer, infer_times),
+        "train_times_s": train_times,
+        "infer_times_s": infer_times,
+    }
+
+
+def main(argv):
+    a = parse_args(argv)
+    t0 = time.perf_counter()
+    out = bench_keras(a) if a.framework == "keras" else bench_torch(a)
+    out.update({
+        "onednn": onednn_requested() if a.framework == "keras" else None,
+        "python": platform.python_version(),
+        "config": {"batch": a.batch, "train_steps": a.train_steps, "infer_steps": a.infer_steps,
+                   "repeats": a.repeats, "warmup_steps": a.warmup_steps, "seed": a.seed},
+        "wall_s": time.perf_counter() - t0,
+    })
+    sys.stdout.write(json.dumps(out) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,210 @@
+/**
+ * The backbone zoo: bundled backbones (pretrained here, weights under models/) and remote
+ * ones (tfjs layers format, fetched once into a cache with an integrity record). Each entry
+ * names its cut layer, preprocessing and layer groups: no magic indices.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tf } from '../backend';
+import type * as tfn from '@tensorflow/tfjs-node';
+import { cacheDir } from '../data/fashion';
+import { Net, LayerGroup, Preprocessing } from '../transfer/net';
+import { loadNet } from '../transfer/io';
+import { patchBatchNorm } from '../transfer/freeze';
+import { modelsDir } from './pretrain';
+import '../transfer/layers';
+
+/** A zoo entry. */
+export interface ZooEntry {
+  name: string;
+  description: string;
+  /** 'bundled' (models/<name>) or 'remote' (a model.json URL). */
+  kind: 'bundled' | 'remote';
+  url?: string;
+  /** SHA-256 of model.json and each weight file, when known; otherwise recorded on first download. */
+  sha256?: Record<string, string>;
+  /** The layer to cut at for features. */
+  cutLayer: string;
+  preprocessing: Preprocessing;
+  /** Splits a remote model's layers into named groups (input to output); bundled nets carry theirs in net.json. */
+  splitter?: (model: tfn.LayersModel) => LayerGroup[];
+  classNames?: string[];
+}
+
+/** MobileNet v1 layer groups: stem, blocks 1-5, 6-11, 12-13, then the classifier. */
+export function mobilenetSplitter(model: tfn.LayersModel): LayerGroup[] {
+  const groups: LayerGroup[] = [
+    { name: 'stem', layers: [] }, { name: 'blocks1-5', layers: [] }, { name: 'blocks6-11', layers: [] },
+    { name: 'blocks12-13', layers: [] }, { name: 'head', layers: [] },
+  ];
+  for (const l of model.layers) {
+    if (l.getClassName() === 'InputLayer') continue;
+    const m = /_(\d+)(_|$)/.exec(l.name);
+    const block = /^conv_(dw|pw|pad)_/.test(l.name) && m ? Number(m[1]) : null;
+    const g = block === null ? (/^conv1/.test(l.name) ? 0 : 4) : block <= 5 ? 1 : block <= 11 ? 2 : 3;
+    groups[g].layers.push(l.name);
+  }
+  return groups.filter((g) => g.layers.length > 0);
+}
+
+/** The zoo. */
+export const ZOO: Record<string, ZooEntry> = {
+  'fashion-cnn': {
+    name: 'fashion-cnn', kind: 'bundled', cutLayer: 'features',
+    description: 'Small BatchNorm CNN pretrained here on all of Fashion-MNIST (see models/fashion-cnn/net.json).',
+    preprocessing: { height: 28, width: 28, channels: 1 },
+  },
+  'fashion-a-cnn': {
+    name: 'fashion-a-cnn', kind: 'bundled', cutLayer: 'features',
+    description: 'The same CNN pretrained on Fashion-MNIST classes 0-4 only (task A).',
+    preprocessing: { height: 28, width: 28, channels: 1 },
+  },
+  'mobilenet-v1-0.25': {
+    name: 'mobilenet-v1-0.25', kind: 'remote', cutLayer: 'conv_pw_13_relu',
+    url: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json',
+    description: 'ImageNet MobileNet v1 (alpha 0.25, 224x224), the tfjs layers-format model of the tfjs examples.',
+    preprocessing: { height: 224, width: 224, channels: 3, mean: 0.5, std: 0.5 }, splitter: mobilenetSplitter,
+  },
+};
+
+/** Options for {@link loadBackbone}. */
+export interface LoadBackboneOptions {
+  /** Where remote models are cached. Default datasets/cache/models. */
+  cacheDir?: string;
+  /** For a URL or path not in the zoo: preprocessing. Default: from the model's input shape, [0,1] pixels. */
+  preprocessing?: Preprocessing;
+  /** For a URL or path not in the zoo: its layer groups. Default: one group per layer. */
+  splitter?: (model: tfn.LayersModel) => LayerGroup[];
+}
+
+/**
+ * Load a backbone: a zoo name (bundled or remote), a folder saved with saveNet, a
+ * model.json path, or a model.json URL (downloaded once into the cache and checked).
+ *
+ * @example
+ * const backbone = await loadBackbone('fashion-cnn');
+ * const mobilenet = await loadBackbone('mobilenet-v1-0.25'); // needs the internet the first time
+ */
+export async function loadBackbone(nameOrPath: string, opts: LoadBackboneOptions = {}): Promise<Net> {
+  const entry = ZOO[nameOrPath];
+  if (entry?.kind === 'bundled') {
+    const dir = path.join(modelsDir(), entry.name);
+    if (!fs.existsSync(path.join(dir, 'model.json'))) {
+      throw new Error(`the bundled backbone '${entry.name}' is missing from ${dir}. Fix: restore it from git (git checkout -- models/${entry.name}) or re-create it with 'npx transfer-lab pretrain ${entry.name}'.`);
+    }
+    return loadNet(dir);
+  }
+  const url = entry?.url ?? nameOrPath;
+  if (/^https?:\/\//.test(url)) {
+    const file = await fetchModel(url, opts.cacheDir ?? path.join(cacheDir(), 'models'), entry?.sha256);
+    return wrap(await tf.loadLayersModel(`file://${file}`), url, entry, opts);
+  }
+  if (fs.existsSync(path.join(nameOrPath, 'net.json'))) return loadNet(nameOrPath);
+  const file = fs.existsSync(path.join(nameOrPath, 'model.json')) ? path.join(nameOrPath, 'model.json') : nameOrPath;
+  if (!fs.existsSync(file)) {
+    throw new Error(`no backbone '${nameOrPath}': not a zoo name (${Object.keys(ZOO).join(', ')}), not a URL, and no such file or folder.`);
+  }
+  checkWeights(file);
+  return wrap(await tf.loadLayersModel(`file://${path.resolve(file)}`), file, entry, opts);
+}
+
+function wrap(model: tfn.LayersModel, origin: string, entry: ZooEntry | undefined, opts: LoadBackboneOptions): Net {
+  patchBatchNorm(model);
+  const shape = model.inputs[0].shape;
+  const pre = entry?.preprocessing ?? opts.preprocessing ?? { height: shape[1] as number, width: shape[2] as number, channels: shape[3] as number };
+  const splitter = entry?.splitter ?? opts.splitter ?? ((m: tfn.LayersModel) => m.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => ({ name: l.name, layers: [l.name] })));
+  return { model, groups: splitter(model), classNames: entry?.classNames ?? [], preprocessing: pre, origin: entry?.name ?? origin };
+}
+
+interface Manifest { weightsManifest?: { paths: string[]; weights: { shape: number[]; dtype: string }[] }[] }
+
+/** Check a model.json's weight files: inside its folder, present, and of the sizes the manifest declares. */
+export function checkWeights(modelJson: string): void {
+  const dir = path.dirname(path.resolve(modelJson));
+  let m: Manifest;
+  try { m = JSON.parse(fs.readFileSync(modelJson, 'utf8')); } catch (e) { throw new Error(`${modelJson} is not valid JSON (${(e as Error).message}). Fix: download or export the model again.`); }
+  if (!Array.isArray(m.weightsManifest)) throw new Error(`${modelJson} has no weightsManifest: not a tfjs layers model with weights. Fix: export it with model.save() or tensorflowjs_converter.`);
+  for (const g of m.weightsManifest) {
+    const bytes = g.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1), 0);
+    let have = 0;
+    for (const p of g.paths) {
+      const f = path.resolve(dir, p);
+      if (path.isAbsolute(p) || path.relative(dir, f).startsWith('..')) throw new Error(`${modelJson}: the weights manifest points outside the model folder ('${p}'). Fix: refuse this model, or re-export it.`);
+      if (!fs.existsSync(f)) throw new Error(`${modelJson}: weight file '${p}' is missing. Fix: download or copy the whole model folder again.`);
+      have += fs.statSync(f).size;
+    }
+    if (have !== bytes) throw new Error(`${modelJson}: weight files ${g.paths.join(', ')} hold ${have} bytes, the manifest declares ${bytes} (truncated or corrupt). Fix: download the model again.`);
+  }
+}
+
+function sha256(buf: Buffer): string {
+  return crypto.createHash('sha256').update(buf).digest('hex');
+}
+
+async function get(url: string): Promise<Buffer> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(60000) });
+  } catch (e) {
+    throw new Error(`cannot download ${url} (${(e as Error).message}). Fix: check the internet connection, or load the model from a local folder.`);
+  }
+  if (!res.ok) throw new Error(`cannot download ${url}: HTTP ${res.status}. Fix: check the URL.`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+/**
+ * Download a tfjs layers model (model.json and its weight files) into a cache folder,
+ * once. Sizes are checked against the manifest; SHA-256 sums are checked against `pinned`
+ * when given, else recorded on first download (integrity.json) and checked on every later
+ * use. Files are written under a temporary folder and renamed into place.
+ *
+ * @returns the cached model.json path
+ * @example
+ * const file = await fetchModel('http://127.0.0.1:8080/model.json', '/tmp/cache');
+ */
+export async function fetchModel(url: string, cache: string, pinned?: Record<string, string>): Promise<string> {
+  const key = crypto.createHash('sha256').update(url).digest('hex').slice(0, 16);
+  const dir = path.join(cache, key);
+  const integrity = path.join(dir, 'integrity.json');
+  if (fs.existsSync(integrity)) {
+    const rec = JSON.parse(fs.readFileSync(integrity, 'utf8')) as { url: string; sha256: Record<string, string> };
+    for (const [f, h] of Object.entries(rec.sha256)) {
+      const p = path.join(dir, f);
+      if (!fs.existsSync(p) || sha256(fs.readFileSync(p)) !== h) {
+        throw new Error(`the cached copy of ${url} in ${dir} is corrupt ('${f}' does not match its recorded SHA-256). Fix: delete ${dir} and load again to re-download.`);
+      }
+    }
+    return path.join(dir, 'model.json');
+  }
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    const modelJson = await get(url);
+    fs.writeFileSync(path.join(tmp, 'model.json'), modelJson);
+    const sums: Record<string, string> = { 'model.json': sha256(modelJson) };
+    let m: Manifest;
+    try { m = JSON.parse(modelJson.toString('utf8')); } catch { throw new Error(`${url} is not a model.json (not JSON). Fix: check the URL.`); }
+    for (const g of m.weightsManifest ?? []) {
+      for (const p of g.paths) {
+        if (path.isAbsolute(p) || p.split(/[\\/]/).includes('..')) throw new Error(`${url}: the weights manifest points outside the model folder ('${p}'). Refusing to download it.`);
+        const buf = await get(new URL(p, url).toString());
+        fs.mkdirSync(path.dirname(path.join(tmp, p)), { recursive: true });
+        fs.writeFileSync(path.join(tmp, p), buf);
+        sums[p] = sha256(buf);
+      }
+    }
+    checkWeights(path.join(tmp, 'model.json'));
+    for (const [f, h] of Object.entries(pinned ?? {})) {
+      if (sums[f] !== h) throw new Error(`${url}: '${f}' has SHA-256 ${sums[f]}, expected ${h} (corrupt or changed upstream). Fix: retry; if it persists, the model changed and the zoo entry needs updating.`);
+    }
+    fs.writeFileSync(path.join(tmp, 'integrity.json'), JSON.stringify({ url, sha256: sums, downloaded: new Date().toISOString() }, null, 2) + '\n');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return path.join(dir, 'model.json');
+}

@@ -1,0 +1,157 @@
+/**
+ * The bench result: its JSON shape, the table printed for people, and the files
+ * written under `bench/results/` (atomically: temp name, then rename).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { PeerResult } from './peers';
+
+/** A peer named with its throughput: the best of the run for one phase. */
+export interface BestPeer {
+  name: string;
+  sps: number;
+}
+
+/** Sizes of a bench run (the tfjs side and every peer use the same). */
+export interface BenchConfig {
+  batch: number;
+  /** Batches per timed training repeat. */
+  train_steps: number;
+  /** Batches per timed inference repeat. */
+  infer_steps: number;
+  /** Timed repeats per phase; the median is reported. */
+  repeats: number;
+  /** Training batches run untimed first. */
+  warmup_steps: number;
+  seed: number;
+  model: string;
+  optimizer: string;
+  loss: string;
+  /** Set when the tfjs side ran smaller sizes than the peers (the pure-JS backend). */
+  tfjs_reduced?: { batch: number; train_steps: number; infer_steps: number; repeats: number; warmup_steps: number };
+}
+
+/**
+ * One bench run, as written to `bench/results/latest.json`. Ratios are tfjs / best peer
+ * (> 1 means tfjs is faster); `keras_*` are the best Keras configuration of the run.
+ * New bench cases (issue 8: fine-tuning, cached features, notebook wall times) add
+ * fields; existing ones keep their meaning. `schema` changes if one ever must.
+ */
+export interface BenchResult {
+  schema: 1;
+  date: string;
+  quick: boolean;
+  /** Active tfjs backend: `tensorflow` (native) or `cpu` (pure-JS fallback, labelled). */
+  backend: string;
+  /** Empty for native; otherwise a warning label repeated beside every number. */
+  backend_label: string;
+  tf_version: string | null;
+  tfjs_version: string;
+  /** TF_ENABLE_ONEDNN_OPTS as seen by the tfjs process (read when TensorFlow loaded). */
+  tfjs_onednn: boolean | null;
+  tfjs_train_sps: number;
+  tfjs_infer_sps: number;
+  keras_train_sps: number | null;
+  keras_infer_sps: number | null;
+  /** tfjs_train_sps / best_peer_train.sps, or null when no peer ran. */
+  train_ratio: number | null;
+  infer_ratio: number | null;
+  best_peer_train: BestPeer | null;
+  best_peer_infer: BestPeer | null;
+  tfjs: { train_times_s: number[]; infer_times_s: number[]; params: number; wall_s: number };
+  peers: PeerResult[];
+  config: BenchConfig;
+  machine: { cpus: number; cpu_model: string; node: string; platform: string; loadavg_start: number[]; loadavg_end: number[] };
+  git_commit: string | null;
+  wall_s: number;
+}
+
+/** Where {@link writeResults} put the files. */
+export interface WrittenResults {
+  latest: string;
+  /** The dated copy, or null when not written (quick runs). */
+  dated: string | null;
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * The dated file name of a result: `<ISO date-time, no colons>-<commit>.json`.
+ *
+ * @example
+ * datedName(result); // '2025-06-01T23-30-05Z-e597b2f.json'
+ */
+export function datedName(result: Pick<BenchResult, 'date' | 'git_commit'>): string {
+  const stamp = result.date.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return `${stamp}-${result.git_commit ?? 'nogit'}.json`;
+}
+
+/**
+ * Write `latest.json` (git-ignored) and, unless `dated` is false, a dated copy that
+ * may be committed. Both atomically.
+ *
+ * @param result the run
+ * @param dir the results folder (created if missing)
+ * @param opts `dated`: write the dated copy too (default true)
+ * @example
+ * const files = writeResults(result, 'bench/results');
+ */
+export function writeResults(result: BenchResult, dir: string, opts: { dated?: boolean } = {}): WrittenResults {
+  fs.mkdirSync(dir, { recursive: true });
+  const text = JSON.stringify(result, null, 2) + '\n';
+  const latest = path.join(dir, 'latest.json');
+  writeAtomic(latest, text);
+  let dated: string | null = null;
+  if (opts.dated ?? true) {
+    dated = path.join(dir, datedName(result));
+    writeAtomic(dated, text);
+  }
+  return { latest, dated };
+}
+
+const fmt = (v: number | null | undefined, digits?: number) =>
+  v === null || v === undefined ? '-' : v.toFixed(digits ?? (Math.abs(v) < 10 ? 2 : 0));
+const onednnLabel = (v: boolean | null) => (v === null ? 'TF default' : v ? 'oneDNN on' : 'oneDNN off');
+
+/**
+ * The human-readable table of a run.
+ *
+ * @example
+ * process.stdout.write(formatTable(result) + '\n');
+ */
+export function formatTable(r: BenchResult): string {
+  const c = r.config;
+  const warn = r.backend_label ? `  <-- ${r.backend_label.toUpperCase()}: NOT NATIVE TENSORFLOW` : '';
+  const rows: [string, string, string][] = [
+    [`tfjs-node fit/predict (${onednnLabel(r.tfjs_onednn)})`, fmt(r.tfjs_train_sps), fmt(r.tfjs_infer_sps)],
+    ...r.peers.map((p): [string, string, string] =>
+      p.available
+        ? [`${p.name} (${onednnLabel(p.onednn)})`, fmt(p.train_sps), fmt(p.infer_sps)]
+        : [`${p.name}`, p.failed ? 'FAILED' : 'absent', (p.reason ?? '').split('\n')[0].slice(0, 60)]),
+  ];
+  const w0 = Math.max(34, ...rows.map((x) => x[0].length)) + 2;
+  const line = (a: string, b: string, cc: string) => `  ${a.padEnd(w0)}${b.padStart(18)}  ${cc.padStart(18)}`;
+  const best = (b: BestPeer | null) => (b ? `${b.name} ${fmt(b.sps)}` : '-');
+  const out = [
+    `transfer-lab bench${r.quick ? ' --quick' : ''}: reference CNN, batch ${c.batch}, Adam; median of ${c.repeats} repeats` +
+      ` (${c.train_steps} train / ${c.infer_steps} predict batches each)`,
+    `  backend ${r.backend}${warn}`,
+    `  TensorFlow ${r.tf_version ?? '-'}, tfjs ${r.tfjs_version}, node ${r.machine.node}, ${r.machine.cpus} CPUs, ` +
+      `load ${r.machine.loadavg_start.map((x) => x.toFixed(1)).join(' ')}`,
+    '',
+    line('samples/s', 'train', 'predict'),
+    ...rows.map(([a, b, cc]) => (b === 'absent' || b === 'FAILED' ? `  ${a.padEnd(w0)}${b.padStart(18)}  ${cc}` : line(a, b, cc))),
+    line('best peer', best(r.best_peer_train), best(r.best_peer_infer)),
+    line('ratio tfjs / best peer', fmt(r.train_ratio, 2), fmt(r.infer_ratio, 2)),
+  ];
+  if (c.tfjs_reduced) out.push(`  (tfjs ran reduced sizes on the ${r.backend} backend: ${JSON.stringify(c.tfjs_reduced)})`);
+  if (r.quick) out.push('  (--quick: short, noisy; use a full run for numbers you keep)');
+  if (r.machine.loadavg_start[0] > r.machine.cpus * 0.5) {
+    out.push(`  (machine busy: load ${r.machine.loadavg_start[0].toFixed(1)} on ${r.machine.cpus} CPUs; re-measure when idle)`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,165 @@
+/**
+ * One bench run: tfjs-node and its peers on the reference CNN, in this process and
+ * in sequence (never in parallel: they would share the cores), then the result.
+ */
+import { execFileSync } from 'child_process';
+import * as os from 'os';
+import * as path from 'path';
+import { backendInfo } from '../backend';
+import { projectRoot } from '../environment';
+import { measureTfjsReference } from './measure';
+import { DEFAULT_PEERS, PeerConfig, PeerResult, PeerSpec, runPeer, RunPeerArgs } from './peers';
+import { REFERENCE_CNN } from './reference';
+import { BenchResult, BestPeer, writeResults, WrittenResults } from './report';
+
+/** The full run's sizes: about a minute of measuring on a 2-core machine. */
+export const FULL_SIZES: PeerConfig = { batch: 64, trainSteps: 20, inferSteps: 40, repeats: 5, warmupSteps: 3, seed: 42 };
+/** `--quick` sizes: a smoke test (tens of seconds, mostly Python start-up); numbers are noisy. */
+export const QUICK_SIZES: PeerConfig = { batch: 64, trainSteps: 4, inferSteps: 8, repeats: 2, warmupSteps: 1, seed: 42 };
+/**
+ * Sizes for the tfjs side on the pure-JS backend, which trains ~1000x slower (one
+ * batch of 64 took ~6 minutes here): one small batch, enough to label a number.
+ */
+export const PURE_JS_SIZES = { batch: 8, trainSteps: 1, inferSteps: 1, repeats: 1, warmupSteps: 0 };
+
+/** Options of {@link runBench}. */
+export interface BenchArgs {
+  /** Use {@link QUICK_SIZES} instead of {@link FULL_SIZES}. Default false. */
+  quick?: boolean;
+  /** Override some sizes (tests use tiny ones). */
+  sizes?: Partial<PeerConfig>;
+  /** Peer configurations. Default {@link DEFAULT_PEERS}. */
+  peers?: PeerSpec[];
+  /** How to run the peers (python, script, timeout). */
+  peerArgs?: RunPeerArgs;
+  /** Where to write results; null writes nothing. Default `<project>/bench/results`. */
+  resultsDir?: string | null;
+  /** Write the dated copy as well as latest.json. Default: true for full runs, false for quick. */
+  dated?: boolean;
+  /** Progress lines (default: to stderr, prefixed `[bench]`). */
+  log?: (line: string) => void;
+}
+
+/** What {@link runBench} returns: the result and where it was written. */
+export interface BenchRun {
+  result: BenchResult;
+  files: WrittenResults | null;
+}
+
+function gitCommit(): string | null {
+  try {
+    // Read-only: the short hash of HEAD, to name the dated result.
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function best(peers: PeerResult[], key: 'train_sps' | 'infer_sps', filter: (p: PeerResult) => boolean = () => true): BestPeer | null {
+  let top: BestPeer | null = null;
+  for (const p of peers) {
+    const v = p[key];
+    if (p.available && filter(p) && v !== null && (top === null || v > top.sps)) top = { name: p.name, sps: v };
+  }
+  return top;
+}
+
+function onednnEnv(): boolean | null {
+  const v = process.env.TF_ENABLE_ONEDNN_OPTS;
+  if (v === undefined || v.trim() === '') return null;
+  return ['1', 'true'].includes(v.trim().toLowerCase());
+}
+
+/**
+ * Run the bench: tfjs train/predict throughput of the reference CNN, then each peer
+ * with the same sizes; ratios are tfjs / the best peer of this run.
+ *
+ * @param args options; see {@link BenchArgs}
+ * @returns the result (and the files written, unless `resultsDir` is null)
+ * @example
+ * const { result } = await runBench({ quick: true, resultsDir: null });
+ * console.log(result.train_ratio);
+ */
+export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
+  const quick = args.quick ?? false;
+  const log = args.log ?? ((l: string) => process.stderr.write(`[bench] ${l}\n`));
+  const sizes: PeerConfig = { ...(quick ? QUICK_SIZES : FULL_SIZES), ...args.sizes };
+  const t0 = Date.now();
+  const loadStart = os.loadavg();
+  const info = backendInfo();
+  if (!info.native) {
+    log(`WARNING: backend '${info.backend}' (${info.label}) is NOT native TensorFlow: the tfjs numbers below measure`);
+    log(`WARNING: the pure-JS fallback, run with reduced sizes, and are labelled so. Unset TRANSFER_LAB_BACKEND for real numbers.`);
+  }
+  // Sizes given explicitly win over the pure-JS reduction (tests use tiny ones).
+  const tfjsSizes: PeerConfig = info.native ? sizes : { ...sizes, ...PURE_JS_SIZES, ...args.sizes };
+  const reduced = JSON.stringify(tfjsSizes) !== JSON.stringify(sizes);
+
+  log(`tfjs-node (${info.backend}): ${tfjsSizes.repeats} x ${tfjsSizes.trainSteps} training batches of ${tfjsSizes.batch}, then predict`);
+  const tt = Date.now();
+  const tfjs = await measureTfjsReference(tfjsSizes);
+  const tfjsWall = (Date.now() - tt) / 1000;
+  log(`tfjs-node: train ${tfjs.train.sps.toFixed(0)} samples/s, predict ${tfjs.infer.sps.toFixed(0)} samples/s (${tfjsWall.toFixed(1)} s)`);
+
+  const peers: PeerResult[] = [];
+  for (const spec of args.peers ?? DEFAULT_PEERS) {
+    log(`peer ${spec.name}: starting`);
+    const p = await runPeer(spec, sizes, args.peerArgs);
+    peers.push(p);
+    log(p.available
+      ? `peer ${spec.name}: train ${p.train_sps?.toFixed(0)} samples/s, predict ${p.infer_sps?.toFixed(0)} samples/s (${p.wall_s.toFixed(1)} s)`
+      : `peer ${spec.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`);
+  }
+
+  const bestTrain = best(peers, 'train_sps');
+  const bestInfer = best(peers, 'infer_sps');
+  const isKeras = (p: PeerResult) => p.framework === 'keras';
+  const cpus = os.cpus();
+  const result: BenchResult = {
+    schema: 1,
+    date: new Date(t0).toISOString(),
+    quick,
+    backend: info.backend,
+    backend_label: info.label,
+    tf_version: info.tfVersion,
+    tfjs_version: info.tfjsVersion,
+    tfjs_onednn: onednnEnv(),
+    tfjs_train_sps: tfjs.train.sps,
+    tfjs_infer_sps: tfjs.infer.sps,
+    keras_train_sps: best(peers, 'train_sps', isKeras)?.sps ?? null,
+    keras_infer_sps: best(peers, 'infer_sps', isKeras)?.sps ?? null,
+    train_ratio: bestTrain ? tfjs.train.sps / bestTrain.sps : null,
+    infer_ratio: bestInfer ? tfjs.infer.sps / bestInfer.sps : null,
+    best_peer_train: bestTrain,
+    best_peer_infer: bestInfer,
+    tfjs: { train_times_s: tfjs.train.times_s, infer_times_s: tfjs.infer.times_s, params: tfjs.params, wall_s: tfjsWall },
+    peers,
+    config: {
+      batch: sizes.batch,
+      train_steps: sizes.trainSteps,
+      infer_steps: sizes.inferSteps,
+      repeats: sizes.repeats,
+      warmup_steps: sizes.warmupSteps,
+      seed: sizes.seed,
+      model: REFERENCE_CNN,
+      optimizer: 'adam(1e-3)',
+      loss: 'sparse categorical cross-entropy',
+      ...(reduced
+        ? { tfjs_reduced: { batch: tfjsSizes.batch, train_steps: tfjsSizes.trainSteps, infer_steps: tfjsSizes.inferSteps, repeats: tfjsSizes.repeats, warmup_steps: tfjsSizes.warmupSteps } }
+        : {}),
+    },
+    machine: {
+      cpus: cpus.length,
+      cpu_model: cpus[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${os.platform()}-${os.arch()}`,
+      loadavg_start: loadStart,
+      loadavg_end: os.loadavg(),
+    },
+    git_commit: gitCommit(),
+    wall_s: (Date.now() - t0) / 1000,
+  };
+  const dir = args.resultsDir === undefined ? path.join(projectRoot(), 'bench', 'results') : args.resultsDir;
+  const files = dir === null ? null : writeResults(result, dir, { dated: args.dated ?? !quick });
+  return { result, files };
+}

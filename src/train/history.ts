@@ -1,0 +1,129 @@
+/**
+ * What training returns (a plain history object), and the callbacks that watch it:
+ * early stopping with best-weights restore, and a generic hook.
+ */
+import { tf } from '../backend';
+import type * as tfn from '@tensorflow/tfjs-node';
+import { Net } from '../transfer/net';
+
+/** Metrics of one epoch. `valLoss`/`valAcc` are present when validation data was given. */
+export interface EpochLogs {
+  /** Epoch index, counted from 0 across stages. */
+  epoch: number;
+  loss: number;
+  acc: number;
+  valLoss?: number;
+  valAcc?: number;
+  /** Learning rate of the head group at the end of the epoch. */
+  lr: number;
+  /** Seconds this epoch took (training and validation). */
+  seconds: number;
+  /** Training examples processed so far. */
+  samplesSeen: number;
+  /** Seconds since training started. */
+  wallSeconds: number;
+}
+
+/** Something that happened during training (e.g. a group unfrozen), placed at an epoch. */
+export interface TrainEvent {
+  epoch: number;
+  label: string;
+}
+
+/** The record of a training run. */
+export interface History {
+  epochs: EpochLogs[];
+  events: TrainEvent[];
+  wallSeconds: number;
+  samplesSeen: number;
+  stoppedEarly: boolean;
+  /** Trainable parameters at the start of the run. */
+  trainableParams: number;
+  /** Epoch whose weights were restored by early stopping, if any. */
+  bestEpoch?: number;
+}
+
+/** Return 'stop' from a callback to end training after the current batch or epoch. */
+export type CallbackResult = void | 'stop' | Promise<void | 'stop'>;
+
+/** Hooks into the training loop. */
+export interface Callback {
+  onTrainBegin?(net: Net, history: History): void | Promise<void>;
+  onBatchEnd?(step: number, logs: { loss: number; lr: number; epoch: number }): CallbackResult;
+  onEpochEnd?(epoch: number, logs: EpochLogs, net: Net): CallbackResult;
+  onTrainEnd?(net: Net, history: History): void | Promise<void>;
+}
+
+/** Options for {@link earlyStopping}. */
+export interface EarlyStoppingOptions {
+  /** Which epoch metric to watch. Default 'valAcc'. */
+  monitor?: 'valAcc' | 'valLoss' | 'acc' | 'loss';
+  /** Epochs without improvement before stopping. Default 3. */
+  patience?: number;
+  /** Smallest change that counts as an improvement. Default 0. */
+  minDelta?: number;
+  /** Put back the weights of the best epoch when training ends. Default true. */
+  restoreBest?: boolean;
+}
+
+/**
+ * Stop when the monitored metric stops improving, and (by default) restore the best
+ * epoch's weights. Keeps one copy of the weights in memory; disposes it at the end.
+ *
+ * @example
+ * await train(net, src, { epochs: 30, validation: val, callbacks: [earlyStopping({ patience: 2 })] });
+ */
+export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { best: number; bestEpoch: number } {
+  const monitor = opts.monitor ?? 'valAcc';
+  const patience = opts.patience ?? 3;
+  const minDelta = opts.minDelta ?? 0;
+  const restore = opts.restoreBest ?? true;
+  const higher = monitor === 'valAcc' || monitor === 'acc';
+  let bestWeights: tfn.Tensor[] | null = null;
+  let wait = 0;
+  const state = {
+    best: higher ? -Infinity : Infinity,
+    bestEpoch: -1,
+    onTrainBegin() {
+      state.best = higher ? -Infinity : Infinity;
+      state.bestEpoch = -1;
+      wait = 0;
+    },
+    onEpochEnd(epoch: number, logs: EpochLogs, net: Net): CallbackResult {
+      const v = logs[monitor];
+      if (v === undefined) throw new Error(`earlyStopping monitors '${monitor}', which this run does not produce. Fix: pass validation data to train(), or monitor 'loss'.`);
+      const better = higher ? v > state.best + minDelta : v < state.best - minDelta;
+      if (better) {
+        state.best = v;
+        state.bestEpoch = epoch;
+        wait = 0;
+        if (restore) {
+          if (bestWeights) tf.dispose(bestWeights);
+          bestWeights = net.model.getWeights().map((w) => tf.keep(w.clone()));
+        }
+        return;
+      }
+      wait++;
+      return wait >= patience ? 'stop' : undefined;
+    },
+    onTrainEnd(net: Net, history: History) {
+      if (restore && bestWeights) {
+        net.model.setWeights(bestWeights);
+        tf.dispose(bestWeights);
+        bestWeights = null;
+        history.bestEpoch = state.bestEpoch;
+      }
+    },
+  };
+  return state;
+}
+
+/**
+ * A callback from plain functions (e.g. to feed a live chart).
+ *
+ * @example
+ * const cb = onEpoch((e, logs) => console.log(e, logs.valAcc));
+ */
+export function onEpoch(fn: (epoch: number, logs: EpochLogs) => void): Callback {
+  return { onEpochEnd: (e, logs) => { fn(e, logs); } };
+}

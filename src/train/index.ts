@@ -1,0 +1,5 @@
+/** Training: the loop, batch sources, schedules, callbacks. Re-exported by src/index.ts. */
+export { train, evaluateSource, groupMultipliers, sparseCrossEntropy, TrainOptions, EvaluateOptions, ULMFIT_LR_DIVISOR } from './loop';
+export { BatchSource, FeatureSet, Augmentation, imageSource, featureSource } from './source';
+export { Schedule, ScheduleName, constant, cosine, oneCycle, slantedTriangular, resolveSchedule } from './schedule';
+export { History, EpochLogs, TrainEvent, Callback, CallbackResult, earlyStopping, EarlyStoppingOptions, onEpoch } from './history';

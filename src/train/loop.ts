@@ -1,0 +1,274 @@
+/**
+ * The training loop: one backward pass per batch, an optimizer per layer group (so each
+ * group can have its own learning rate), schedules, callbacks, a plain history.
+ *
+ * Why not `model.fit`: tfjs has no per-layer learning rates and no schedule callback,
+ * and `fit` fixes the trainable set at compile time.
+ */
+import { tf } from '../backend';
+import type * as tfn from '@tensorflow/tfjs-node';
+import { Random } from '../random';
+import { Net, trainableParams } from '../transfer/net';
+import { patchBatchNorm, trainableVersion } from '../transfer/freeze';
+import { BatchSource } from './source';
+import { Schedule, ScheduleName, resolveSchedule } from './schedule';
+import { Callback, EpochLogs, History, TrainEvent } from './history';
+
+/** ULMFiT's ratio between the learning rates of consecutive layer groups. */
+export const ULMFIT_LR_DIVISOR = 2.6;
+
+/** Options for {@link train}. */
+export interface TrainOptions {
+  /** Passes over the training data. Default 5. */
+  epochs?: number;
+  /** Examples per optimizer step. Default 64. */
+  batchSize?: number;
+  /** Peak learning rate of the last (head) group. Default 1e-3. */
+  learningRate?: number;
+  /** `adam` (default) or `sgd` (with momentum 0.9). */
+  optimizer?: 'adam' | 'sgd';
+  /** Learning-rate schedule over all steps of this call. Default 'constant'. */
+  schedule?: Schedule | ScheduleName;
+  /**
+   * Discriminative learning rates: each trainable group below the head gets the rate of
+   * the group above divided by this (ULMFiT: 2.6). Default 1 (same rate everywhere).
+   */
+  lrDivisor?: number;
+  /** Explicit multipliers of `learningRate` per group name; override `lrDivisor`. */
+  groupLrMultipliers?: Record<string, number>;
+  /** Evaluated after every epoch (loss and accuracy in inference mode). Default none. */
+  validation?: BatchSource;
+  /** Seed for shuffling and augmentation. Default 0. */
+  seed?: number;
+  /** Shuffle the training data each epoch. Default true. */
+  shuffle?: boolean;
+  /** Called at epoch/batch ends; may stop training. Default none. */
+  callbacks?: Callback[];
+  /** Number the epochs from here (used when one schedule spans several calls). Default 0. */
+  initialEpoch?: number;
+  /**
+   * The epoch at which the schedule started (default `initialEpoch`): a run resumed at
+   * epoch k of n passes `initialEpoch: k, epochs: n - k, scheduleFrom: 0` to continue the same curve.
+   */
+  scheduleFrom?: number;
+  /** Events to record in the history at the first epoch (e.g. 'unfreeze block3'). */
+  events?: string[];
+}
+
+interface GroupOpt {
+  name: string;
+  multiplier: number;
+  vars: tfn.Variable[];
+  optimizer: tfn.Optimizer;
+}
+
+function positive(name: string, v: number, integer = false): number {
+  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}. Fix: pass e.g. ${name}: ${integer ? 5 : 1e-3}.`);
+  }
+  return v;
+}
+
+function layerVariables(layer: tfn.layers.Layer): tfn.Variable[] {
+  // LayerVariable keeps its tf.Variable in `val`.
+  return layer.trainableWeights.map((w) => (w as unknown as { val: tfn.Variable }).val);
+}
+
+/** Per-group multipliers of the base rate: the head 1, each group below divided by `divisor`. */
+export function groupMultipliers(net: Net, divisor = 1, explicit: Record<string, number> = {}): Record<string, number> {
+  const out: Record<string, number> = {};
+  const n = net.groups.length;
+  net.groups.forEach((g, i) => { out[g.name] = 1 / Math.pow(divisor, n - 1 - i); });
+  for (const [k, v] of Object.entries(explicit)) {
+    if (!(k in out)) throw new Error(`groupLrMultipliers names unknown group '${k}'. Known groups: ${net.groups.map((g) => g.name).join(', ')}`);
+    out[k] = positive(`groupLrMultipliers.${k}`, v);
+  }
+  return out;
+}
+
+function makeOptimizer(kind: 'adam' | 'sgd', lr: number): tfn.Optimizer {
+  return kind === 'sgd' ? tf.train.momentum(lr, 0.9) : tf.train.adam(lr);
+}
+
+function setLr(opt: tfn.Optimizer, lr: number): void {
+  // SGD/momentum keep the rate as a tensor behind setLearningRate; Adam reads a plain field each step.
+  const o = opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+function buildGroups(net: Net, multipliers: Record<string, number>, kind: 'adam' | 'sgd', lr: number): GroupOpt[] {
+  const groups: GroupOpt[] = [];
+  const seen = new Set<string>();
+  for (const g of net.groups) {
+    const vars: tfn.Variable[] = [];
+    for (const name of g.layers) {
+      const layer = net.model.getLayer(name);
+      if (!layer.trainable) continue;
+      for (const v of layerVariables(layer)) if (!seen.has(v.name)) { seen.add(v.name); vars.push(v); }
+    }
+    if (vars.length) groups.push({ name: g.name, multiplier: multipliers[g.name], vars, optimizer: makeOptimizer(kind, lr * multipliers[g.name]) });
+  }
+  // Trainable layers outside every group still train, at the head's rate.
+  const rest = net.model.layers.filter((l) => l.trainable).flatMap(layerVariables).filter((v) => !seen.has(v.name));
+  if (rest.length) groups.push({ name: '(ungrouped)', multiplier: 1, vars: rest, optimizer: makeOptimizer(kind, lr) });
+  return groups;
+}
+
+/** Sparse categorical cross-entropy of softmax outputs, averaged over the batch. */
+export function sparseCrossEntropy(probs: tfn.Tensor, labels: tfn.Tensor1D, numClasses: number): tfn.Scalar {
+  return tf.tidy(() => tf.oneHot(labels, numClasses).mul(probs.clipByValue(1e-7, 1).log()).sum(1).neg().mean() as tfn.Scalar);
+}
+
+function checkCompatible(net: Net, src: BatchSource, what: string): number {
+  const out = net.model.outputs[0].shape;
+  const classes = out[out.length - 1] as number;
+  const inShape = net.model.inputs[0].shape.slice(1);
+  if (inShape.length !== src.inputShape.length || inShape.some((d, i) => d !== null && d !== src.inputShape[i])) {
+    throw new Error(`${what} has inputs of shape [${src.inputShape}] but model '${net.model.name}' expects [${inShape}]. Fix: use the net's preprocessing (imageSource(data, net.preprocessing)) or features from the same cut.`);
+  }
+  if (src.numClasses !== classes) {
+    throw new Error(`${what} has ${src.numClasses} classes but the model's classifier has ${classes} outputs. Fix: replace the head for ${src.numClasses} classes (withHead(backbone, { classes: ${src.numClasses} })).`);
+  }
+  return classes;
+}
+
+/**
+ * Train a net on a batch source with the library's loop. Frozen layers (and frozen
+ * BatchNorm statistics) are not touched; each trainable group gets its own optimizer and
+ * learning rate.
+ *
+ * @returns the history: per-epoch loss/accuracy, learning rates, timings, events
+ * @throws when nothing is trainable, shapes or class counts do not match, or the loss becomes NaN
+ * @example
+ * freeze(net);
+ * const h = await train(net, imageSource(train, net.preprocessing), { epochs: 3, validation: imageSource(test, net.preprocessing) });
+ * h.epochs.at(-1)?.valAcc;
+ */
+export async function train(net: Net, data: BatchSource, opts: TrainOptions = {}): Promise<History> {
+  const epochs = positive('epochs', opts.epochs ?? 5, true);
+  const batchSize = positive('batchSize', opts.batchSize ?? 64, true);
+  const lr = positive('learningRate', opts.learningRate ?? 1e-3);
+  const kind = opts.optimizer ?? 'adam';
+  if (kind !== 'adam' && kind !== 'sgd') throw new Error(`optimizer '${String(kind)}' is not supported: use 'adam' or 'sgd'.`);
+  const schedule = resolveSchedule(opts.schedule);
+  const numClasses = checkCompatible(net, data, 'the training data');
+  if (opts.validation) checkCompatible(net, opts.validation, 'the validation data');
+  patchBatchNorm(net.model);
+  const multipliers = groupMultipliers(net, opts.lrDivisor ?? 1, opts.groupLrMultipliers ?? {});
+  const groups = buildGroups(net, multipliers, kind, lr);
+  if (groups.length === 0) {
+    throw new Error(`nothing to train: every layer of '${net.model.name}' is frozen. Fix: unfreeze a group first, e.g. unfreeze(net, '${net.groups[net.groups.length - 1]?.name ?? 'head'}') or freezeTo(net, -1).`);
+  }
+  const version = trainableVersion(net.model);
+  const allVars = groups.flatMap((g) => g.vars);
+  const seed = opts.seed ?? 0;
+  const stepsPerEpoch = Math.ceil(data.count / batchSize);
+  const e0 = opts.initialEpoch ?? 0;
+  const from = opts.scheduleFrom ?? e0;
+  if (!Number.isInteger(e0) || e0 < 0 || !Number.isInteger(from) || from < 0 || from > e0) throw new Error(`initialEpoch (${e0}) and scheduleFrom (${from}) must be integers with 0 <= scheduleFrom <= initialEpoch.`);
+  const totalSteps = (e0 - from + epochs) * stepsPerEpoch;
+  const callbacks = opts.callbacks ?? [];
+  const history: History = { epochs: [], events: [], wallSeconds: 0, samplesSeen: 0, stoppedEarly: false, trainableParams: trainableParams(net.model) };
+  const start = Date.now();
+  for (const label of opts.events ?? []) history.events.push({ epoch: e0, label } as TrainEvent);
+  const order = Int32Array.from({ length: data.count }, (_, i) => i);
+  let step = (e0 - from) * stepsPerEpoch;
+  let stop = false;
+  try {
+    for (const cb of callbacks) await cb.onTrainBegin?.(net, history);
+    for (let e = 0; e < epochs && !stop; e++) {
+      const epoch = e0 + e;
+      // One stream per epoch, derived from (seed, epoch): a resumed run shuffles the same way.
+      const epochRng = new Random((seed * 1000003 + epoch * 7919 + 17) >>> 0);
+      if (opts.shuffle ?? true) { for (let i = 0; i < order.length; i++) order[i] = i; epochRng.shuffleInPlace(order); }
+      const t0 = Date.now();
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let lrNow = lr;
+      for (let s = 0; s < stepsPerEpoch; s++, step++) {
+        if (trainableVersion(net.model) !== version) {
+          throw new Error('the trainable layers changed during train(); freeze/unfreeze between calls, or use gradualUnfreeze().');
+        }
+        const idx = order.subarray(s * batchSize, Math.min(data.count, (s + 1) * batchSize));
+        const mult = schedule(step, totalSteps);
+        lrNow = lr * mult;
+        for (const g of groups) setLr(g.optimizer, lr * g.multiplier * mult);
+        const { xs, ys } = data.batch(idx, epochRng);
+        const [lossT, hitsT] = tf.tidy(() => {
+          let hits: tfn.Tensor | null = null;
+          const { value, grads } = tf.variableGrads(() => {
+            const probs = net.model.apply(xs, { training: true }) as tfn.Tensor;
+            hits = tf.keep(probs.argMax(-1).equal(ys).sum());
+            return sparseCrossEntropy(probs, ys, numClasses);
+          }, allVars);
+          for (const g of groups) {
+            const gg: Record<string, tfn.Tensor> = {};
+            for (const v of g.vars) gg[v.name] = grads[v.name];
+            g.optimizer.applyGradients(gg);
+          }
+          return [value, hits as unknown as tfn.Tensor];
+        });
+        xs.dispose();
+        ys.dispose();
+        const loss = (await lossT.data())[0];
+        const hits = (await hitsT.data())[0];
+        lossT.dispose();
+        hitsT.dispose();
+        if (!Number.isFinite(loss)) {
+          throw new Error(`the training loss became ${loss} at epoch ${epoch + 1}, step ${s + 1} (learning rate ${lrNow.toExponential(2)}). Fix: lower the learning rate, or check the inputs for NaN/Inf values.`);
+        }
+        lossSum += loss * idx.length;
+        correct += hits;
+        seen += idx.length;
+        history.samplesSeen += idx.length;
+        for (const cb of callbacks) if (cb.onBatchEnd && (await cb.onBatchEnd(step, { loss, lr: lrNow, epoch })) === 'stop') stop = true;
+        if (stop) break;
+      }
+      const logs: EpochLogs = {
+        epoch, loss: lossSum / Math.max(1, seen), acc: correct / Math.max(1, seen), lr: lrNow,
+        seconds: (Date.now() - t0) / 1000, samplesSeen: history.samplesSeen, wallSeconds: (Date.now() - start) / 1000,
+      };
+      if (opts.validation) Object.assign(logs, await evaluateSource(net, opts.validation, { batchSize: Math.max(batchSize, 256) }));
+      history.epochs.push(logs);
+      for (const cb of callbacks) if (cb.onEpochEnd && (await cb.onEpochEnd(epoch, logs, net)) === 'stop') { stop = true; history.stoppedEarly = true; }
+    }
+    for (const cb of callbacks) await cb.onTrainEnd?.(net, history);
+  } finally {
+    for (const g of groups) g.optimizer.dispose();
+    history.wallSeconds = (Date.now() - start) / 1000;
+  }
+  return history;
+}
+
+/** Options for {@link evaluateSource}. */
+export interface EvaluateOptions {
+  /** Examples per forward pass. Default 256. */
+  batchSize?: number;
+}
+
+/**
+ * Loss and accuracy of a net on a batch source, in inference mode.
+ *
+ * @example
+ * const { valLoss, valAcc } = await evaluateSource(net, imageSource(test, net.preprocessing));
+ */
+export async function evaluateSource(net: Net, data: BatchSource, opts: EvaluateOptions = {}): Promise<{ valLoss: number; valAcc: number }> {
+  const numClasses = checkCompatible(net, data, 'the evaluation data');
+  const batchSize = positive('batchSize', opts.batchSize ?? 256, true);
+  let lossSum = 0;
+  let correct = 0;
+  const idx = Int32Array.from({ length: data.count }, (_, i) => i);
+  for (let s = 0; s < data.count; s += batchSize) {
+    const { xs, ys } = data.batch(idx.subarray(s, Math.min(data.count, s + batchSize)));
+    const [l, h] = tf.tidy(() => {
+      const probs = net.model.predict(xs) as tfn.Tensor;
+      return [sparseCrossEntropy(probs, ys, numClasses).mul(ys.shape[0]), probs.argMax(-1).equal(ys).sum()];
+    });
+    lossSum += (await l.data())[0];
+    correct += (await h.data())[0];
+    tf.dispose([xs, ys, l, h]);
+  }
+  return { valLoss: lossSum / data.count, valAcc: correct / data.count };
+}

@@ -1,0 +1,132 @@
+/**
+ * What the training loop reads: anything that can build a batch of inputs and labels
+ * for a list of indices. Images are kept as bytes and turned into tensors per batch;
+ * cached features are kept as a float array.
+ */
+import { tf } from '../backend';
+import type * as tfn from '@tensorflow/tfjs-node';
+import { ImageDataset } from '../data/dataset';
+import { Preprocessing } from '../transfer/net';
+import { Random } from '../random';
+
+/** A labelled set the training loop can batch. */
+export interface BatchSource {
+  /** Number of examples. */
+  count: number;
+  /** Label per example. */
+  labels: Uint8Array;
+  /** Number of classes. */
+  numClasses: number;
+  /** Shape of one input, e.g. [28, 28, 1] or [256]. */
+  inputShape: number[];
+  /** A batch for these indices (the caller disposes xs and ys). */
+  batch(indices: ArrayLike<number>, rng?: Random): { xs: tfn.Tensor; ys: tfn.Tensor1D };
+}
+
+/** Augmentation applied on the fly to training batches; off unless asked for. */
+export interface Augmentation {
+  /** Random shift of up to this many pixels in x and y (zero fill). Default 0. */
+  shift?: number;
+  /** Random horizontal flip (for clothing, not for digits). Default false. */
+  flip?: boolean;
+}
+
+/**
+ * A batch source over an image data set with a net's preprocessing (size must match;
+ * channels are converted 1<->3).
+ *
+ * @example
+ * const src = imageSource(fashionTrain, net.preprocessing);
+ */
+export function imageSource(ds: ImageDataset, pre: Preprocessing, augment: Augmentation = {}): BatchSource {
+  if (ds.count === 0) throw new Error(`data set '${ds.name}' is empty: nothing to train or evaluate on.`);
+  if (ds.height !== pre.height || ds.width !== pre.width) {
+    throw new Error(`data set '${ds.name}' has ${ds.height}x${ds.width} images but the model expects ${pre.height}x${pre.width}. Fix: resize when loading (e.g. loadImageFolder(dir, { size: [${pre.height}, ${pre.width}] })).`);
+  }
+  if (![1, 3].includes(ds.channels) || ![1, 3].includes(pre.channels)) throw new Error(`only 1 or 3 channels are supported (data ${ds.channels}, model ${pre.channels}).`);
+  const px = ds.height * ds.width;
+  const inSize = px * ds.channels;
+  const shift = augment.shift ?? 0;
+  const flip = augment.flip ?? false;
+  const mean = pre.mean ?? 0;
+  const std = pre.std ?? 1;
+  return {
+    count: ds.count,
+    labels: ds.labels,
+    numClasses: ds.classNames.length,
+    inputShape: [pre.height, pre.width, pre.channels],
+    batch(indices, rng) {
+      const n = indices.length;
+      const bytes = new Uint8Array(n * inSize);
+      const labels = new Int32Array(n);
+      for (let b = 0; b < n; b++) {
+        const i = indices[b];
+        const src = ds.images.subarray(i * inSize, (i + 1) * inSize);
+        const dst = bytes.subarray(b * inSize, (b + 1) * inSize);
+        labels[b] = ds.labels[i];
+        const doAug = rng && (shift > 0 || flip);
+        if (!doAug) { dst.set(src); continue; }
+        const dx = shift > 0 ? rng.int(-shift, shift + 1) : 0;
+        const dy = shift > 0 ? rng.int(-shift, shift + 1) : 0;
+        const mirror = flip && rng.next() < 0.5;
+        for (let y = 0; y < ds.height; y++) {
+          const sy = y - dy;
+          if (sy < 0 || sy >= ds.height) continue;
+          for (let x = 0; x < ds.width; x++) {
+            let sx = x - dx;
+            if (mirror) sx = ds.width - 1 - sx;
+            if (sx < 0 || sx >= ds.width) continue;
+            for (let c = 0; c < ds.channels; c++) dst[(y * ds.width + x) * ds.channels + c] = src[(sy * ds.width + sx) * ds.channels + c];
+          }
+        }
+      }
+      const xs = tf.tidy(() => {
+        let t: tfn.Tensor = tf.tensor4d(bytes, [n, ds.height, ds.width, ds.channels], 'int32').toFloat().div(255);
+        if (ds.channels === 1 && pre.channels === 3) t = t.tile([1, 1, 1, 3]);
+        if (ds.channels === 3 && pre.channels === 1) t = t.mean(3, true);
+        if (mean !== 0 || std !== 1) t = t.sub(mean).div(std);
+        return t;
+      });
+      return { xs, ys: tf.tensor1d(labels, 'int32') };
+    },
+  };
+}
+
+/** Features computed once by a backbone, kept as floats: a head trains on these without the backbone. */
+export interface FeatureSet {
+  /** Row-major features, count x dim. */
+  features: Float32Array;
+  labels: Uint8Array;
+  count: number;
+  dim: number;
+  classNames: string[];
+  /** What produced them (model, layer, data), for caches and reports. */
+  key: string;
+}
+
+/**
+ * A batch source over cached features.
+ *
+ * @example
+ * const src = featureSource(await extractFeatures(backbone, train));
+ */
+export function featureSource(fs: FeatureSet): BatchSource {
+  if (fs.count === 0) throw new Error(`feature set '${fs.key}' is empty: nothing to train on.`);
+  return {
+    count: fs.count,
+    labels: fs.labels,
+    numClasses: fs.classNames.length,
+    inputShape: [fs.dim],
+    batch(indices) {
+      const n = indices.length;
+      const out = new Float32Array(n * fs.dim);
+      const labels = new Int32Array(n);
+      for (let b = 0; b < n; b++) {
+        const i = indices[b];
+        out.set(fs.features.subarray(i * fs.dim, (i + 1) * fs.dim), b * fs.dim);
+        labels[b] = fs.labels[i];
+      }
+      return { xs: tf.tensor2d(out, [n, fs.dim]), ys: tf.tensor1d(labels, 'int32') };
+    },
+  };
+}

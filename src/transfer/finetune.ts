@@ -1,0 +1,173 @@
+/**
+ * The recipes built from the low-level verbs: a from-scratch twin, a linear probe on
+ * cached features, gradual unfreezing (ULMFiT), and `fineTune` (fastai's one call).
+ */
+import { tf } from '../backend';
+import type * as tfn from '@tensorflow/tfjs-node';
+import { Net } from './net';
+import { freeze, freezeTo, unfreeze, patchBatchNorm, markChanged, setBatchNormMode, BatchNormMode } from './freeze';
+import './layers';
+import { tfSeed } from '../random';
+import { BatchSource, FeatureSet, featureSource } from '../train/source';
+import { train, TrainOptions, ULMFIT_LR_DIVISOR } from '../train/loop';
+import { History } from '../train/history';
+
+/**
+ * The same architecture as `net` with fresh initial weights (seeded), sharing nothing:
+ * the fair from-scratch baseline. Kernels get He-normal weights (fan-in), biases and
+ * BatchNorm shifts zeros, BatchNorm scales ones; moving statistics are reset.
+ *
+ * @example
+ * const baseline = await scratch(fineTunedNet, 3);
+ */
+export async function scratch(net: Net, seed = 0): Promise<Net> {
+  type ModelJson = Parameters<typeof tf.models.modelFromJSON>[0];
+  const topology = net.model.toJSON(undefined, false);
+  const model = await tf.models.modelFromJSON({ modelTopology: topology } as unknown as ModelJson);
+  let k = 0;
+  const fresh = model.weights.map((w) => {
+    const shape = w.shape as number[];
+    const n = w.originalName;
+    return tf.tidy(() => {
+      if (/(^|\/)(gamma|moving_variance)$/.test(n)) return tf.ones(shape);
+      if (/kernel$/.test(n)) {
+        const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1) || 1;
+        return tf.truncatedNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', tfSeed(seed * 7919 + k++));
+      }
+      return tf.zeros(shape);
+    });
+  });
+  model.setWeights(fresh);
+  tf.dispose(fresh);
+  for (const l of model.layers) l.trainable = true;
+  patchBatchNorm(model);
+  markChanged(model);
+  return { ...net, model, origin: `scratch(seed=${seed})`, groups: net.groups.map((g) => ({ ...g, layers: [...g.layers] })) };
+}
+
+/** Options for {@link linearProbe}. */
+export interface ProbeOptions extends Omit<TrainOptions, 'validation'> {
+  /** Cached features of held-out data, evaluated after every epoch. */
+  validation?: FeatureSet;
+}
+
+/**
+ * Train a linear classifier (softmax regression) on cached features: the cheapest
+ * transfer strategy, and the standard test of what a backbone's features hold.
+ *
+ * @returns the probe (a Net on feature vectors) and its history
+ * @example
+ * const probe = await linearProbe(trainFeats, { epochs: 20, validation: testFeats });
+ */
+export async function linearProbe(features: FeatureSet, opts: ProbeOptions = {}): Promise<{ net: Net; history: History }> {
+  const classes = features.classNames.length;
+  if (classes < 2) throw new Error(`a linear probe needs at least 2 classes, the features have ${classes}.`);
+  const input = tf.input({ shape: [features.dim], name: 'features_in' });
+  const out = tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: opts.seed ?? 0 }), name: 'probe_logits' }).apply(input) as tfn.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out, name: 'linear-probe' });
+  const net: Net = { model, groups: [{ name: 'head', layers: ['probe_logits'] }], classNames: features.classNames, preprocessing: { height: 1, width: features.dim, channels: 1 }, origin: `probe(${features.key})` };
+  const history = await train(net, featureSource(features), {
+    learningRate: 1e-2, epochs: 20, batchSize: 64, ...opts,
+    validation: opts.validation ? featureSource(opts.validation) : undefined,
+  });
+  return { net, history };
+}
+
+/** Options for {@link gradualUnfreeze}. */
+export interface GradualOptions extends Omit<TrainOptions, 'initialEpoch' | 'events'> {
+  /** Epochs per stage; stage k trains the top k+1 groups. Default 1 (ULMFiT). */
+  epochsPerStage?: number;
+  /** Stages to run; default one per group (the last stage trains everything). */
+  stages?: number;
+  /** Train every group in the final stage for this many extra epochs. Default 0. */
+  finalEpochs?: number;
+  /** BatchNorm layers of unfrozen groups: 'inference' keeps the pretrained statistics (default), 'train' updates them. */
+  batchNorm?: BatchNormMode;
+}
+
+function merge(into: History, h: History): void {
+  into.epochs.push(...h.epochs);
+  into.events.push(...h.events);
+  into.samplesSeen += h.samplesSeen;
+  into.wallSeconds += h.wallSeconds;
+  into.stoppedEarly = into.stoppedEarly || h.stoppedEarly;
+}
+
+/**
+ * Gradual unfreezing (Howard & Ruder 2018): train the head, then unfreeze one more
+ * layer group per stage, with discriminative learning rates (each group below the head
+ * gets the rate divided by `lrDivisor`, default 2.6) and the slanted triangular schedule.
+ *
+ * @returns one history across stages, with an event at each unfreezing
+ * @example
+ * const h = await gradualUnfreeze(net, src, { epochsPerStage: 1, learningRate: 1e-3, validation: val });
+ */
+export async function gradualUnfreeze(net: Net, data: BatchSource, opts: GradualOptions = {}): Promise<History> {
+  const per = opts.epochsPerStage ?? 1;
+  const stages = opts.stages ?? net.groups.length;
+  if (!Number.isInteger(per) || per < 1) throw new Error(`epochsPerStage must be a positive integer, got ${per}.`);
+  if (!Number.isInteger(stages) || stages < 1 || stages > net.groups.length) throw new Error(`stages must be 1..${net.groups.length} (one per layer group), got ${stages}.`);
+  const { epochsPerStage: _p, stages: _s, finalEpochs, batchNorm = 'inference', ...rest } = opts;
+  setBatchNormMode(net, batchNorm);
+  const history: History = { epochs: [], events: [], wallSeconds: 0, samplesSeen: 0, stoppedEarly: false, trainableParams: 0 };
+  let epoch = 0;
+  for (let k = 0; k < stages; k++) {
+    freezeTo(net, -1 - k);
+    const group = net.groups[net.groups.length - 1 - k].name;
+    const extra = k === stages - 1 ? finalEpochs ?? 0 : 0;
+    const h = await train(net, data, {
+      lrDivisor: ULMFIT_LR_DIVISOR, schedule: 'slanted-triangular', ...rest,
+      epochs: per + extra, initialEpoch: epoch, events: [k === 0 ? `train ${group}` : `unfreeze ${group}`],
+      seed: (opts.seed ?? 0) + k,
+    });
+    if (k === 0) history.trainableParams = h.trainableParams;
+    merge(history, h);
+    epoch += per + extra;
+    if (h.stoppedEarly) break;
+  }
+  return history;
+}
+
+/** Options for {@link fineTune}. */
+export interface FineTuneOptions extends Omit<TrainOptions, 'epochs' | 'initialEpoch' | 'events'> {
+  /** Epochs training only the head (body frozen). Default 1. */
+  headEpochs?: number;
+  /** Epochs training everything afterwards. Default 3. */
+  epochs?: number;
+  /** Rate of the head in the second stage, as a fraction of `learningRate`. Default 0.5. */
+  unfrozenLrFactor?: number;
+  /** BatchNorm layers once unfrozen: 'inference' keeps the pretrained statistics (default), 'train' updates them. */
+  batchNorm?: BatchNormMode;
+}
+
+/**
+ * Fine-tune in one call (fastai's `fine_tune`): freeze the body and fit the new head,
+ * then unfreeze everything and fit with lower, discriminative rates (each group below the
+ * head divided by `lrDivisor`, default 2.6) on a one-cycle schedule.
+ *
+ * @example
+ * const net = withHead(backbone, { cutAt: 'features', classes: 10 });
+ * const h = await fineTune(net, imageSource(train, net.preprocessing), { headEpochs: 1, epochs: 3 });
+ */
+export async function fineTune(net: Net, data: BatchSource, opts: FineTuneOptions = {}): Promise<History> {
+  const { headEpochs = 1, epochs = 3, unfrozenLrFactor = 0.5, batchNorm = 'inference', ...rest } = opts;
+  setBatchNormMode(net, batchNorm);
+  const lr = opts.learningRate ?? 1e-3;
+  const history: History = { epochs: [], events: [], wallSeconds: 0, samplesSeen: 0, stoppedEarly: false, trainableParams: 0 };
+  freeze(net);
+  if (headEpochs > 0) {
+    const h = await train(net, data, { schedule: 'one-cycle', ...rest, lrDivisor: 1, epochs: headEpochs, events: ['train head'] });
+    history.trainableParams = h.trainableParams;
+    merge(history, h);
+  }
+  if (epochs > 0) {
+    unfreeze(net);
+    const h = await train(net, data, {
+      lrDivisor: ULMFIT_LR_DIVISOR, schedule: 'one-cycle', ...rest,
+      learningRate: lr * unfrozenLrFactor, epochs, initialEpoch: headEpochs, events: ['unfreeze all'], seed: (opts.seed ?? 0) + 1,
+    });
+    if (headEpochs === 0) history.trainableParams = h.trainableParams;
+    merge(history, h);
+  }
+  return history;
+}

@@ -1,0 +1,9 @@
+/** The verbs of transfer learning. Re-exported by src/index.ts. */
+export { Net, LayerGroup, Preprocessing, getLayer, findGroup, trainableParams } from './net';
+export { freeze, unfreeze, freezeTo, trainableGroups, groupOf, patchBatchNorm, markChanged, setBatchNormMode, BatchNormMode, LayerSelector } from './freeze';
+export { cut, withHead, HeadOptions } from './head';
+export { extractFeatures, featureKey, clearFeatureCache, ExtractOptions } from './features';
+export { scratch, linearProbe, gradualUnfreeze, fineTune, ProbeOptions, GradualOptions, FineTuneOptions } from './finetune';
+export { inspect, formatInspect, LayerRow } from './inspect';
+export { saveNet, loadNet, readNetMeta, NetMeta } from './io';
+export { SeededDropout, seededDropout, SeededDropoutArgs } from './layers';

@@ -1,0 +1,77 @@
+/**
+ * `Net`: a tfjs layers model together with what transfer learning needs to know about
+ * it: its named layer groups (input to output), its class names, and how its inputs
+ * are preprocessed. Every verb of the library takes and returns a Net.
+ */
+import type * as tfn from '@tensorflow/tfjs-node';
+
+/** How raw 0-255 pixels become model inputs. */
+export interface Preprocessing {
+  height: number;
+  width: number;
+  /** 1 (grayscale) or 3 (RGB). */
+  channels: number;
+  /** Pixels are divided by 255, then `(x - mean) / std`. Default mean 0, std 1. */
+  mean?: number;
+  std?: number;
+}
+
+/** A named, ordered set of layers that are frozen and trained together. */
+export interface LayerGroup {
+  name: string;
+  layers: string[];
+}
+
+/** A model with its layer groups, class names and preprocessing. */
+export interface Net {
+  model: tfn.LayersModel;
+  /** Layer groups from input to output; the last one is the head. */
+  groups: LayerGroup[];
+  /** Class names of the classifier's outputs (empty for a feature extractor). */
+  classNames: string[];
+  preprocessing: Preprocessing;
+  /** Where the weights came from, e.g. `fashion-mnist-cnn` or `scratch(seed=3)`. */
+  origin: string;
+}
+
+/**
+ * Find a layer by name, with an error that lists the names there are.
+ *
+ * @example
+ * const layer = getLayer(net.model, 'block2_conv');
+ */
+export function getLayer(model: tfn.LayersModel, name: string): tfn.layers.Layer {
+  const layer = model.layers.find((l) => l.name === name);
+  if (!layer) {
+    const names = model.layers.map((l) => l.name);
+    throw new Error(`unknown layer '${name}' in model '${model.name}'. Known layers: ${names.join(', ')}`);
+  }
+  return layer;
+}
+
+/**
+ * Find a layer group by name or by index (negative counts from the end).
+ *
+ * @example
+ * findGroup(net, 'head'); findGroup(net, -1);
+ */
+export function findGroup(net: Net, group: string | number): LayerGroup {
+  if (typeof group === 'number') {
+    const i = group < 0 ? net.groups.length + group : group;
+    const g = net.groups[i];
+    if (!Number.isInteger(group) || !g) throw new Error(`layer group index ${group} is out of range: this net has ${net.groups.length} groups (${groupNames(net)}).`);
+    return g;
+  }
+  const g = net.groups.find((x) => x.name === group);
+  if (!g) throw new Error(`unknown layer group '${group}'. Known groups: ${groupNames(net)}`);
+  return g;
+}
+
+function groupNames(net: Net): string {
+  return net.groups.map((g) => g.name).join(', ');
+}
+
+/** Number of trainable parameters of a model (those `fit` would update). */
+export function trainableParams(model: tfn.LayersModel): number {
+  return model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+}

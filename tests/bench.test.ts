@@ -1,0 +1,186 @@
+/**
+ * The bench: measurement functions (tiny sizes, no leaks), peers, the end-to-end run
+ * and the pure-JS label. No timed assertions: speed targets live in the bench output.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { measureTfjsReference, median, timeRepeats } from '../src/bench/measure';
+import { DEFAULT_PEERS, runPeer } from '../src/bench/peers';
+import { buildReferenceCnn, syntheticData } from '../src/bench/reference';
+import { BenchResult, datedName, formatTable } from '../src/bench/report';
+import { runBench } from '../src/bench/run';
+import { expectError, expectNoLeakedTensors, tmpDir } from './helpers';
+
+const root = path.resolve(__dirname, '..');
+const TINY = { batch: 8, trainSteps: 2, inferSteps: 2, repeats: 1, warmupSteps: 1, seed: 7 };
+
+function assertPositive(v: unknown, what: string): void {
+  assert.ok(typeof v === 'number' && Number.isFinite(v) && v > 0, `${what} should be a positive finite number, got ${v}`);
+}
+
+describe('bench', () => {
+  describe('reference CNN and data', () => {
+    it('has the reference architecture (234,282 parameters, 10 softmax outputs)', async () => {
+      await expectNoLeakedTensors(() => {
+        const m = buildReferenceCnn();
+        try {
+          assert.strictEqual(m.countParams(), 234282);
+          assert.deepStrictEqual(m.outputs[0].shape, [null, 10]);
+          assert.deepStrictEqual(m.layers.map((l) => l.getClassName()),
+            ['Conv2D', 'Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense']);
+        } finally {
+          m.dispose();
+        }
+      }, 'building the reference CNN');
+    });
+
+    it('makes the same seeded data twice, labels in 0..9', async () => {
+      await expectNoLeakedTensors(() => {
+        const a = syntheticData(16, 3);
+        const b = syntheticData(16, 3);
+        try {
+          assert.deepStrictEqual(a.xs.shape, [16, 28, 28, 1]);
+          assert.deepStrictEqual(Array.from(a.ys.dataSync()), Array.from(b.ys.dataSync()));
+          assert.deepStrictEqual(Array.from(a.xs.dataSync().slice(0, 50)), Array.from(b.xs.dataSync().slice(0, 50)));
+          assert.ok(Array.from(a.ys.dataSync()).every((y) => Number.isInteger(y) && y >= 0 && y < 10));
+        } finally {
+          [a.xs, a.ys, b.xs, b.ys].forEach((t) => t.dispose());
+        }
+      });
+      await expectError(() => syntheticData(0), /positive integer/);
+    });
+  });
+
+  describe('measurement', () => {
+    it('median and timeRepeats', async () => {
+      assert.strictEqual(median([3, 1, 2]), 2);
+      assert.strictEqual(median([4, 1, 2, 3]), 2.5);
+      await expectError(() => median([]), /empty/);
+      const times = await timeRepeats(() => new Promise((r) => setTimeout(r, 5)), 3);
+      assert.strictEqual(times.length, 3);
+      times.forEach((t, i) => assertPositive(t, `time ${i}`));
+      await expectError(() => timeRepeats(() => 0, 0), /positive integer/);
+    });
+
+    it('measures tfjs training and inference of the reference CNN without leaking tensors', async () => {
+      const m = await expectNoLeakedTensors(() => measureTfjsReference(TINY), 'measureTfjsReference');
+      assertPositive(m.train.sps, 'train.sps');
+      assertPositive(m.infer.sps, 'infer.sps');
+      assert.strictEqual(m.train.samples, TINY.batch * TINY.trainSteps);
+      assert.strictEqual(m.infer.samples, TINY.batch * TINY.inferSteps);
+      assert.strictEqual(m.train.times_s.length, TINY.repeats);
+      assert.strictEqual(m.params, 234282);
+      await expectError(() => measureTfjsReference({ ...TINY, trainSteps: 0 }), /trainSteps must be a positive integer/);
+    });
+  });
+
+  describe('peers', () => {
+    it('reports a peer with no Python as failed, with a fix, without throwing', async () => {
+      const r = await runPeer(DEFAULT_PEERS[0], TINY, { python: path.join(tmpDir(), 'no-python') });
+      assert.strictEqual(r.available, false);
+      assert.strictEqual(r.failed, true);
+      assert.match(r.reason ?? '', /npm run setup/);
+      assert.strictEqual(r.train_sps, null);
+    });
+
+    it('reports a peer script that crashes as failed, with its stderr', async () => {
+      const dir = tmpDir();
+      const script = path.join(dir, 'crash.py');
+      fs.writeFileSync(script, 'import sys\nsys.stderr.write("boom: no keras here\\n")\nsys.exit(3)\n');
+      const r = await runPeer(DEFAULT_PEERS[0], TINY, { script });
+      assert.strictEqual(r.available, false);
+      assert.strictEqual(r.failed, true);
+      assert.match(r.reason ?? '', /exited with code 3/);
+      assert.match(r.reason ?? '', /boom: no keras here/);
+    });
+  });
+
+  describe('a whole run (tiny sizes, every default peer)', () => {
+    let result: BenchResult;
+    let dir: string;
+
+    before(async function () {
+      this.timeout(600000);
+      dir = tmpDir();
+      const run = await runBench({ quick: true, sizes: TINY, resultsDir: dir, dated: true, log: () => undefined });
+      result = run.result;
+      assert.ok(run.files);
+      assert.strictEqual(run.files.latest, path.join(dir, 'latest.json'));
+      assert.strictEqual(run.files.dated, path.join(dir, datedName(result)));
+    });
+
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('has the required fields as positive finite numbers', () => {
+      for (const k of ['tfjs_train_sps', 'keras_train_sps', 'train_ratio', 'tfjs_infer_sps', 'keras_infer_sps', 'infer_ratio'] as const) {
+        assertPositive(result[k], k);
+      }
+      assert.strictEqual(result.backend, 'tensorflow');
+      assert.match(result.tf_version ?? '', /^2\.\d+\.\d+/);
+      assert.strictEqual(result.quick, true);
+      assert.deepStrictEqual(
+        { batch: result.config.batch, steps: result.config.train_steps, repeats: result.config.repeats },
+        { batch: TINY.batch, steps: TINY.trainSteps, repeats: TINY.repeats });
+      assertPositive(result.machine.cpus, 'machine.cpus');
+      assert.ok(result.machine.node.startsWith('v'));
+      assert.ok(!Number.isNaN(Date.parse(result.date)));
+    });
+
+    it('measures both Keras configurations and records torch as present or absent', () => {
+      const byName = new Map(result.peers.map((p) => [p.name, p]));
+      for (const name of ['keras', 'keras-onednn']) {
+        const p = byName.get(name);
+        assert.ok(p?.available, `${name}: ${p?.reason}`);
+        assertPositive(p.train_sps, `${name}.train_sps`);
+        assertPositive(p.infer_sps, `${name}.infer_sps`);
+        assert.strictEqual(p.versions?.tensorflow, result.tf_version, 'Keras runs on the same TensorFlow as tfjs-node');
+      }
+      assert.strictEqual(byName.get('keras-onednn')?.onednn, true);
+      const torch = byName.get('torch');
+      assert.ok(torch);
+      if (!torch.available) {
+        assert.strictEqual(torch.failed, undefined, `torch failed rather than being absent: ${torch.reason}`);
+        assert.match(torch.reason ?? '', /torch/);
+      }
+    });
+
+    it('compares with the best peer of the run', () => {
+      const top = Math.max(...result.peers.filter((p) => p.available).map((p) => p.train_sps as number));
+      assert.strictEqual(result.best_peer_train?.sps, top);
+      assert.ok(Math.abs((result.train_ratio as number) - result.tfjs_train_sps / top) < 1e-12);
+      const topInfer = Math.max(...result.peers.filter((p) => p.available).map((p) => p.infer_sps as number));
+      assert.ok(Math.abs((result.infer_ratio as number) - result.tfjs_infer_sps / topInfer) < 1e-12);
+    });
+
+    it('writes latest.json and the dated copy (no temp files left), and prints a table', () => {
+      const files = fs.readdirSync(dir).sort();
+      assert.deepStrictEqual(files, [datedName(result), 'latest.json'].sort());
+      assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8')), JSON.parse(JSON.stringify(result)));
+      const table = formatTable(result);
+      assert.match(table, /tfjs-node/);
+      assert.match(table, /keras-onednn/);
+      assert.match(table, /ratio tfjs \/ best peer/);
+    });
+  });
+
+  it('labels a run on the pure-JS backend loudly (backend: cpu)', function () {
+    this.timeout(300000);
+    const code =
+      "const {runBench}=require('./dist/bench/run');const {formatTable}=require('./dist/bench/report');" +
+      "runBench({peers:[],resultsDir:null,log:(l)=>process.stderr.write(l+'\\n')," +
+      'sizes:{batch:2,trainSteps:1,inferSteps:1,repeats:1,warmupSteps:0}})' +
+      '.then(({result})=>console.log(JSON.stringify({result,table:formatTable(result)})))';
+    const run = spawnSync(process.execPath, ['-e', code], {
+      cwd: root, env: { ...process.env, TRANSFER_LAB_BACKEND: 'cpu' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    assert.strictEqual(run.status, 0, run.stderr);
+    assert.match(run.stderr, /WARNING: backend 'cpu'.*NOT native TensorFlow/);
+    const { result, table } = JSON.parse(run.stdout.trim().split('\n').pop() as string) as { result: BenchResult; table: string };
+    assert.strictEqual(result.backend, 'cpu');
+    assert.match(result.backend_label, /pure-JS/);
+    assert.match(table, /NOT NATIVE TENSORFLOW/);
+    assert.strictEqual(result.train_ratio, null);
+  });
+});
