@@ -70,7 +70,7 @@ export interface Batch {
  */
 export function toTensors(ds: ImageDataset, opts: TensorOptions = {}): Batch {
   const indices = opts.indices ? Int32Array.from(opts.indices) : Int32Array.from({ length: ds.count }, (_, i) => i);
-  return makeBatch(ds, indices, opts, null, undefined);
+  return batchOf(ds, indices, opts);
 }
 
 /**
@@ -93,7 +93,7 @@ export function* batches(ds: ImageDataset, opts: BatchOptions = {}): Generator<B
   const augment = opts.augment || undefined;
   const n = opts.dropRemainder ? order.length - (order.length % batchSize) : order.length;
   for (let start = 0; start < n; start += batchSize) {
-    yield makeBatch(ds, order.subarray(start, Math.min(start + batchSize, n)), opts, augment ? r : null, augment);
+    yield batchOf(ds, order.subarray(start, Math.min(start + batchSize, n)), opts, augment ? r : null, augment);
   }
 }
 
@@ -157,7 +157,16 @@ function epochRng(seed: SeedLike, epoch: number): Random {
   return new Random((Math.trunc(seed) + Math.imul(epoch, 0x9e3779b1)) >>> 0);
 }
 
-function makeBatch(ds: ImageDataset, indices: Int32Array, opts: TensorOptions, r: Random | null, aug: AugmentOptions | undefined): Batch {
+/**
+ * One batch of tensors for these images: gathered bytes, optional seeded augmentation
+ * (when both `r` and `aug` are given), channel conversion and normalisation. The
+ * building block of {@link toTensors}, {@link batches} and the training loop's sources.
+ * The caller owns the tensors.
+ *
+ * @example
+ * const { xs, ys } = batchOf(train, Int32Array.from([0, 1, 2]), { channels: 3 }, new Random(1), { shift: 2 });
+ */
+export function batchOf(ds: ImageDataset, indices: Int32Array, opts: TensorOptions = {}, r: Random | null = null, aug?: AugmentOptions): Batch {
   const size = imageSize(ds);
   const bytes = new Uint8Array(indices.length * size);
   const labels = new Int32Array(indices.length);
@@ -179,7 +188,7 @@ function makeBatch(ds: ImageDataset, indices: Int32Array, opts: TensorOptions, r
     if (channels === 3 && ds.channels === 1) x = tf.tile(x, [1, 1, 1, 3]);
     if (channels === 1 && ds.channels === 3) x = tf.mean(x, 3, true);
     if (norm === false) return x;
-    x = tf.mul(x, 1 / 255);
+    x = tf.div(x, 255);
     if (stats) x = tf.div(tf.sub(x, tf.tensor1d(stats[0])), tf.tensor1d(stats[1]));
     return x;
   });

@@ -6,6 +6,6 @@ export { downloadFashionMnist, downloadVerified, verifyFile, FASHION_BASE_URL, F
 export { loadMnist, loadMnistIdx, locateMnistIdx, mnistIdxSearchPath, mnistPackageDir, MNIST_CLASSES, MNIST_ENV, MNIST_IDX_FILES } from './mnist';
 export { loadImageFolder, decodeResized, FolderOptions, FolderDataset, SkippedFile } from './folder';
 export { subset, selectClasses, stratifiedSplit, kShot, kShotIndices, classCounts, indicesByClass, SplitOptions, Splits } from './split';
-export { toTensors, batches, batchCount, augmentBytes, Batch, TensorOptions, BatchOptions, AugmentOptions, Normalization } from './batches';
+export { toTensors, batches, batchOf, batchCount, augmentBytes, Batch, TensorOptions, BatchOptions, AugmentOptions, Normalization } from './batches';
 export { describeDatasets, loadDataset, DATASET_NAMES, DatasetName, DatasetInfo, SplitInfo } from './catalog';
 export { encodePngSync, pngDataUri } from './png';

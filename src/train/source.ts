@@ -8,6 +8,7 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { ImageDataset } from '../data/dataset';
 import { Preprocessing } from '../transfer/net';
 import { Random } from '../random';
+import { batchOf, AugmentOptions } from '../data/batches';
 
 /** A labelled set the training loop can batch. */
 export interface BatchSource {
@@ -23,13 +24,8 @@ export interface BatchSource {
   batch(indices: ArrayLike<number>, rng?: Random): { xs: tfn.Tensor; ys: tfn.Tensor1D };
 }
 
-/** Augmentation applied on the fly to training batches; off unless asked for. */
-export interface Augmentation {
-  /** Random shift of up to this many pixels in x and y (zero fill). Default 0. */
-  shift?: number;
-  /** Random horizontal flip (for clothing, not for digits). Default false. */
-  flip?: boolean;
-}
+/** Augmentation applied on the fly to training batches (see `AugmentOptions`); off unless asked for. */
+export type Augmentation = AugmentOptions;
 
 /**
  * A batch source over an image data set with a net's preprocessing (size must match;
@@ -44,50 +40,18 @@ export function imageSource(ds: ImageDataset, pre: Preprocessing, augment: Augme
     throw new Error(`data set '${ds.name}' has ${ds.height}x${ds.width} images but the model expects ${pre.height}x${pre.width}. Fix: resize when loading (e.g. loadImageFolder(dir, { size: [${pre.height}, ${pre.width}] })).`);
   }
   if (![1, 3].includes(ds.channels) || ![1, 3].includes(pre.channels)) throw new Error(`only 1 or 3 channels are supported (data ${ds.channels}, model ${pre.channels}).`);
-  const px = ds.height * ds.width;
-  const inSize = px * ds.channels;
-  const shift = augment.shift ?? 0;
-  const flip = augment.flip ?? false;
   const mean = pre.mean ?? 0;
   const std = pre.std ?? 1;
+  const normalize = mean !== 0 || std !== 1 ? { mean, std } : true;
+  const aug = (augment.shift ?? 0) > 0 || augment.flip ? augment : undefined;
   return {
     count: ds.count,
     labels: ds.labels,
     numClasses: ds.classNames.length,
     inputShape: [pre.height, pre.width, pre.channels],
     batch(indices, rng) {
-      const n = indices.length;
-      const bytes = new Uint8Array(n * inSize);
-      const labels = new Int32Array(n);
-      for (let b = 0; b < n; b++) {
-        const i = indices[b];
-        const src = ds.images.subarray(i * inSize, (i + 1) * inSize);
-        const dst = bytes.subarray(b * inSize, (b + 1) * inSize);
-        labels[b] = ds.labels[i];
-        const doAug = rng && (shift > 0 || flip);
-        if (!doAug) { dst.set(src); continue; }
-        const dx = shift > 0 ? rng.int(-shift, shift + 1) : 0;
-        const dy = shift > 0 ? rng.int(-shift, shift + 1) : 0;
-        const mirror = flip && rng.next() < 0.5;
-        for (let y = 0; y < ds.height; y++) {
-          const sy = y - dy;
-          if (sy < 0 || sy >= ds.height) continue;
-          for (let x = 0; x < ds.width; x++) {
-            let sx = x - dx;
-            if (mirror) sx = ds.width - 1 - sx;
-            if (sx < 0 || sx >= ds.width) continue;
-            for (let c = 0; c < ds.channels; c++) dst[(y * ds.width + x) * ds.channels + c] = src[(sy * ds.width + sx) * ds.channels + c];
-          }
-        }
-      }
-      const xs = tf.tidy(() => {
-        let t: tfn.Tensor = tf.tensor4d(bytes, [n, ds.height, ds.width, ds.channels], 'int32').toFloat().div(255);
-        if (ds.channels === 1 && pre.channels === 3) t = t.tile([1, 1, 1, 3]);
-        if (ds.channels === 3 && pre.channels === 1) t = t.mean(3, true);
-        if (mean !== 0 || std !== 1) t = t.sub(mean).div(std);
-        return t;
-      });
-      return { xs, ys: tf.tensor1d(labels, 'int32') };
+      const { xs, ys } = batchOf(ds, Int32Array.from(indices), { channels: pre.channels as 1 | 3, normalize }, rng ?? null, aug);
+      return { xs, ys };
     },
   };
 }
