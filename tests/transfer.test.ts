@@ -9,10 +9,10 @@ import { findGroup, getLayer, trainableParams } from '../src/transfer/net';
 import { extractFeatures, clearFeatureCache } from '../src/transfer/features';
 import { scratch, linearProbe, gradualUnfreeze, fineTune } from '../src/transfer/finetune';
 import { inspect, formatInspect } from '../src/transfer/inspect';
-import { saveNet, loadNet } from '../src/transfer/io';
+import { saveNet, loadNet, readNetMeta } from '../src/transfer/io';
 import { imageSource, featureSource } from '../src/train/source';
 import { train, evaluateSource } from '../src/train/loop';
-import { earlyStopping } from '../src/train/history';
+import { earlyStopping, checkpoint } from '../src/train/history';
 
 const data = toyImages(96, 3, 1);
 const val = toyImages(48, 3, 2);
@@ -250,6 +250,17 @@ describe('training loop', () => {
     assert.strictEqual(h.bestEpoch, es.bestEpoch);
     const { valLoss } = await evaluateSource(net, imageSource(val, net.preprocessing));
     assert.ok(Math.abs(valLoss - h.epochs[es.bestEpoch].valLoss!) < 1e-5, 'restored weights reproduce the best epoch');
+  });
+
+  it('checkpoints after improving epochs, atomically, with the epoch recorded', async () => {
+    const dir = path.join(tmpDir(), 'ckpt');
+    const net = tinyNet();
+    const h = await train(net, imageSource(data, net.preprocessing), { epochs: 3, batchSize: 16, learningRate: 1e-2, validation: imageSource(val, net.preprocessing), callbacks: [checkpoint(dir, { bestOnly: true })] });
+    const best = h.epochs.reduce((b, e) => (e.valAcc! > b.valAcc! ? e : b));
+    const meta = readNetMeta(dir);
+    assert.strictEqual((meta.info as { checkpoint: { epoch: number } }).checkpoint.epoch, best.epoch);
+    assert.deepStrictEqual(fs.readdirSync(path.dirname(dir)), ['ckpt']);
+    await expectError(() => train(net, imageSource(data, net.preprocessing), { epochs: 1, callbacks: [checkpoint(dir, { bestOnly: true })] }), /checkpoint monitors 'valAcc'/);
   });
 
   it('refuses bad training set-ups with errors that say what to do', async () => {

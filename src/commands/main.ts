@@ -1,9 +1,18 @@
-/** The main job of `npm start`. Until the experiment runner exists it is `doctor`. */
-import { Command } from './command';
-import { command as doctor } from './doctor';
+/**
+ * The main job of `npm start`: the headline experiment (fashion-to-digits: does the
+ * Fashion-MNIST backbone beat training from scratch on few digits?) on its built-in
+ * defaults, then the summary table and where to open the report.
+ * `--quick` runs the smoke-test version; `--json` prints only the summary.
+ */
+import { HEADLINE_EXPERIMENT, experimentConfig } from '../experiment/experiments';
+import { Command, parseArgs } from './command';
+import { runExperiment } from './run';
 
 export const command: Command = {
   async run(args) {
-    return doctor.run(args);
+    const opts = parseArgs(args, { flags: ['json', 'quick', 'fresh'], valued: ['backbone'] });
+    const config = experimentConfig(HEADLINE_EXPERIMENT, { quick: opts.flags.has('quick') });
+    await runExperiment(config, { json: opts.flags.has('json'), fresh: opts.flags.has('fresh'), backbone: opts.values.get('backbone') });
+    return 0;
   },
 };

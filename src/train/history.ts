@@ -5,6 +5,7 @@
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { Net } from '../transfer/net';
+import { saveNet } from '../transfer/io';
 
 /** Metrics of one epoch. `valLoss`/`valAcc` are present when validation data was given. */
 export interface EpochLogs {
@@ -116,6 +117,38 @@ export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { bes
     },
   };
   return state;
+}
+
+/** Options for {@link checkpoint}. */
+export interface CheckpointOptions {
+  /** Save only when the monitored metric improves. Default false (every epoch). */
+  bestOnly?: boolean;
+  /** Metric for `bestOnly`. Default 'valAcc'. */
+  monitor?: 'valAcc' | 'valLoss' | 'acc' | 'loss';
+}
+
+/**
+ * Save the net after each epoch (or each improvement) with `saveNet` (atomic: a crash
+ * never leaves a half-written checkpoint). The epoch and its metrics go into net.json.
+ *
+ * @example
+ * await train(net, src, { epochs: 10, validation: val, callbacks: [checkpoint('out/ckpt', { bestOnly: true })] });
+ */
+export function checkpoint(dir: string, opts: CheckpointOptions = {}): Callback {
+  const monitor = opts.monitor ?? 'valAcc';
+  const higher = monitor === 'valAcc' || monitor === 'acc';
+  let best = higher ? -Infinity : Infinity;
+  return {
+    async onEpochEnd(epoch, logs, net) {
+      const v = logs[monitor];
+      if (opts.bestOnly) {
+        if (v === undefined) throw new Error(`checkpoint monitors '${monitor}', which this run does not produce. Fix: pass validation data to train(), or monitor 'loss'.`);
+        if (higher ? !(v > best) : !(v < best)) return;
+        best = v;
+      }
+      await saveNet(net, dir, { checkpoint: { epoch, logs } });
+    },
+  };
 }
 
 /**

@@ -1,0 +1,92 @@
+/**
+ * `transfer-lab run <name|config.json> [--json] [--quick] [--fresh] [--backbone B] [--reports-dir DIR]`:
+ * run an experiment (a compare sweep), resuming finished runs, then write its report
+ * (reports/<name>/index.html) and reports/latest/summary.json. Progress goes to stderr;
+ * stdout has the summary table, or only the summary JSON with --json.
+ */
+import * as path from 'path';
+import { backendInfo } from '../backend';
+import { loadBackbone } from '../backbone/zoo';
+import { compare, CompareConfig } from '../experiment/compare';
+import { experimentConfig } from '../experiment/experiments';
+import { writeReport, formatSummaryTable, reportsDir, ExperimentSummary } from '../experiment/report';
+import { disposeModels } from '../experiment/strategies';
+import { Command, CliError, parseArgs } from './command';
+
+/** Options for {@link runExperiment}. */
+export interface RunExperimentOptions {
+  /** Print only the summary JSON on stdout. Default false. */
+  json?: boolean;
+  /** Redo every run instead of resuming. Default false. */
+  fresh?: boolean;
+  /** Use this backbone (zoo name or folder) instead of the config's. */
+  backbone?: string;
+  /** Reports folder. Default `<project>/reports`. */
+  reportsDir?: string;
+}
+
+function secs(s: number): string {
+  return s < 90 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/**
+ * Run an experiment from the command line: the sweep with progress on stderr, the report,
+ * the summary. Shared by `run` and `main`.
+ *
+ * @returns the summary written to reports/latest/summary.json
+ * @example
+ * await runExperiment(experimentConfig('fashion-a-to-b', { quick: true }));
+ */
+export async function runExperiment(config: CompareConfig, opts: RunExperimentOptions = {}): Promise<ExperimentSummary> {
+  const log = (s: string) => process.stderr.write(s + '\n');
+  const b = backendInfo();
+  const root = opts.reportsDir ?? reportsDir();
+  const outDir = path.join(root, config.name);
+  const cfg = opts.backbone ? { ...config, backbone: opts.backbone } : config;
+  log(`[run] ${cfg.name}: ${cfg.strategies.length} strategies x sizes ${cfg.sizes.join(', ')} labels/class x seeds ${cfg.seeds.join(', ')} on ${b.backend}${b.label ? ` [${b.label}]` : ''}`);
+  log(`[run] backbone ${cfg.backbone}; results in ${outDir} (finished runs are kept in runs.jsonl and not redone${opts.fresh ? '; --fresh: starting over' : ''})`);
+  const backbone = await loadBackbone(cfg.backbone);
+  const t0 = Date.now();
+  try {
+    const result = await compare(cfg, {
+      outDir, resume: !opts.fresh, backbone,
+      onStart: (p) => process.stderr.write(`[${p.index}/${p.total}] ${p.strategy} ${p.size}/class seed ${p.seed} (${p.epochs} epochs) ... `),
+      onRun: (p) => {
+        const r = p.row;
+        const eta = p.resumed ? '' : `, ${secs((Date.now() - t0) / 1000)} so far`;
+        const line = `test acc ${r.accuracy.toFixed(3)}, macro-F1 ${r.macroF1.toFixed(3)}, train ${r.wallSeconds.toFixed(1)} s${eta}`;
+        if (p.resumed) log(`[${p.index}/${p.total}] ${r.strategy} ${r.size}/class seed ${r.seed}: resumed (${line})`);
+        else log(line);
+      },
+    });
+    const files = writeReport(result, { reportsDir: root });
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(files.data, null, 2) + '\n');
+    } else {
+      process.stdout.write(formatSummaryTable(result) + '\n\n');
+      process.stdout.write(`${result.rows.length} runs (${result.resumedRuns} resumed) in ${secs(result.wallSeconds)}.\n`);
+      process.stdout.write(`Report:  ${files.html}\n         (open in a browser: file://${files.html})\n`);
+      process.stdout.write(`Summary: ${files.latest ?? files.summary}\nTable:   ${result.files?.csv}\n`);
+    }
+    return files.data;
+  } finally {
+    disposeModels(backbone.model);
+  }
+}
+
+export const command: Command = {
+  async run(args) {
+    const opts = parseArgs(args, { flags: ['json', 'quick', 'fresh'], valued: ['backbone', 'reports-dir'] });
+    const name = opts.positional[0];
+    if (!name || opts.positional.length > 1) throw new CliError('usage: transfer-lab run <name|config.json> [--json] [--quick] [--fresh] [--backbone NAME|DIR] [--reports-dir DIR]', 2);
+    let config: CompareConfig;
+    try {
+      config = experimentConfig(name, { quick: opts.flags.has('quick') });
+    } catch (e) {
+      throw new CliError((e as Error).message, 2);
+    }
+    const rd = opts.values.get('reports-dir');
+    await runExperiment(config, { json: opts.flags.has('json'), fresh: opts.flags.has('fresh'), backbone: opts.values.get('backbone'), reportsDir: rd ? path.resolve(rd) : undefined });
+    return 0;
+  },
+};
