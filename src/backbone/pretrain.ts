@@ -60,9 +60,12 @@ export interface PretrainOptions {
   onEpoch?: (logs: EpochLogs, of: number) => void;
 }
 
-/** The project's models folder. */
+/** The environment variable that points the zoo at another models folder (default: the project's models/). */
+export const MODELS_ENV = 'TRANSFER_LAB_MODELS';
+
+/** The folder of the bundled backbones: `TRANSFER_LAB_MODELS`, else the project's `models/`. */
 export function modelsDir(): string {
-  return path.resolve(__dirname, '..', '..', 'models');
+  return process.env[MODELS_ENV] ? path.resolve(process.env[MODELS_ENV] as string) : path.resolve(__dirname, '..', '..', 'models');
 }
 
 function sourceData(r: PretrainRecipe): { train: ImageDataset; test: ImageDataset } {
