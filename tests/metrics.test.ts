@@ -5,8 +5,9 @@ import {
   accuracy, confusionMatrix, perClassMetrics, macroF1, argmaxRows, topKAccuracy, classificationReport, timeToAccuracy, meanStd,
 } from '../src/experiment/metrics';
 import { pca2d } from '../src/experiment/pca';
-import { epochsFor, readRuns, rowsToCsv, summarize, RunRow } from '../src/experiment/compare';
-import { evalEpochs } from '../src/experiment/strategies';
+import { epochsFor, RunRow } from '../src/experiment/compare';
+import { readRuns, rowsToCsv, summarize } from '../src/experiment/table';
+import { evalEpochs, slantedTriangularSafe } from '../src/experiment/strategies';
 import { expectError, tmpDir } from './helpers';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
@@ -87,6 +88,17 @@ describe('experiment helpers', () => {
     assert.strictEqual(epochsFor(10, 7), 7);
     assert.deepStrictEqual([...evalEpochs(10, 4)], [2, 4, 7, 9]);
     assert.deepStrictEqual([...evalEpochs(2, 8)], [0, 1]);
+  });
+
+  it('the slanted triangular schedule of gradual unfreezing peaks once and never goes negative', () => {
+    for (const total of [1, 4, 7, 16, 100]) {
+      const f = slantedTriangularSafe();
+      const m = Array.from({ length: total }, (_, t) => f(t, total));
+      assert.ok(m.every((x) => x >= 1 / 32 - 1e-12 && x <= 1), `total ${total}: ${m}`);
+      assert.strictEqual(Math.max(...m), m[Math.max(1, Math.floor(total * 0.1))] ?? m[m.length - 1]);
+    }
+    close(slantedTriangularSafe()(10, 100), 1);
+    close(slantedTriangularSafe()(100, 100), 1 / 32);
   });
 
   it('runs.jsonl: a torn last line is skipped; CSV quotes what needs it; cells summarise seeds', () => {

@@ -11,7 +11,12 @@ import { rng, sample } from '../random';
 import type { RunRow, CellSummary } from '../experiment/compare';
 import type { Projection } from '../experiment/pca';
 
-/** A fixed colour per strategy, so every chart of a report agrees. */
+/**
+ * A fixed colour per strategy, so every chart of a report agrees.
+ *
+ * @example
+ * STRATEGY_COLORS.scratch; // '#7f7f7f'
+ */
 export const STRATEGY_COLORS: Record<string, string> = {
   scratch: '#7f7f7f', 'linear-probe': '#17becf', head: '#2ca02c', 'fine-tune': '#1f77b4', gradual: '#d62728',
 };

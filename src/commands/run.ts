@@ -74,6 +74,12 @@ export async function runExperiment(config: CompareConfig, opts: RunExperimentOp
   }
 }
 
+/**
+ * The `run` command.
+ *
+ * @example
+ * await command.run(['fashion-a-to-b', '--quick']);
+ */
 export const command: Command = {
   async run(args) {
     const opts = parseArgs(args, { flags: ['json', 'quick', 'fresh'], valued: ['backbone', 'reports-dir'] });

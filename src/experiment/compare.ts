@@ -9,6 +9,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeAtomic, readRuns, summarize, saveResults } from './table';
 import { ImageDataset, imageSize } from '../data/dataset';
 import { kShot } from '../data/split';
 import { loadBackbone } from '../backbone/zoo';
@@ -18,7 +19,7 @@ import { extractFeatures } from '../transfer/features';
 import { EpochLogs, TrainEvent } from '../train/history';
 import { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec, runStrategy, disposeModels } from './strategies';
 import { TaskSpec, TaskData, loadTask } from './task';
-import { classificationReport, timeToAccuracy, meanStd, Spread, TimeToTarget, argmaxRows } from './metrics';
+import { classificationReport, timeToAccuracy, Spread, TimeToTarget, argmaxRows } from './metrics';
 import { pca2d, Projection } from './pca';
 
 /** How many epochs a run trains for: a fixed number, or enough to see about `samples` images. */
@@ -75,12 +76,20 @@ export interface CompareConfig {
  * Learning rates used when a config names none (Adam; the peak of the schedule). A linear
  * classifier on frozen features (probe, head) gets the library's probe rate; every
  * strategy that trains conv layers gets 3e-3 (the head's rate; lower groups get less).
+ *
+ * @example
+ * DEFAULT_LEARNING_RATES['fine-tune']; // 3e-3
  */
 export const DEFAULT_LEARNING_RATES: Record<StrategyName, number> = {
   scratch: 3e-3, 'linear-probe': 1e-2, head: 1e-2, 'fine-tune': 3e-3, gradual: 3e-3,
 };
 
-/** The defaults of the optional config fields. */
+/**
+ * The defaults of the optional config fields.
+ *
+ * @example
+ * COMPARE_DEFAULTS.testSize; // 1000
+ */
 export const COMPARE_DEFAULTS = {
   cutAt: 'features', testSize: 1000, validationSize: 300, splitSeed: 0, batchSize: 32,
   epochs: { samples: 1280, min: 3, max: 40 } as EpochRule, head: { hidden: 0, dropout: 0.2 } as HeadSpec,
@@ -200,7 +209,12 @@ export function epochsFor(n: number, rule: EpochRule): number {
   return Math.max(rule.min, Math.min(rule.max, Math.ceil(rule.samples / n)));
 }
 
-/** Fill in defaults and check a config; errors name the field and the fix. */
+/**
+ * Fill in defaults and check a config; errors name the field and the fix.
+ *
+ * @example
+ * resolveConfig(EXPERIMENTS['fashion-a-to-b']).batchSize; // 32
+ */
 export function resolveConfig(config: CompareConfig): CompareResult['resolved'] {
   const bad = (msg: string): never => { throw new Error(`experiment '${config.name ?? '?'}': ${msg}`); };
   if (!config.name || !/^[\w.-]+$/.test(config.name)) bad(`name '${config.name}' must be letters, digits, '.', '_' or '-' (it names a folder).`);
@@ -227,7 +241,12 @@ export function resolveConfig(config: CompareConfig): CompareResult['resolved'] 
   return r;
 }
 
-/** SHA-256 of a net's weights (what makes two backbones the same for resuming). */
+/**
+ * SHA-256 of a net's weights (what makes two backbones the same for resuming).
+ *
+ * @example
+ * weightsHash(await loadBackbone('fashion-cnn')); // e.g. '3f9a...' (16 hex digits)
+ */
 export function weightsHash(net: Net): string {
   const h = crypto.createHash('sha256');
   for (const w of net.model.getWeights()) {
@@ -238,7 +257,7 @@ export function weightsHash(net: Net): string {
 }
 
 /** Bump when a change to the runner changes the numbers of otherwise identical runs. */
-const RUNNER_VERSION = 1;
+const RUNNER_VERSION = 2;
 
 function runHash(r: CompareResult['resolved'], strategy: StrategyName, backboneHash: string): string {
   const what = {
@@ -247,98 +266,6 @@ function runHash(r: CompareResult['resolved'], strategy: StrategyName, backboneH
     head: strategy === 'linear-probe' ? null : r.head, targetAccuracy: r.targetAccuracy, curvePoints: r.curvePoints, topK: r.topK,
   };
   return crypto.createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 12);
-}
-
-/**
- * Write a file atomically: a temporary file in the same folder, then a rename.
- *
- * @example
- * writeAtomic('reports/x/results.json', JSON.stringify(result));
- */
-export function writeAtomic(file: string, text: string): string {
-  const abs = path.resolve(file);
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
-  const tmp = `${abs}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, abs);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new Error(`could not write ${abs}: ${(e as Error).message}. Fix: check that the folder is writable.`);
-  }
-  return abs;
-}
-
-/**
- * The finished runs recorded in a runs.jsonl file, by key. A torn last line (a sweep
- * killed mid-write) is skipped.
- *
- * @example
- * readRuns('reports/fashion-to-digits/runs.jsonl').size;
- */
-export function readRuns(file: string): Map<string, RunRow> {
-  const out = new Map<string, RunRow>();
-  if (!fs.existsSync(file)) return out;
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const row = JSON.parse(line) as RunRow;
-      if (row && typeof row.key === 'string') out.set(row.key, row);
-    } catch {
-      // torn line: that run is redone
-    }
-  }
-  return out;
-}
-
-/**
- * Mean and spread over seeds of every (strategy, size) cell, in config order.
- *
- * @example
- * summarize(result.rows).find((c) => c.strategy === 'scratch' && c.size === 1)?.accuracy.mean;
- */
-export function summarize(rows: RunRow[]): CellSummary[] {
-  const cells = new Map<string, RunRow[]>();
-  for (const r of rows) {
-    const k = `${r.strategy}|${r.size}`;
-    if (!cells.has(k)) cells.set(k, []);
-    cells.get(k)!.push(r);
-  }
-  const out: CellSummary[] = [];
-  for (const strategy of STRATEGY_NAMES) {
-    const sizes = [...new Set(rows.filter((r) => r.strategy === strategy).map((r) => r.size))].sort((a, b) => a - b);
-    for (const size of sizes) {
-      const rs = cells.get(`${strategy}|${size}`)!;
-      const reached = rs.filter((r) => r.timeToTarget);
-      out.push({
-        strategy, size, runs: rs.length,
-        accuracy: meanStd(rs.map((r) => r.accuracy)),
-        macroF1: meanStd(rs.map((r) => r.macroF1)),
-        wallSeconds: meanStd(rs.map((r) => r.wallSeconds)),
-        samplesSeen: rs[0].samplesSeen,
-        trainableParams: rs[0].trainableParams,
-        reachedTarget: reached.length,
-        secondsToTarget: reached.length ? meanStd(reached.map((r) => r.timeToTarget!.wallSeconds)).mean : null,
-        samplesToTarget: reached.length ? meanStd(reached.map((r) => r.timeToTarget!.samplesSeen)).mean : null,
-      });
-    }
-  }
-  return out;
-}
-
-/** The tidy table as CSV (one row per run; no curves, confusion matrices or predictions). */
-export function rowsToCsv(rows: RunRow[]): string {
-  const cols = ['experiment', 'strategy', 'size', 'seed', 'trainImages', 'epochs', 'accuracy', 'macroF1', 'topK', 'topKAccuracy', 'valAccuracy',
-    'wallSeconds', 'samplesSeen', 'trainableParams', 'targetAccuracy', 'secondsToTarget', 'samplesToTarget', 'key'];
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = rows.map((r) => {
-    const flat: Record<string, unknown> = { ...r, secondsToTarget: r.timeToTarget?.wallSeconds ?? null, samplesToTarget: r.timeToTarget?.samplesSeen ?? null };
-    return cols.map((c) => cell(flat[c])).join(',');
-  });
-  return [cols.join(','), ...lines].join('\n') + '\n';
 }
 
 function round(x: number, digits = 4): number {
@@ -367,7 +294,11 @@ export async function compare(config: CompareConfig, opts: CompareOptions = {}):
     const runsFile = opts.outDir ? path.join(path.resolve(opts.outDir), 'runs.jsonl') : null;
     if (runsFile && opts.resume === false) fs.rmSync(runsFile, { force: true });
     const done = runsFile ? readRuns(runsFile) : new Map<string, RunRow>();
-    if (runsFile) fs.mkdirSync(path.dirname(runsFile), { recursive: true });
+    if (runsFile) {
+      fs.mkdirSync(path.dirname(runsFile), { recursive: true });
+      // A sweep killed mid-write leaves a torn last line: end it, so the next run starts a line of its own.
+      if (fs.existsSync(runsFile) && fs.statSync(runsFile).size > 0 && !fs.readFileSync(runsFile, 'utf8').endsWith('\n')) fs.appendFileSync(runsFile, '\n');
+    }
     const total = r.strategies.length * r.sizes.length * r.seeds.length;
     // The PCA picture: the fine-tuned net (else the last strategy) at the largest size, first seed.
     const detailStrategy: StrategyName = r.strategies.includes('fine-tune') ? 'fine-tune' : r.strategies[r.strategies.length - 1];
@@ -438,18 +369,4 @@ export async function compare(config: CompareConfig, opts: CompareOptions = {}):
   } finally {
     if (!opts.backbone) disposeModels(backbone.model);
   }
-}
-
-/**
- * Write a result as results.json (everything but the test images) and results.csv (the
- * tidy table), atomically, into a folder; runs.jsonl is left as it is.
- *
- * @example
- * saveResults(result, 'reports/fashion-to-digits');
- */
-export function saveResults(result: CompareResult, dir: string): { runs: string; json: string; csv: string } {
-  const d = path.resolve(dir);
-  const json = writeAtomic(path.join(d, 'results.json'), JSON.stringify({ ...result, files: undefined, test: undefined }, null, 1) + '\n');
-  const csv = writeAtomic(path.join(d, 'results.csv'), rowsToCsv(result.rows));
-  return { runs: path.join(d, 'runs.jsonl'), json, csv };
 }

@@ -8,7 +8,12 @@ import { StrategyName, STRATEGY_NAMES } from './strategies';
 
 const ALL: StrategyName[] = STRATEGY_NAMES.slice();
 
-/** The experiments known by name. */
+/**
+ * The experiments known by name.
+ *
+ * @example
+ * Object.keys(EXPERIMENTS); // ['fashion-to-digits', 'fashion-a-to-b']
+ */
 export const EXPERIMENTS: Record<string, CompareConfig> = {
   'fashion-to-digits': {
     name: 'fashion-to-digits',
@@ -40,7 +45,12 @@ export const EXPERIMENTS: Record<string, CompareConfig> = {
   },
 };
 
-/** The experiment `npm start` runs. */
+/**
+ * The experiment `npm start` runs.
+ *
+ * @example
+ * experimentConfig(HEADLINE_EXPERIMENT);
+ */
 export const HEADLINE_EXPERIMENT = 'fashion-to-digits';
 
 /** Options for {@link experimentConfig}. */

@@ -8,7 +8,8 @@ export { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec, RunContext, RunOutc
 export { TaskSpec, TaskOptions, TaskData, loadTask, stratifiedSample } from './task';
 export {
   compare, CompareConfig, CompareOptions, CompareResult, RunRow, CellSummary, RunProgress, EpochRule, DEFAULT_LEARNING_RATES, COMPARE_DEFAULTS,
-  epochsFor, resolveConfig, weightsHash, writeAtomic, readRuns, summarize, rowsToCsv, saveResults,
+  epochsFor, resolveConfig, weightsHash,
 } from './compare';
+export { writeAtomic, readRuns, summarize, rowsToCsv, saveResults } from './table';
 export { EXPERIMENTS, HEADLINE_EXPERIMENT, experimentConfig, quickConfig, ExperimentConfigOptions } from './experiments';
 export { summarizeExperiment, formatSummaryTable, reportHtml, reportFigures, writeReport, reportsDir, ReportOptions, ExperimentSummary, MeanStd } from './report';

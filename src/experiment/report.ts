@@ -10,7 +10,8 @@ import { Figure } from '../plot/figure';
 import {
   learningCurveChart, trainingCurvesChart, timeToAccuracyChart, confusionMatrixChart, predictionGridChart, projectionChart,
 } from '../charts/results';
-import { CompareResult, RunRow, writeAtomic } from './compare';
+import { CompareResult, RunRow } from './compare';
+import { writeAtomic } from './table';
 import { STRATEGIES, StrategyName } from './strategies';
 
 /** Mean and std of one cell, as summary.json has them. */
@@ -42,6 +43,8 @@ export interface ExperimentSummary {
     bestBeatsScratch: boolean | null;
     text: string;
   };
+  /** The strategy with the best mean test accuracy at each size (keys are sizes as strings). */
+  bestBySize: Record<string, { strategy: string; mean: number }>;
   runs: number;
   resumedRuns: number;
   wallSeconds: number;
@@ -83,6 +86,12 @@ export function summarizeExperiment(result: CompareResult, env?: EnvironmentRepo
     : `At ${size} label(s) per class (mean over ${r.seeds.length} seed(s)), scratch reaches ${fmt(scratch)} test accuracy; ` +
       Object.entries(pretrained).map(([s, v]) => `${s} ${fmt(v)}`).join(', ') + '. ' +
       (all ? 'Every pretrained strategy beats scratch.' : best ? 'Some pretrained strategies beat scratch, not all.' : 'No pretrained strategy beats scratch here.');
+  const bestBySize: Record<string, { strategy: string; mean: number }> = {};
+  for (const k of r.sizes) {
+    const cs = result.cells.filter((c) => c.size === k).sort((a, b) => b.accuracy.mean - a.accuracy.mean);
+    if (cs[0]) bestBySize[String(k)] = { strategy: cs[0].strategy, mean: r4(cs[0].accuracy.mean) };
+  }
+  const best_ = Object.entries(bestBySize).map(([k, b]) => `${k}/class: ${b.strategy} ${b.mean.toFixed(3)}`).join('; ');
   return {
     experiment: result.experiment,
     description: result.config.description ?? '',
@@ -92,7 +101,8 @@ export function summarizeExperiment(result: CompareResult, env?: EnvironmentRepo
     accuracy: cellMap(result, (c) => ({ mean: r4(c.accuracy.mean), std: r4(c.accuracy.std), n: c.runs })),
     macroF1: cellMap(result, (c) => ({ mean: r4(c.macroF1.mean), std: r4(c.macroF1.std), n: c.runs })),
     trainSeconds: cellMap(result, (c) => Math.round(c.wallSeconds.mean * 100) / 100),
-    claim: { size, scratch: scratch === null ? null : r4(scratch), pretrained, allBeatScratch: all, bestBeatsScratch: best, text },
+    claim: { size, scratch: scratch === null ? null : r4(scratch), pretrained, allBeatScratch: all, bestBeatsScratch: best, text: `${text} Best per size: ${best_}.` },
+    bestBySize,
     runs: result.rows.length, resumedRuns: result.resumedRuns, wallSeconds: result.wallSeconds, finishedAt: result.finishedAt,
     report: undefined, results: result.files?.json,
     environment: env ? { backend: env.backend.backend, tfVersion: env.backend.tfVersion ?? null, node: env.node, cpus: env.cpus } : undefined,
@@ -139,7 +149,12 @@ function detailRun(result: CompareResult): RunRow | undefined {
   return result.rows.find((r) => r.projection) ?? result.rows.find((r) => r.strategy === 'fine-tune' && r.size === result.resolved.sizes[result.resolved.sizes.length - 1]) ?? result.rows[result.rows.length - 1];
 }
 
-/** The figures of a report, with a heading each. */
+/**
+ * The figures of a report, with a heading and a note each (for notebooks: show them one by one).
+ *
+ * @example
+ * for (const f of reportFigures(result)) show(f.fig);
+ */
 export function reportFigures(result: CompareResult): { heading: string; note: string; fig: Figure }[] {
   const r = result.resolved;
   const out: { heading: string; note: string; fig: Figure }[] = [];
@@ -227,7 +242,12 @@ export interface ReportOptions {
   latest?: boolean;
 }
 
-/** The project's reports folder (ignored by git). */
+/**
+ * The project's reports folder (ignored by git).
+ *
+ * @example
+ * reportsDir(); // '/path/to/transfer-lab/reports'
+ */
 export function reportsDir(): string {
   return path.join(projectRoot(), 'reports');
 }

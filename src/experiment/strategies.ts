@@ -23,7 +23,12 @@ import { Schedule } from '../train/schedule';
 /** The strategies an experiment can compare. */
 export type StrategyName = 'scratch' | 'linear-probe' | 'head' | 'fine-tune' | 'gradual';
 
-/** Every strategy, in the order charts and tables list them, with a one-line description. */
+/**
+ * Every strategy, in the order charts and tables list them, with a one-line description.
+ *
+ * @example
+ * STRATEGIES.gradual; // 'gradual unfreezing, ...'
+ */
 export const STRATEGIES: Record<StrategyName, string> = {
   scratch: 'same architecture as the fine-tuned net, fresh seeded weights, every layer trained (the baseline)',
   'linear-probe': 'softmax regression on features cached once from the frozen backbone',
@@ -32,7 +37,12 @@ export const STRATEGIES: Record<StrategyName, string> = {
   gradual: 'gradual unfreezing, one layer group per stage, discriminative rates, slanted triangular schedule',
 };
 
-/** The strategy names, in display order. */
+/**
+ * The strategy names, in display order.
+ *
+ * @example
+ * STRATEGY_NAMES[0]; // 'scratch'
+ */
 export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
 
 /** The head put on the backbone by every strategy but the linear probe. */
@@ -138,7 +148,12 @@ export async function predictProbs(net: Net, src: BatchSource, batchSize = 256):
   return out;
 }
 
-/** The epochs (0-based) at which to evaluate: about `points` evenly spaced, always the last. */
+/**
+ * The epochs (0-based) at which to evaluate: about `points` evenly spaced, always the last.
+ *
+ * @example
+ * [...evalEpochs(10, 4)]; // [2, 4, 7, 9]
+ */
 export function evalEpochs(epochs: number, points: number): Set<number> {
   const out = new Set<number>();
   const p = Math.max(1, Math.min(points, epochs));
@@ -173,6 +188,9 @@ function recorder(validation: BatchSource, at: Set<number>, perEpoch: number, t0
  * cut * (1/cutFrac - 1), which is shorter than total - cut whenever total * cutFrac is not
  * an integer, so the rate goes negative late in short stages (seen: -1.5e-3 in a
  * 16-step stage of gradual unfreezing).
+ *
+ * @example
+ * slantedTriangularSafe()(15, 16); // 0.096, decaying towards 1/32; never negative
  */
 export function slantedTriangularSafe(cutFrac = 0.1, ratio = 32): Schedule {
   return (step, total) => {
