@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   datasets: () => import('./commands/datasets'),
   bench: () => import('./commands/bench'),
   pretrain: () => import('./commands/pretrain'),
+  run: () => import('./commands/run'),
   main: () => import('./commands/main'),
 };
 
@@ -26,7 +27,10 @@ function usage(): string {
     '        [--out DIR]',
     '  pretrain <name|all>        reproduce a bundled backbone (models/<name>) from its recipe',
     '           [--epochs N] [--fresh] [--models-dir DIR]',
-    '  main                       the main job run by `npm start`',
+    '  run <name|config.json>     compare strategies x labels/class x seeds (fashion-to-digits, fashion-a-to-b);',
+    '      [--json] [--quick]     report in reports/<name>/index.html, reports/latest/summary.json;',
+    '      [--fresh] [--backbone NAME|DIR] [--reports-dir DIR]   finished runs resume from runs.jsonl',
+    '  main [--quick] [--json]    the main job run by `npm start`: the fashion-to-digits experiment',
     '',
     'environment: TRANSFER_LAB_BACKEND=cpu opts into the slow pure-JS backend.',
   ].join('\n');

@@ -12,3 +12,8 @@ export { sampleGridChart, classCountChart, SampleGridOptions, ClassCountOptions 
 export * from './transfer';
 export * from './train';
 export * from './backbone';
+export * from './experiment';
+export {
+  trainingCurvesChart, learningCurveChart, timeToAccuracyChart, confusionMatrixChart, predictionGridChart, projectionChart, STRATEGY_COLORS,
+  RunSelection, LearningCurveOptions, TimeToAccuracyOptions, ConfusionOptions, PredictionGridOptions, ProjectionOptions,
+} from './charts/results';

@@ -7,7 +7,8 @@ import {
 import { pca2d } from '../src/experiment/pca';
 import { epochsFor, RunRow } from '../src/experiment/compare';
 import { readRuns, rowsToCsv, summarize } from '../src/experiment/table';
-import { evalEpochs, slantedTriangularSafe } from '../src/experiment/strategies';
+import { evalEpochs } from '../src/experiment/strategies';
+import { slantedTriangular } from '../src/train/schedule';
 import { expectError, tmpDir } from './helpers';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
@@ -92,13 +93,13 @@ describe('experiment helpers', () => {
 
   it('the slanted triangular schedule of gradual unfreezing peaks once and never goes negative', () => {
     for (const total of [1, 4, 7, 16, 100]) {
-      const f = slantedTriangularSafe();
+      const f = slantedTriangular();
       const m = Array.from({ length: total }, (_, t) => f(t, total));
       assert.ok(m.every((x) => x >= 1 / 32 - 1e-12 && x <= 1), `total ${total}: ${m}`);
       assert.strictEqual(Math.max(...m), m[Math.max(1, Math.floor(total * 0.1))] ?? m[m.length - 1]);
     }
-    close(slantedTriangularSafe()(10, 100), 1);
-    close(slantedTriangularSafe()(100, 100), 1 / 32);
+    close(slantedTriangular()(10, 100), 1);
+    close(slantedTriangular()(100, 100), 1 / 32);
   });
 
   it('runs.jsonl: a torn last line is skipped; CSV quotes what needs it; cells summarise seeds', () => {

@@ -31,6 +31,7 @@ describe('learning-rate schedules', () => {
     close(s(5, 100), (1 + 0.5 * 31) / 32, 'half-way up');
     close(s(55, 100), (1 + 0.5 * 31) / 32, 'half-way down: p = 1 - 45/90');
     close(s(100, 100), 1 / 32, 'end');
+    for (let t = 0; t <= 16; t++) assert.ok(s(t, 16) >= 1 / 32 - 1e-12, `never below the floor when total * cutFrac is not whole (t=${t}: ${s(t, 16)})`);
   });
 
   it('resolves names and rejects unknown ones', async () => {

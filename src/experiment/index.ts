@@ -4,7 +4,7 @@ export {
   LabelArray, ClassMetrics, ClassificationReport, TimeToTarget, Spread,
 } from './metrics';
 export { pca2d, Projection, PcaOptions } from './pca';
-export { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec, RunContext, RunOutcome, runStrategy, cloneNet, disposeModels, predictProbs, evalEpochs, slantedTriangularSafe } from './strategies';
+export { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec, RunContext, RunOutcome, runStrategy, cloneNet, disposeModels, predictProbs, evalEpochs } from './strategies';
 export { TaskSpec, TaskOptions, TaskData, loadTask, stratifiedSample } from './task';
 export {
   compare, CompareConfig, CompareOptions, CompareResult, RunRow, CellSummary, RunProgress, EpochRule, DEFAULT_LEARNING_RATES, COMPARE_DEFAULTS,

@@ -182,24 +182,6 @@ function recorder(validation: BatchSource, at: Set<number>, perEpoch: number, t0
   };
 }
 
-/**
- * The slanted triangular schedule (ULMFiT eq. 3) with the decay measured over the steps
- * actually left after the peak. Why not the library's 'slanted-triangular': it divides by
- * cut * (1/cutFrac - 1), which is shorter than total - cut whenever total * cutFrac is not
- * an integer, so the rate goes negative late in short stages (seen: -1.5e-3 in a
- * 16-step stage of gradual unfreezing).
- *
- * @example
- * slantedTriangularSafe()(15, 16); // 0.096, decaying towards 1/32; never negative
- */
-export function slantedTriangularSafe(cutFrac = 0.1, ratio = 32): Schedule {
-  return (step, total) => {
-    const cut = Math.max(1, Math.floor(total * cutFrac));
-    const p = step < cut ? step / cut : Math.max(0, 1 - (step - cut) / Math.max(1, total - cut));
-    return (1 + p * (ratio - 1)) / ratio;
-  };
-}
-
 function finish(h: History): History {
   const last = h.epochs[h.epochs.length - 1];
   if (last) { h.wallSeconds = last.wallSeconds; h.samplesSeen = last.samplesSeen; }
@@ -264,7 +246,7 @@ export async function runStrategy(name: StrategyName, ctx: RunContext): Promise<
       const stages = net.groups.length;
       const per = Math.max(1, Math.floor(ctx.epochs / stages));
       const usable = Math.min(stages, Math.max(1, Math.floor(ctx.epochs / per)));
-      history = await gradualUnfreeze(net, src, { ...common, schedule: slantedTriangularSafe(), epochsPerStage: per, stages: usable, finalEpochs: ctx.epochs - per * usable, callbacks: [rec] });
+      history = await gradualUnfreeze(net, src, { ...common, schedule: 'slanted-triangular', epochsPerStage: per, stages: usable, finalEpochs: ctx.epochs - per * usable, callbacks: [rec] });
     }
     const probs = await predictProbs(net, imageSource(ctx.test, net.preprocessing));
     let features: FeatureSet | undefined;

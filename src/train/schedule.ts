@@ -54,8 +54,10 @@ export function oneCycle(pctStart = 0.25, divFactor = 25, finalDiv = 1e4): Sched
 export function slantedTriangular(cutFrac = 0.1, ratio = 32): Schedule {
   return (step, total) => {
     const cut = Math.max(1, Math.floor(total * cutFrac));
-    const p = step < cut ? step / cut : 1 - (step - cut) / (cut * (1 / cutFrac - 1));
-    return (1 + p * (ratio - 1)) / ratio;
+    // ULMFiT writes the decay as (t - cut) / (cut * (1/cut_frac - 1)), which is total - cut
+    // only when total * cutFrac is whole; use total - cut itself so p ends at 0, never below.
+    const p = step < cut ? step / cut : 1 - (step - cut) / Math.max(1, total - cut);
+    return (1 + Math.min(1, Math.max(0, p)) * (ratio - 1)) / ratio;
   };
 }
 
