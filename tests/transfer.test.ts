@@ -134,6 +134,11 @@ describe('transfer: heads, cuts and features', () => {
     assert.deepStrictEqual(net.model.outputs[0].shape, [null, 5]);
     assert.deepStrictEqual(net.groups.at(-1)?.layers, ['head_hidden', 'head_dropout', 'head_logits']);
     assert.strictEqual(net.model.getLayer('embed_dense'), backbone.model.getLayer('embed_dense'));
+    // The body's BatchNorm layers keep their pretrained statistics by default, even unfrozen.
+    unfreeze(net);
+    const stats = snapshot(net.model);
+    await train(net, imageSource(toyImages(30, 5), net.preprocessing), { epochs: 1, batchSize: 10 });
+    assert.deepStrictEqual(changed(stats, snapshot(net.model)).filter((n) => /moving_/.test(n)), []);
     const spatial = withHead(backbone, { cutAt: 'block3_pool', classes: 4 });
     assert.strictEqual(spatial.groups.at(-1)?.layers[0], 'head_pool');
     await expectError(() => withHead(backbone, { classes: 1 }), /classes >= 2/);

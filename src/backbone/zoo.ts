@@ -10,7 +10,7 @@ import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { cacheDir } from '../data/fashion';
 import { Net, LayerGroup, Preprocessing } from '../transfer/net';
-import { loadNet } from '../transfer/io';
+import { loadNet, topologyProblem, loadLayersModelClean } from '../transfer/io';
 import { patchBatchNorm } from '../transfer/freeze';
 import { modelsDir } from './pretrain';
 import '../transfer/layers';
@@ -98,7 +98,7 @@ export async function loadBackbone(nameOrPath: string, opts: LoadBackboneOptions
   const url = entry?.url ?? nameOrPath;
   if (/^https?:\/\//.test(url)) {
     const file = await fetchModel(url, opts.cacheDir ?? path.join(cacheDir(), 'models'), entry?.sha256);
-    return wrap(await tf.loadLayersModel(`file://${file}`), url, entry, opts);
+    return wrap(await loadLayersModelClean(`file://${file}`), url, entry, opts);
   }
   if (fs.existsSync(path.join(nameOrPath, 'net.json'))) return loadNet(nameOrPath);
   const file = fs.existsSync(path.join(nameOrPath, 'model.json')) ? path.join(nameOrPath, 'model.json') : nameOrPath;
@@ -106,7 +106,7 @@ export async function loadBackbone(nameOrPath: string, opts: LoadBackboneOptions
     throw new Error(`no backbone '${nameOrPath}': not a zoo name (${Object.keys(ZOO).join(', ')}), not a URL, and no such file or folder.`);
   }
   checkWeights(file);
-  return wrap(await tf.loadLayersModel(`file://${path.resolve(file)}`), file, entry, opts);
+  return wrap(await loadLayersModelClean(`file://${path.resolve(file)}`), file, entry, opts);
 }
 
 function wrap(model: tfn.LayersModel, origin: string, entry: ZooEntry | undefined, opts: LoadBackboneOptions): Net {
@@ -124,6 +124,8 @@ export function checkWeights(modelJson: string): void {
   const dir = path.dirname(path.resolve(modelJson));
   let m: Manifest;
   try { m = JSON.parse(fs.readFileSync(modelJson, 'utf8')); } catch (e) { throw new Error(`${modelJson} is not valid JSON (${(e as Error).message}). Fix: download or export the model again.`); }
+  const tp = topologyProblem((m as { modelTopology?: unknown }).modelTopology);
+  if (tp) throw new Error(`${modelJson}: ${tp} (corrupt model.json). Fix: download or export the model again.`);
   if (!Array.isArray(m.weightsManifest)) throw new Error(`${modelJson} has no weightsManifest: not a tfjs layers model with weights. Fix: export it with model.save() or tensorflowjs_converter.`);
   for (const g of m.weightsManifest) {
     const bytes = g.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1), 0);

@@ -7,7 +7,7 @@ import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { Net, LayerGroup, getLayer } from './net';
 import { seededDropout } from './layers';
-import { patchBatchNorm, markChanged } from './freeze';
+import { patchBatchNorm, markChanged, setBatchNormMode } from './freeze';
 import { tfSeed } from '../random';
 
 /** The groups of `net` that lie before (and including) `layerName`, trimmed to it. */
@@ -55,7 +55,9 @@ export interface HeadOptions {
 /**
  * Put a new classifier head (optional hidden layer and dropout, then a softmax dense
  * layer) on a backbone. The result shares the backbone's layers and weights. Spatial
- * outputs (conv maps) are global-average-pooled first.
+ * outputs (conv maps) are global-average-pooled first. The body's BatchNorm layers are
+ * set to inference mode (the Keras fine-tuning rule: keep the pretrained statistics even
+ * when the layers are later unfrozen); `setBatchNormMode(net, 'train')` opts out.
  *
  * @example
  * const net = withHead(await loadBackbone('fashion-cnn'), { cutAt: 'features', classes: 5 });
@@ -88,9 +90,9 @@ export function withHead(backbone: Net, opts: HeadOptions): Net {
   if (opts.dropout) add(seededDropout({ rate: opts.dropout, seed: seed * 31 + 2, name: name('dropout') }));
   add(tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 31 + 3 }), name: name('logits') }));
   const model = tf.model({ inputs: body.model.inputs, outputs: x, name: `${body.model.name}+head${classes}` });
-  patchBatchNorm(model);
   markChanged(model);
   const classNames = opts.classNames ?? Array.from({ length: classes }, (_, i) => String(i));
   const bodyGroups = body.groups.filter((g) => g.name !== prefix);
-  return { model, groups: [...bodyGroups, { name: prefix, layers }], classNames, preprocessing: body.preprocessing, origin: `${body.origin}|head:${classes}` };
+  const net: Net = { model, groups: [...bodyGroups, { name: prefix, layers }], classNames, preprocessing: body.preprocessing, origin: `${body.origin}|head:${classes}` };
+  return setBatchNormMode(net, 'inference');
 }

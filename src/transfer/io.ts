@@ -48,6 +48,50 @@ export async function saveNet(net: Net, dir: string, info: Record<string, unknow
   }
 }
 
+type NodeRef = [string, number, number, unknown?];
+interface LayerConfig { name?: string; class_name?: string; inbound_nodes?: NodeRef[][] }
+
+/**
+ * Check a layers-model topology before tfjs sees it: tfjs's functional-model builder
+ * loops forever on an inbound node that names a missing layer or node, so a corrupt
+ * model.json would hang instead of failing. Returns a problem, or null when it is sound.
+ *
+ * @example
+ * const problem = topologyProblem(JSON.parse(text).modelTopology);
+ */
+export function topologyProblem(topology: unknown): string | null {
+  type ModelConfig = { class_name?: string; config?: { layers?: LayerConfig[]; input_layers?: NodeRef[]; output_layers?: NodeRef[] } };
+  const t = topology as (ModelConfig & { model_config?: ModelConfig }) | undefined;
+  // tfjs writes the Keras config at the top; models converted from Keras wrap it in model_config.
+  const mc = t?.model_config ?? t;
+  if (!mc || typeof mc !== 'object' || typeof mc.class_name !== 'string') return 'model.json has no model topology (class_name and config)';
+  if (mc.class_name === 'Sequential') return null; // built layer by layer: no node references to resolve
+  const cfg = mc.config;
+  if (!cfg || !Array.isArray(cfg.layers)) return 'the model topology has no layer list';
+  const nodes = new Map<string, number>();
+  for (const l of cfg.layers) {
+    if (!l || typeof l.name !== 'string') return 'a layer in the topology has no name';
+    if (nodes.has(l.name)) return `layer name '${l.name}' appears twice in the topology`;
+    nodes.set(l.name, Array.isArray(l.inbound_nodes) ? Math.max(1, l.inbound_nodes.length) : 1);
+  }
+  const ref = (r: unknown, where: string): string | null => {
+    if (!Array.isArray(r) || typeof r[0] !== 'string' || !Number.isInteger(r[1]) || !Number.isInteger(r[2]) || r[1] < 0 || r[2] < 0) return `${where} has a malformed node reference ${JSON.stringify(r)}`;
+    const n = nodes.get(r[0]);
+    if (n === undefined) return `${where} refers to a layer '${r[0]}' that the topology does not define`;
+    if (r[1] >= n) return `${where} refers to node ${r[1]} of layer '${r[0]}', which has ${n}`;
+    return null;
+  };
+  for (const l of cfg.layers) {
+    if (l.inbound_nodes !== undefined && !Array.isArray(l.inbound_nodes)) return `layer '${l.name}' has malformed inbound nodes`;
+    for (const node of l.inbound_nodes ?? []) {
+      if (!Array.isArray(node)) return `layer '${l.name}' has a malformed inbound node`;
+      for (const r of node) { const p = ref(r, `layer '${l.name}'`); if (p) return p; }
+    }
+  }
+  for (const r of [...(cfg.input_layers ?? []), ...(cfg.output_layers ?? [])]) { const p = ref(r, 'the model inputs/outputs'); if (p) return p; }
+  return null;
+}
+
 function fail(dir: string, problem: string): never {
   throw new Error(`cannot load the model in ${dir}: ${problem}. Fix: re-create it (npx transfer-lab pretrain, or saveNet), or restore it from git (git checkout -- ${dir}).`);
 }
@@ -71,6 +115,8 @@ export async function loadNet(dir: string): Promise<Net> {
   let topo: { weightsManifest?: { paths: string[]; weights: { shape: number[]; dtype: string }[] }[] };
   try { topo = JSON.parse(fs.readFileSync(modelJson, 'utf8')); } catch (e) { fail(dir, `model.json is not valid JSON (${(e as Error).message})`); }
   try { meta = JSON.parse(fs.readFileSync(netJson, 'utf8')); } catch (e) { fail(dir, `net.json is not valid JSON (${(e as Error).message})`); }
+  const tp = topologyProblem((topo as { modelTopology?: unknown }).modelTopology);
+  if (tp) fail(dir, tp);
   if (meta.format !== 'transfer-lab-net' || !Array.isArray(meta.groups) || !meta.preprocessing) fail(dir, 'net.json is not a transfer-lab net description');
   const manifest = topo.weightsManifest;
   if (!Array.isArray(manifest)) fail(dir, 'model.json has no weightsManifest');
@@ -86,15 +132,41 @@ export async function loadNet(dir: string): Promise<Net> {
     }
   }
   if (actual !== expected) fail(dir, `the weight files hold ${actual} bytes but the manifest describes ${expected} (truncated or corrupt)`);
-  let model;
-  try {
-    model = await tf.loadLayersModel(`file://${modelJson}`);
-  } catch (e) {
-    fail(dir, `tfjs could not read it (${(e as Error).message.split('\n')[0]})`);
+  const model = await loadLayersModelClean(`file://${modelJson}`).catch((e: Error) => fail(dir, `tfjs could not read it (${e.message.split('\n')[0]})`));
+  for (const g of meta.groups) {
+    for (const l of g.layers) {
+      if (!model.layers.some((x) => x.name === l)) {
+        model.dispose();
+        fail(dir, `net.json names layer '${l}' (group ${g.name}) that the model does not have`);
+      }
+    }
   }
-  for (const g of meta.groups) for (const l of g.layers) if (!model.layers.some((x) => x.name === l)) fail(dir, `net.json names layer '${l}' (group ${g.name}) that the model does not have`);
   patchBatchNorm(model);
   return { model, groups: meta.groups, classNames: meta.classNames, preprocessing: meta.preprocessing, origin: meta.origin };
+}
+
+/**
+ * `tf.loadLayersModel`, but a failed load leaves nothing behind: tfjs builds the model
+ * (creating its weight variables) before it reads the weights, and a mismatch there would
+ * otherwise leak every variable it made.
+ *
+ * @example
+ * const model = await loadLayersModelClean('file:///path/model.json');
+ */
+export async function loadLayersModelClean(url: string): Promise<import('@tensorflow/tfjs-node').LayersModel> {
+  const engine = tf.engine() as unknown as { registeredVariables: Record<string, { dispose(): void }>; startScope(): void; endScope(): void };
+  const before = new Set(Object.keys(engine.registeredVariables));
+  // A scope collects the plain tensors made while loading (weight values read from the
+  // file); variables are not scoped, so the model's weights survive its end either way.
+  engine.startScope();
+  try {
+    return await tf.loadLayersModel(url);
+  } catch (e) {
+    for (const [name, v] of Object.entries(engine.registeredVariables)) if (!before.has(name)) v.dispose();
+    throw e;
+  } finally {
+    engine.endScope();
+  }
 }
 
 /**
