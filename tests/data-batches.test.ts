@@ -2,18 +2,8 @@ import * as assert from 'assert';
 import { tf } from '../src/backend';
 import { ImageDataset, augmentBytes, batchCount, batches, kShot, loadFashionMnist, toTensors } from '../src/data';
 import { Random } from '../src/random';
+import { synthetic } from './fixtures';
 import { expectError, expectNoLeakedTensors } from './helpers';
-
-/** A tiny synthetic set: image i is filled with byte i, label i % classes. */
-function synthetic(count: number, classes = 3, h = 2, w = 2, c = 1): ImageDataset {
-  const size = h * w * c;
-  const images = new Uint8Array(count * size);
-  for (let i = 0; i < count; i++) images.fill(i % 256, i * size, (i + 1) * size);
-  return {
-    name: 'synthetic', images, labels: Uint8Array.from({ length: count }, (_, i) => i % classes), count,
-    height: h, width: w, channels: c, classNames: Array.from({ length: classes }, (_, i) => `c${i}`), source: 'test',
-  };
-}
 
 describe('data: tensors and batches', () => {
   it('toTensors gives float32 NHWC in [0, 1] and int32 labels, without leaks', async () => {

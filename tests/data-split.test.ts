@@ -1,17 +1,7 @@
 import * as assert from 'assert';
 import { ImageDataset, classCounts, kShot, kShotIndices, loadFashionMnist, selectClasses, stratifiedSplit, subset } from '../src/data';
+import { synthetic } from './fixtures';
 import { expectError } from './helpers';
-
-/** A tiny synthetic set: image i is filled with byte i, label i % classes. */
-function synthetic(count: number, classes = 3, h = 2, w = 2, c = 1): ImageDataset {
-  const size = h * w * c;
-  const images = new Uint8Array(count * size);
-  for (let i = 0; i < count; i++) images.fill(i % 256, i * size, (i + 1) * size);
-  return {
-    name: 'synthetic', images, labels: Uint8Array.from({ length: count }, (_, i) => i % classes), count,
-    height: h, width: w, channels: c, classNames: Array.from({ length: classes }, (_, i) => `c${i}`), source: 'test',
-  };
-}
 
 describe('data: splits and sampling', () => {
   let test: ImageDataset;

@@ -85,3 +85,14 @@ export function relabelled(ds: ImageDataset): ImageDataset {
   const k = ds.classNames.length;
   return { ...ds, name: `${ds.name}-rotated`, labels: ds.labels.map((c) => (c + 1) % k) };
 }
+
+/** A tiny synthetic set: image i is filled with byte i, label i % classes. */
+export function synthetic(count: number, classes = 3, h = 2, w = 2, c = 1): ImageDataset {
+  const size = h * w * c;
+  const images = new Uint8Array(count * size);
+  for (let i = 0; i < count; i++) images.fill(i % 256, i * size, (i + 1) * size);
+  return {
+    name: 'synthetic', images, labels: Uint8Array.from({ length: count }, (_, i) => i % classes), count,
+    height: h, width: w, channels: c, classNames: Array.from({ length: classes }, (_, i) => `c${i}`), source: 'test',
+  };
+}

