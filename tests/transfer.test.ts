@@ -346,6 +346,11 @@ describe('save and load', () => {
     mj.weightsManifest[0].paths = ['../../etc/passwd'];
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(mj));
     await expectError(() => loadNet(dir), /points outside the model folder/);
+    await saveNet(tinyNet(), dir);
+    const mj2 = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    mj2.weightsManifest[0].weights[0].shape = 'x';
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(mj2));
+    await expectError(() => loadNet(dir), /malformed shape "x"/);
     await expectError(() => loadNet(path.join(dir, 'nowhere')), /folder does not exist/);
   });
 });

@@ -10,7 +10,7 @@ import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { cacheDir } from '../data/fashion';
 import { Net, LayerGroup, Preprocessing } from '../transfer/net';
-import { loadNet, topologyProblem, loadLayersModelClean } from '../transfer/io';
+import { loadNet, modelFilesProblem, loadLayersModelClean } from '../transfer/io';
 import { patchBatchNorm } from '../transfer/freeze';
 import { modelsDir } from './pretrain';
 import '../transfer/layers';
@@ -119,25 +119,18 @@ function wrap(model: tfn.LayersModel, origin: string, entry: ZooEntry | undefine
 
 interface Manifest { weightsManifest?: { paths: string[]; weights: { shape: number[]; dtype: string }[] }[] }
 
-/** Check a model.json's weight files: inside its folder, present, and of the sizes the manifest declares. */
+/**
+ * Check a model.json file and its weight files (see `modelFilesProblem`), throwing an
+ * error that names the file and the fix.
+ *
+ * @example
+ * checkWeights('models/fashion-cnn/model.json');
+ */
 export function checkWeights(modelJson: string): void {
-  const dir = path.dirname(path.resolve(modelJson));
-  let m: Manifest;
+  let m: unknown;
   try { m = JSON.parse(fs.readFileSync(modelJson, 'utf8')); } catch (e) { throw new Error(`${modelJson} is not valid JSON (${(e as Error).message}). Fix: download or export the model again.`); }
-  const tp = topologyProblem((m as { modelTopology?: unknown }).modelTopology);
-  if (tp) throw new Error(`${modelJson}: ${tp} (corrupt model.json). Fix: download or export the model again.`);
-  if (!Array.isArray(m.weightsManifest)) throw new Error(`${modelJson} has no weightsManifest: not a tfjs layers model with weights. Fix: export it with model.save() or tensorflowjs_converter.`);
-  for (const g of m.weightsManifest) {
-    const bytes = g.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1), 0);
-    let have = 0;
-    for (const p of g.paths) {
-      const f = path.resolve(dir, p);
-      if (path.isAbsolute(p) || path.relative(dir, f).startsWith('..')) throw new Error(`${modelJson}: the weights manifest points outside the model folder ('${p}'). Fix: refuse this model, or re-export it.`);
-      if (!fs.existsSync(f)) throw new Error(`${modelJson}: weight file '${p}' is missing. Fix: download or copy the whole model folder again.`);
-      have += fs.statSync(f).size;
-    }
-    if (have !== bytes) throw new Error(`${modelJson}: weight files ${g.paths.join(', ')} hold ${have} bytes, the manifest declares ${bytes} (truncated or corrupt). Fix: download the model again.`);
-  }
+  const problem = modelFilesProblem(m, path.dirname(path.resolve(modelJson)));
+  if (problem) throw new Error(`${modelJson}: ${problem}. Fix: download or export the model again (refuse a model whose manifest points outside its folder).`);
 }
 
 function sha256(buf: Buffer): string {

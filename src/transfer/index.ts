@@ -5,5 +5,5 @@ export { cut, withHead, HeadOptions } from './head';
 export { extractFeatures, featureKey, clearFeatureCache, ExtractOptions } from './features';
 export { scratch, linearProbe, gradualUnfreeze, fineTune, ProbeOptions, GradualOptions, FineTuneOptions } from './finetune';
 export { inspect, formatInspect, LayerRow } from './inspect';
-export { saveNet, loadNet, readNetMeta, topologyProblem, loadLayersModelClean, NetMeta } from './io';
+export { saveNet, loadNet, readNetMeta, topologyProblem, modelFilesProblem, loadLayersModelClean, NetMeta } from './io';
 export { SeededDropout, seededDropout, SeededDropoutArgs } from './layers';

@@ -92,6 +92,41 @@ export function topologyProblem(topology: unknown): string | null {
   return null;
 }
 
+/**
+ * Check a parsed model.json and the files beside it before tfjs reads them: a sound
+ * topology (see {@link topologyProblem}), a weights manifest whose paths stay inside
+ * `dir`, and weight files of exactly the declared size. Returns the problem, or null.
+ *
+ * @example
+ * const problem = modelFilesProblem(JSON.parse(text), path.dirname(file));
+ */
+export function modelFilesProblem(modelJson: unknown, dir: string): string | null {
+  const m = modelJson as { modelTopology?: unknown; weightsManifest?: unknown } | null;
+  if (!m || typeof m !== 'object') return 'model.json is not an object';
+  const tp = topologyProblem(m.modelTopology);
+  if (tp) return tp;
+  if (!Array.isArray(m.weightsManifest)) return 'model.json has no weightsManifest (not a tfjs layers model with weights)';
+  const abs = path.resolve(dir);
+  for (const g of m.weightsManifest as { paths?: unknown; weights?: unknown }[]) {
+    if (!g || !Array.isArray(g.paths) || !Array.isArray(g.weights)) return 'the weights manifest has a malformed group';
+    let expected = 0;
+    for (const w of g.weights as { shape?: unknown; dtype?: unknown }[]) {
+      if (!w || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) return `the weights manifest has a malformed shape ${JSON.stringify(w?.shape)}`;
+      expected += (w.shape as number[]).reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1);
+    }
+    let actual = 0;
+    for (const p of g.paths as unknown[]) {
+      if (typeof p !== 'string') return 'the weights manifest has a path that is not a string';
+      const f = path.resolve(abs, p);
+      if (path.isAbsolute(p) || path.relative(abs, f).startsWith('..')) return `the weights manifest points outside the model folder ('${p}')`;
+      if (!fs.existsSync(f)) return `weight file '${p}' is missing`;
+      actual += fs.statSync(f).size;
+    }
+    if (actual !== expected) return `the weight files ${(g.paths as string[]).join(', ')} hold ${actual} bytes but the manifest describes ${expected} (truncated or corrupt)`;
+  }
+  return null;
+}
+
 function fail(dir: string, problem: string): never {
   throw new Error(`cannot load the model in ${dir}: ${problem}. Fix: re-create it (npx transfer-lab pretrain, or saveNet), or restore it from git (git checkout -- ${dir}).`);
 }
@@ -112,26 +147,12 @@ export async function loadNet(dir: string): Promise<Net> {
   if (!fs.existsSync(modelJson)) fail(dir, 'model.json is missing');
   if (!fs.existsSync(netJson)) fail(dir, 'net.json is missing');
   let meta: NetMeta;
-  let topo: { weightsManifest?: { paths: string[]; weights: { shape: number[]; dtype: string }[] }[] };
+  let topo: unknown;
   try { topo = JSON.parse(fs.readFileSync(modelJson, 'utf8')); } catch (e) { fail(dir, `model.json is not valid JSON (${(e as Error).message})`); }
   try { meta = JSON.parse(fs.readFileSync(netJson, 'utf8')); } catch (e) { fail(dir, `net.json is not valid JSON (${(e as Error).message})`); }
-  const tp = topologyProblem((topo as { modelTopology?: unknown }).modelTopology);
-  if (tp) fail(dir, tp);
   if (meta.format !== 'transfer-lab-net' || !Array.isArray(meta.groups) || !meta.preprocessing) fail(dir, 'net.json is not a transfer-lab net description');
-  const manifest = topo.weightsManifest;
-  if (!Array.isArray(manifest)) fail(dir, 'model.json has no weightsManifest');
-  let expected = 0;
-  let actual = 0;
-  for (const group of manifest) {
-    for (const w of group.weights ?? []) expected += w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1);
-    for (const p of group.paths ?? []) {
-      const f = path.resolve(abs, p);
-      if (path.relative(abs, f).startsWith('..') || path.isAbsolute(p)) fail(dir, `the weights manifest points outside the model folder ('${p}')`);
-      if (!fs.existsSync(f)) fail(dir, `weight file '${p}' is missing`);
-      actual += fs.statSync(f).size;
-    }
-  }
-  if (actual !== expected) fail(dir, `the weight files hold ${actual} bytes but the manifest describes ${expected} (truncated or corrupt)`);
+  const problem = modelFilesProblem(topo, abs);
+  if (problem) fail(dir, problem);
   const model = await loadLayersModelClean(`file://${modelJson}`).catch((e: Error) => fail(dir, `tfjs could not read it (${e.message.split('\n')[0]})`));
   for (const g of meta.groups) {
     for (const l of g.layers) {
