@@ -46,6 +46,9 @@ def parse_args(argv):
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--warmup-steps", type=int, default=3, help="training batches run before timing")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--model", choices=["reference", "small-cnn"], default="reference",
+                   help="reference CNN, or the bundled backbones' architecture fully fine-tuned "
+                        "(BatchNorm in inference mode, Adam 1e-4), as src/bench/cases.ts")
     a = p.parse_args(argv)
     for name in ("batch", "train_steps", "infer_steps", "repeats"):
         if getattr(a, name) < 1:
@@ -73,6 +76,27 @@ def onednn_requested():
     return os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip().lower() in ("1", "true")
 
 
+def small_cnn(keras, layers):
+    """src/backbone/architectures.ts buildSmallCnn: three conv blocks (3x3 'same', no bias,
+    BatchNorm, ReLU, 2x2 max-pool), dense 256 + BatchNorm + ReLU, dropout 0.3, softmax.
+    BatchNorm runs in inference mode with trainable scale/offset, as the library's
+    fineTune does (batchNorm: 'inference')."""
+    inp = keras.Input(INPUT_SHAPE)
+    x = inp
+    for f in (32, 64, 128):
+        x = layers.Conv2D(f, 3, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x, training=False)
+        x = layers.Activation("relu")(x)
+        x = layers.MaxPooling2D(2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(256, use_bias=False)(x)
+    x = layers.BatchNormalization()(x, training=False)
+    x = layers.Activation("relu")(x)
+    x = layers.Dropout(0.3)(x)
+    out = layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inp, out)
+
+
 def bench_keras(a):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import numpy as np
@@ -88,18 +112,23 @@ def bench_keras(a):
     y = rng.integers(0, NUM_CLASSES, size=(n_train,)).astype(np.int32)
     x_train, x_infer = x[:n_train], x[:n_infer]
 
-    model = keras.Sequential([
-        keras.Input(INPUT_SHAPE),
-        layers.Conv2D(32, 3, activation="relu"),
-        layers.Conv2D(32, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(64, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Flatten(),
-        layers.Dense(128, activation="relu"),
-        layers.Dense(NUM_CLASSES, activation="softmax"),
-    ])
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+    if a.model == "small-cnn":
+        model = small_cnn(keras, layers)
+        lr = 1e-4
+    else:
+        model = keras.Sequential([
+            keras.Input(INPUT_SHAPE),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(NUM_CLASSES, activation="softmax"),
+        ])
+        lr = 1e-3
+    model.compile(optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy")
 
     def fit(xs, ys):
         model.fit(xs, ys, batch_size=a.batch, epochs=1, shuffle=False, verbose=0)
@@ -196,11 +225,14 @@ def bench_torch(a):
 def main(argv):
     a = parse_args(argv)
     t0 = time.perf_counter()
-    out = bench_keras(a) if a.framework == "keras" else bench_torch(a)
+    if a.framework == "torch" and a.model != "reference":
+        out = {"framework": "torch", "available": False, "reason": f"the torch peer has only the reference model, not {a.model}"}
+    else:
+        out = bench_keras(a) if a.framework == "keras" else bench_torch(a)
     out.update({
         "onednn": onednn_requested() if a.framework == "keras" else None,
         "python": platform.python_version(),
-        "config": {"batch": a.batch, "train_steps": a.train_steps, "infer_steps": a.infer_steps,
+        "config": {"model": a.model, "batch": a.batch, "train_steps": a.train_steps, "infer_steps": a.infer_steps,
                    "repeats": a.repeats, "warmup_steps": a.warmup_steps, "seed": a.seed},
         "wall_s": time.perf_counter() - t0,
     })

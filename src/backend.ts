@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { fastKernels, installFastKernels } from './fast-kernels';
 
 type Tf = typeof import('@tensorflow/tfjs-node');
 
@@ -30,6 +31,8 @@ export interface BackendInfo {
   libtensorflowSource: string | null;
   /** Path of libtensorflow, as recorded by set-up. */
   libtensorflowPath: string | null;
+  /** The library's native fast paths in use (see `fast-kernels`); empty when off. */
+  fastKernels: string[];
 }
 
 /** Thrown when the native backend cannot be loaded and the user has not opted into `cpu`. */
@@ -52,6 +55,7 @@ function loadNative(): Tf {
     if (tf.getBackend() !== 'tensorflow') {
       throw new Error(`tfjs-node loaded but the active backend is '${tf.getBackend()}'`);
     }
+    installFastKernels(tf);
     return tf;
   } catch (err) {
     const cause = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -133,5 +137,6 @@ export function backendInfo(): BackendInfo {
     tfjsVersion: (tf.version as Record<string, string>)['tfjs-core'] ?? 'unknown',
     libtensorflowSource: native ? stamp.source ?? 'download' : null,
     libtensorflowPath: native ? stamp.libtensorflow ?? null : null,
+    fastKernels: fastKernels(),
   };
 }

@@ -154,6 +154,37 @@ describe('bench', () => {
       assert.ok(Math.abs((result.infer_ratio as number) - result.tfjs_infer_sps / topInfer) < 1e-12);
     });
 
+    it('times the library loop, full fine-tuning against Keras on the same architecture, and the cached head', () => {
+      assertPositive(result.tfjs_loop_train_sps, 'tfjs_loop_train_sps');
+      assertPositive(result.loop_train_ratio, 'loop_train_ratio');
+      assert.ok(result.finetune, 'finetune case missing');
+      assert.strictEqual(result.finetune.backbone, 'fashion-cnn');
+      assertPositive(result.finetune.tfjs_sps, 'finetune.tfjs_sps');
+      for (const p of result.finetune.peers) {
+        assert.ok(p.available, `${p.name}: ${p.reason}`);
+        // The Keras model is the same architecture: same parameter count (BatchNorm statistics included).
+        assert.strictEqual(p.params, result.finetune.params, `${p.name} builds a different model`);
+      }
+      assert.deepStrictEqual(result.finetune.peers.map((p) => p.name), ['keras/small-cnn', 'keras-onednn/small-cnn']);
+      assert.ok(Math.abs((result.finetune_train_ratio as number) - result.finetune.tfjs_sps / (result.finetune.best_peer as { sps: number }).sps) < 1e-12);
+      assertPositive(result.cached_head_sps, 'cached_head_sps');
+      assertPositive(result.feature_extract_sps, 'feature_extract_sps');
+      assert.ok(Math.abs((result.cache_head_speedup as number) - (result.cached_head_sps as number) / result.finetune.tfjs_sps) < 1e-9);
+      assert.deepStrictEqual(result.fast_kernels, ['ReluGrad', 'Relu6Grad', 'Step']);
+    });
+
+    it('records the main job and every notebook against their budgets', () => {
+      const names = fs.readdirSync(path.join(root, 'notebooks')).filter((f) => f.endsWith('.ipynb')).map((f) => `notebook:${f.replace(/\.ipynb$/, '')}`).sort();
+      assert.deepStrictEqual(result.jobs.map((j) => j.job), ['main', ...names]);
+      for (const j of result.jobs) {
+        assert.ok(j.budget_s > 0);
+        if (j.wall_s === null) assert.strictEqual(j.within_budget, null);
+        else if (j.within_budget !== null) assert.strictEqual(j.within_budget, j.wall_s <= j.budget_s);
+        if (j.quick) assert.strictEqual(j.within_budget, null, 'a quick-mode time does not count for the budget');
+      }
+      assert.match(formatTable(result), /cache_head_speedup/);
+    });
+
     it('writes latest.json and the dated copy (no temp files left), and prints a table', () => {
       const files = fs.readdirSync(dir).sort();
       assert.deepStrictEqual(files, [datedName(result), 'latest.json'].sort());

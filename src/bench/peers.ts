@@ -40,6 +40,8 @@ export interface PeerConfig {
   repeats: number;
   warmupSteps: number;
   seed: number;
+  /** Which model the peer builds: the reference CNN (default) or the bundled backbones' `small-cnn`, fully fine-tuned. */
+  model?: 'reference' | 'small-cnn';
 }
 
 /** What one peer measured. `available` is false when it could not run (see `reason`). */
@@ -124,6 +126,7 @@ export async function runPeer(spec: PeerSpec, config: PeerConfig, args: RunPeerA
     script, '--framework', spec.framework,
     '--batch', String(config.batch), '--train-steps', String(config.trainSteps), '--infer-steps', String(config.inferSteps),
     '--repeats', String(config.repeats), '--warmup-steps', String(config.warmupSteps), '--seed', String(config.seed),
+    '--model', config.model ?? 'reference',
   ];
   const { code, signal, stdout, stderr, error } = await new Promise<{
     code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; error?: Error;

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PeerResult } from './peers';
+import { JobTime } from './jobs';
 
 /** A peer named with its throughput: the best of the run for one phase. */
 export interface BestPeer {
@@ -60,6 +61,24 @@ export interface BenchResult {
   best_peer_infer: BestPeer | null;
   tfjs: { train_times_s: number[]; infer_times_s: number[]; params: number; wall_s: number };
   peers: PeerResult[];
+  /** The library's training loop (`train`) on the reference CNN, samples/s; null when the cases were skipped. */
+  tfjs_loop_train_sps: number | null;
+  /** tfjs_loop_train_sps / best_peer_train.sps. */
+  loop_train_ratio: number | null;
+  /** Full fine-tuning of the bundled backbone: library loop vs Keras on the same architecture. */
+  finetune: { backbone: string; params: number; tfjs_sps: number; tfjs_times_s: number[]; best_peer: BestPeer | null; peers: PeerResult[] } | null;
+  /** finetune.tfjs_sps / finetune.best_peer.sps. */
+  finetune_train_ratio: number | null;
+  /** The same model's head trained on cached features, samples/s per epoch. */
+  cached_head_sps: number | null;
+  /** One-off feature extraction of the same images, samples/s. */
+  feature_extract_sps: number | null;
+  /** cached_head_sps / finetune.tfjs_sps: how much faster an epoch is with a frozen, cached body. */
+  cache_head_speedup: number | null;
+  /** The library's native fast paths active during the run (see src/fast-kernels.ts). */
+  fast_kernels: string[];
+  /** Recorded wall times of the main job and notebooks, with budgets (see src/bench/jobs.ts). */
+  jobs: JobTime[];
   config: BenchConfig;
   machine: { cpus: number; cpu_model: string; node: string; platform: string; loadavg_start: number[]; loadavg_end: number[] };
   git_commit: string | null;
@@ -148,6 +167,24 @@ export function formatTable(r: BenchResult): string {
     line('best peer', best(r.best_peer_train), best(r.best_peer_infer)),
     line('ratio tfjs / best peer', fmt(r.train_ratio, 2), fmt(r.infer_ratio, 2)),
   ];
+  if (r.tfjs_loop_train_sps !== null) {
+    out.push(line('tfjs library loop (train)', fmt(r.tfjs_loop_train_sps), ''), line('ratio loop / best peer', fmt(r.loop_train_ratio, 2), ''));
+  }
+  if (r.finetune) {
+    out.push('', `  full fine-tuning of ${r.finetune.backbone} (${r.finetune.params} params, BatchNorm in inference mode, Adam 1e-4):`);
+    out.push(line('tfjs library loop', fmt(r.finetune.tfjs_sps), ''));
+    for (const p of r.finetune.peers) out.push(p.available ? line(p.name, fmt(p.train_sps), '') : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`);
+    out.push(line('ratio tfjs / best peer', fmt(r.finetune_train_ratio, 2), ''));
+    out.push(line('head on cached features', fmt(r.cached_head_sps), ''), line('cache_head_speedup (per epoch)', fmt(r.cache_head_speedup, 1), ''));
+  }
+  if (r.jobs.length) {
+    out.push('', '  job wall times (recorded; budget):');
+    for (const j of r.jobs) {
+      const v = j.wall_s === null ? 'not run' : `${j.wall_s.toFixed(0)} s${j.quick ? ' (quick mode)' : j.quick === undefined && j.job !== 'main' ? ' (mode?)' : ''}`;
+      const ok = j.within_budget === null ? '' : j.within_budget ? 'ok' : 'OVER';
+      out.push(`  ${j.job.padEnd(w0)}${v.padStart(18)}  ${`${ok} (${j.budget_s} s)`.padStart(18)}`);
+    }
+  }
   if (c.tfjs_reduced) out.push(`  (tfjs ran reduced sizes on the ${r.backend} backend: ${JSON.stringify(c.tfjs_reduced)})`);
   if (r.quick) out.push('  (--quick: short, noisy; use a full run for numbers you keep)');
   if (r.machine.loadavg_start[0] > r.machine.cpus * 0.5) {

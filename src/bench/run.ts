@@ -8,6 +8,8 @@ import * as path from 'path';
 import { backendInfo } from '../backend';
 import { projectRoot } from '../environment';
 import { measureTfjsReference } from './measure';
+import { measureReferenceLoop, measureTransferCases, TransferCases } from './cases';
+import { recordedJobTimes, runJobs } from './jobs';
 import { DEFAULT_PEERS, PeerConfig, PeerResult, PeerSpec, runPeer, RunPeerArgs } from './peers';
 import { REFERENCE_CNN } from './reference';
 import { BenchResult, BestPeer, writeResults, WrittenResults } from './report';
@@ -38,6 +40,14 @@ export interface BenchArgs {
   dated?: boolean;
   /** Progress lines (default: to stderr, prefixed `[bench]`). */
   log?: (line: string) => void;
+  /**
+   * Also time the library's training loop: the reference CNN, full fine-tuning of the
+   * bundled `fashion-cnn` (against Keras on the same architecture) and its head on cached
+   * features. Default: true on the native backend (skipped on the pure-JS fallback).
+   */
+  cases?: boolean;
+  /** Run the main job and every notebook (full mode) first, to record fresh wall times (~15-20 min). Default false. */
+  jobs?: boolean;
 }
 
 /** What {@link runBench} returns: the result and where it was written. */
@@ -111,7 +121,27 @@ export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
       : `peer ${spec.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`);
   }
 
+  // The library's own loop: the reference CNN, then fine-tuning vs a head on cached features.
+  let loop: Awaited<ReturnType<typeof measureReferenceLoop>> | null = null;
+  let transfer: TransferCases | null = null;
+  const ftPeers: PeerResult[] = [];
+  if (args.cases ?? info.native) {
+    const loopArgs = { batch: tfjsSizes.batch, steps: tfjsSizes.trainSteps, repeats: tfjsSizes.repeats, warmupSteps: tfjsSizes.warmupSteps, seed: tfjsSizes.seed };
+    loop = await measureReferenceLoop(loopArgs);
+    log(`library loop, reference CNN: train ${loop.sps.toFixed(0)} samples/s`);
+    transfer = await measureTransferCases(loopArgs);
+    log(`library loop, fashion-cnn: full fine-tuning ${transfer.finetune.sps.toFixed(0)} samples/s, head on cached features ${transfer.cachedHead.sps.toFixed(0)} samples/s (extraction ${transfer.extractSps.toFixed(0)} samples/s)`);
+    for (const spec of (args.peers ?? DEFAULT_PEERS).filter((p) => p.framework === 'keras')) {
+      const p = await runPeer({ ...spec, name: `${spec.name}/small-cnn` }, { ...sizes, model: 'small-cnn' }, args.peerArgs);
+      ftPeers.push(p);
+      log(p.available ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(0)} samples/s` : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`);
+    }
+  }
+  if (args.jobs) runJobs(log);
+  const jobs = recordedJobTimes();
+
   const bestTrain = best(peers, 'train_sps');
+  const bestFt = best(ftPeers, 'train_sps');
   const bestInfer = best(peers, 'infer_sps');
   const isKeras = (p: PeerResult) => p.framework === 'keras';
   const cpus = os.cpus();
@@ -134,6 +164,20 @@ export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
     best_peer_infer: bestInfer,
     tfjs: { train_times_s: tfjs.train.times_s, infer_times_s: tfjs.infer.times_s, params: tfjs.params, wall_s: tfjsWall },
     peers,
+    tfjs_loop_train_sps: loop?.sps ?? null,
+    loop_train_ratio: loop && bestTrain ? loop.sps / bestTrain.sps : null,
+    finetune: transfer
+      ? {
+        backbone: transfer.backbone, params: transfer.params, tfjs_sps: transfer.finetune.sps, tfjs_times_s: transfer.finetune.times_s,
+        best_peer: bestFt, peers: ftPeers,
+      }
+      : null,
+    finetune_train_ratio: transfer && bestFt ? transfer.finetune.sps / bestFt.sps : null,
+    cached_head_sps: transfer?.cachedHead.sps ?? null,
+    feature_extract_sps: transfer?.extractSps ?? null,
+    cache_head_speedup: transfer ? transfer.cachedHead.sps / transfer.finetune.sps : null,
+    fast_kernels: info.fastKernels,
+    jobs,
     config: {
       batch: sizes.batch,
       train_steps: sizes.trainSteps,

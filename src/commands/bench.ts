@@ -1,5 +1,5 @@
 /**
- * `transfer-lab bench [--json] [--quick] [--out DIR]`: training and inference
+ * `transfer-lab bench [--json] [--quick] [--jobs] [--out DIR]`: training and inference
  * throughput of the reference CNN, tfjs-node vs Keras 3 (and PyTorch when present) on
  * the same TensorFlow; writes `bench/results/latest.json` (+ a dated copy on full runs).
  * Progress goes to stderr; stdout has the table, or only the JSON with --json.
@@ -11,10 +11,11 @@ import { Command, parseArgs } from './command';
 
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json', 'quick'], valued: ['out'] });
+    const opts = parseArgs(args, { flags: ['json', 'quick', 'jobs'], valued: ['out'], positional: 0 });
     const out = opts.values.get('out');
     const { result, files } = await runBench({
       quick: opts.flags.has('quick'),
+      jobs: opts.flags.has('jobs'),
       resultsDir: out === undefined ? undefined : path.resolve(out),
     });
     if (opts.flags.has('json')) {
