@@ -26,7 +26,7 @@ function usage(): string {
     '  bench [--json] [--quick]   training/inference throughput vs Keras and PyTorch (bench/results/latest.json)',
     '        [--out DIR]',
     '  pretrain <name|all>        reproduce a bundled backbone (models/<name>) from its recipe',
-    '           [--epochs N] [--fresh] [--models-dir DIR]',
+    '           [--epochs N] [--fresh] [--quick] [--models-dir DIR]   resumes from its last epoch checkpoint',
     '  run <name|config.json>     compare strategies x labels/class x seeds (fashion-to-digits, fashion-a-to-b);',
     '      [--json] [--quick]     report in reports/<name>/index.html, reports/latest/summary.json;',
     '      [--fresh] [--backbone NAME|DIR] [--reports-dir DIR]   finished runs resume from runs.jsonl',
@@ -39,12 +39,13 @@ function usage(): string {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
+    if (!name) process.stderr.write('transfer-lab: no command given. Fix: name one of the commands below.\n\n');
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;
   }
   const load = COMMANDS[name];
   if (!load) {
-    process.stderr.write(`transfer-lab: unknown command '${name}'.\n\n${usage()}\n`);
+    process.stderr.write(`transfer-lab: unknown command '${name}'. Fix: use one of ${Object.keys(COMMANDS).join(', ')} (usage below).\n\n${usage()}\n`);
     return 2;
   }
   const { command } = await load();

@@ -109,6 +109,7 @@ export function randInt(seed: SeedLike, lo: number, hi: number): number {
  * shuffle(['a', 'b', 'c'], 42); // the same order on every run
  */
 export function shuffle<T>(items: readonly T[], seed: SeedLike): T[] {
+  if (!Array.isArray(items)) throw new Error(`shuffle: expected an array, got ${typeof items}. Fix: pass an array (use permutation(n, seed) for indices).`);
   return rng(seed).shuffleInPlace(items.slice());
 }
 
@@ -119,6 +120,7 @@ export function shuffle<T>(items: readonly T[], seed: SeedLike): T[] {
  * permutation(5, 1); // e.g. Int32Array [3, 0, 4, 1, 2]
  */
 export function permutation(n: number, seed: SeedLike): Int32Array {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`permutation: n = ${n} is not a whole number >= 0. Fix: pass the number of items, e.g. permutation(10, seed).`);
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
   return rng(seed).shuffleInPlace(p);
@@ -156,5 +158,7 @@ export function sample<T>(items: readonly T[], k: number, seed: SeedLike): T[] {
  * tf.initializers.heNormal({ seed: tfSeed(0) });
  */
 export function tfSeed(seed: number): number {
+  // A NaN seed would make tfjs fall back to Math.random: silently irreproducible.
+  if (!Number.isFinite(seed)) throw new Error(`seed ${seed} is not a finite number. Fix: pass an integer seed, e.g. 0 or 42.`);
   return seed === 0 ? 0x5eed : seed;
 }

@@ -7,14 +7,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { backendInfo } from '../backend';
 import { loadFashionMnist } from '../data/fashion';
-import { selectClasses } from '../data/split';
+import { selectClasses, kShot } from '../data/split';
 import { ImageDataset } from '../data/dataset';
 import { buildSmallCnn, SMALL_CNN_GROUPS } from './architectures';
 import { Net } from '../transfer/net';
-import { saveNet, loadNet, readNetMeta } from '../transfer/io';
+import { saveNet, loadNet, readNetMeta, removeStaleSaves } from '../transfer/io';
 import { imageSource, Augmentation } from '../train/source';
 import { train, evaluateSource } from '../train/loop';
-import { EpochLogs } from '../train/history';
+import { EpochLogs, TrainState } from '../train/history';
 import { ScheduleName } from '../train/schedule';
 
 /** How a bundled backbone is pretrained. */
@@ -22,8 +22,12 @@ export interface PretrainRecipe {
   /** Backbone name, also its folder under models/. */
   name: string;
   description: string;
-  /** Source data: Fashion-MNIST, optionally restricted to some classes (relabelled 0..k-1). */
-  data: { dataset: 'fashion-mnist'; classes?: number[] };
+  /**
+   * Source data: Fashion-MNIST, optionally restricted to some classes (relabelled 0..k-1),
+   * and optionally to `perClass` training / `testPerClass` test images per class (seeded by
+   * `seed`; quick checks). Default: every image.
+   */
+  data: { dataset: 'fashion-mnist'; classes?: number[]; perClass?: number; testPerClass?: number };
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -56,8 +60,15 @@ export interface PretrainOptions {
   epochs?: number;
   /** Continue from the last checkpoint if one matches. Default true. */
   resume?: boolean;
+  /**
+   * A smoke test of the recipe (see {@link quickRecipe}): 50 training and 20 test images per
+   * class, 2 epochs, saved as `<name>-quick` so the real backbone is never replaced. Default false.
+   */
+  quick?: boolean;
   /** Called after every epoch. */
   onEpoch?: (logs: EpochLogs, of: number) => void;
+  /** Called once before training: the epoch it starts from (> 0 when resuming a checkpoint). */
+  onStart?: (p: { fromEpoch: number; epochs: number; checkpoint: string }) => void;
 }
 
 /** The environment variable that points the zoo at another models folder (default: the project's models/). */
@@ -68,6 +79,17 @@ export function modelsDir(): string {
   return process.env[MODELS_ENV] ? path.resolve(process.env[MODELS_ENV] as string) : path.resolve(__dirname, '..', '..', 'models');
 }
 
+/**
+ * The quick version of a recipe: 50 training and 20 test images per class, 2 epochs, named
+ * `<name>-quick`. Minutes become seconds; for checking the pipeline, not for a backbone.
+ *
+ * @example
+ * quickRecipe(RECIPES['fashion-cnn']).name; // 'fashion-cnn-quick'
+ */
+export function quickRecipe(r: PretrainRecipe): PretrainRecipe {
+  return { ...r, name: `${r.name}-quick`, description: `Quick check of ${r.name}: ${r.description}`, data: { ...r.data, perClass: 50, testPerClass: 20 }, epochs: 2 };
+}
+
 function sourceData(r: PretrainRecipe): { train: ImageDataset; test: ImageDataset } {
   let trainDs = loadFashionMnist('train');
   let testDs = loadFashionMnist('test');
@@ -75,7 +97,19 @@ function sourceData(r: PretrainRecipe): { train: ImageDataset; test: ImageDatase
     trainDs = selectClasses(trainDs, r.data.classes);
     testDs = selectClasses(testDs, r.data.classes);
   }
+  if (r.data.perClass) trainDs = kShot(trainDs, r.data.perClass, r.seed);
+  if (r.data.testPerClass) testDs = kShot(testDs, r.data.testPerClass, r.seed);
   return { train: trainDs, test: testDs };
+}
+
+const STATE_FILE = 'train-state.bin';
+
+/** The checkpoint's train state: its layout from net.json, its values from train-state.bin. */
+function readState(ckpt: string, meta: Omit<TrainState, 'values'> | undefined): TrainState | undefined {
+  const file = path.join(ckpt, STATE_FILE);
+  if (!meta || !fs.existsSync(file)) return undefined;
+  const buf = fs.readFileSync(file);
+  return { ...meta, values: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)) };
 }
 
 /**
@@ -87,44 +121,57 @@ function sourceData(r: PretrainRecipe): { train: ImageDataset; test: ImageDatase
  * const { testAccuracy } = await pretrain('fashion-a-cnn');
  */
 export async function pretrain(name: string, opts: PretrainOptions = {}): Promise<{ net: Net; testAccuracy: number; dir: string }> {
-  const r = RECIPES[name];
-  if (!r) throw new Error(`no pretraining recipe named '${name}'. Known: ${Object.keys(RECIPES).join(', ')}`);
+  if (!RECIPES[name]) throw new Error(`no pretraining recipe named '${name}'. Fix: use one of ${Object.keys(RECIPES).join(', ')}.`);
+  const r = opts.quick ? quickRecipe(RECIPES[name]) : RECIPES[name];
   const epochs = opts.epochs ?? r.epochs;
-  const dir = path.join(opts.modelsDir ?? modelsDir(), name);
+  // 0 epochs would save an untrained net over the backbone.
+  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`pretrain ${name}: epochs must be a positive integer, got ${epochs}. Fix: pass e.g. { epochs: ${r.epochs} } (the recipe's), or leave it out.`);
+  const dir = path.join(opts.modelsDir ?? modelsDir(), r.name);
   const ckpt = `${dir}.checkpoint`;
   const { train: trainDs, test: testDs } = sourceData(r);
   const pre = { height: 28, width: 28, channels: 1 };
-  let net: Net;
+  let resumed: Net | undefined;
   let start = 0;
+  let trainState: TrainState | undefined;
   const history: EpochLogs[] = [];
   if ((opts.resume ?? true) && fs.existsSync(path.join(ckpt, 'net.json'))) {
-    const info = readNetMeta(ckpt).info as { recipe?: PretrainRecipe; epochsDone?: number; epochs?: number; history?: EpochLogs[] } | undefined;
-    if (info && JSON.stringify(info.recipe) === JSON.stringify(r) && info.epochs === epochs && (info.epochsDone ?? 0) < epochs) {
-      net = await loadNet(ckpt);
-      start = info.epochsDone ?? 0;
-      history.push(...(info.history ?? []));
-    } else {
-      net = fresh();
+    try {
+      const info = readNetMeta(ckpt).info as { recipe?: PretrainRecipe; epochsDone?: number; epochs?: number; history?: EpochLogs[]; trainState?: Omit<TrainState, 'values'> } | undefined;
+      // epochsDone === epochs: killed after the last epoch, before the final save; nothing left to train.
+      if (info && JSON.stringify(info.recipe) === JSON.stringify(r) && info.epochs === epochs && (info.epochsDone ?? 0) <= epochs) {
+        trainState = readState(ckpt, info.trainState);
+        resumed = await loadNet(ckpt);
+        start = info.epochsDone ?? 0;
+        history.push(...(info.history ?? []));
+      }
+    } catch {
+      // An unreadable checkpoint (it cannot be torn: saves are atomic) is started over.
+      trainState = undefined;
     }
-  } else {
-    net = fresh();
   }
+  // A checkpoint of another recipe, epoch count or an unreadable one is not resumed: drop it.
+  if (!resumed) fs.rmSync(ckpt, { recursive: true, force: true });
+  const net: Net = resumed ?? fresh();
   function fresh(): Net {
-    const model = buildSmallCnn({ classes: trainDs.classNames.length, seed: r.seed, name });
-    return { model, groups: Object.entries(SMALL_CNN_GROUPS).map(([g, layers]) => ({ name: g, layers })), classNames: trainDs.classNames, preprocessing: pre, origin: `pretrained:${name}` };
+    const model = buildSmallCnn({ classes: trainDs.classNames.length, seed: r.seed, name: r.name });
+    return { model, groups: Object.entries(SMALL_CNN_GROUPS).map(([g, layers]) => ({ name: g, layers })), classNames: trainDs.classNames, preprocessing: pre, origin: `pretrained:${r.name}` };
   }
   const src = imageSource(trainDs, pre, r.augment);
   const test = imageSource(testDs, pre);
   const t0 = Date.now();
+  opts.onStart?.({ fromEpoch: start, epochs, checkpoint: ckpt });
   if (start < epochs) {
     await train(net, src, {
       epochs: epochs - start, initialEpoch: start, scheduleFrom: 0, batchSize: r.batchSize, learningRate: r.learningRate,
-      schedule: r.schedule, seed: r.seed, validation: test,
+      schedule: r.schedule, seed: r.seed, validation: test, trainState,
       callbacks: [{
-        onEpochEnd: async (epoch, logs) => {
+        onEpochEnd: async (epoch, logs, _net, ctx) => {
           history.push(logs);
           opts.onEpoch?.(logs, epochs);
-          await saveNet(net, ckpt, { recipe: r, epochs, epochsDone: epoch + 1, history });
+          // The optimizer state goes with the weights, so a resumed run continues exactly.
+          const { values, ...layout } = await ctx!.trainState();
+          await saveNet(net, ckpt, { recipe: r, epochs, epochsDone: epoch + 1, history, trainState: layout },
+            { files: { [STATE_FILE]: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) } });
         },
       }],
     });
@@ -138,5 +185,6 @@ export async function pretrain(name: string, opts: PretrainOptions = {}): Promis
     trainedWith: { backend: b.backend, tfVersion: b.tfVersion, tfjs: b.tfjsVersion, seconds: (Date.now() - t0) / 1000, date: new Date().toISOString() },
   });
   fs.rmSync(ckpt, { recursive: true, force: true });
+  removeStaleSaves(ckpt); // what a killed checkpoint save left behind
   return { net, testAccuracy: valAcc, dir };
 }

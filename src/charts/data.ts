@@ -33,6 +33,7 @@ export interface SampleGridOptions {
  */
 export function sampleGridChart(ds: ImageDataset, opts: SampleGridOptions = {}): Figure {
   const perClass = opts.perClass ?? 8;
+  if (!Number.isInteger(perClass) || perClass < 1) throw new Error(`sampleGridChart: perClass must be a positive integer, got ${perClass}. Fix: pass e.g. { perClass: 8 }.`);
   const gap = opts.gap ?? 2;
   const { height: h, width: w, channels: c } = ds;
   if (c !== 1 && c !== 3) throw new Error(`sampleGridChart of ${ds.name}: ${c} channels cannot be drawn. Fix: use a 1- or 3-channel data set.`);

@@ -49,6 +49,7 @@ export interface RunSelection {
 }
 
 function pickSize(rows: RunRow[], size?: number): number {
+  if (!Array.isArray(rows)) throw new Error(`expected the rows of a compare() result (an array), got ${rows === null ? 'null' : typeof rows}. Fix: pass result.rows.`);
   if (rows.length === 0) throw new Error('no runs to chart. Fix: pass the rows of a compare() result.');
   const s = size ?? Math.max(...rows.map((r) => r.size));
   if (!rows.some((r) => r.size === s)) throw new Error(`no runs with ${s} labels per class; sizes present: ${[...new Set(rows.map((r) => r.size))].join(', ')}.`);
@@ -73,7 +74,7 @@ export function trainingCurvesChart(rows: RunRow[], opts: RunSelection = {}): Fi
   runs.forEach((r, i) => {
     const color = colorOf(r.strategy, i);
     const x = r.history.map((e) => e.epoch + 1);
-    data.push({ type: 'scatter', mode: 'lines', name: r.strategy, legendgroup: r.strategy, x, y: r.history.map((e) => e.loss), line: { color }, xaxis: 'x', yaxis: 'y', hovertemplate: `${r.strategy}<br>epoch %{x}<br>loss %{y:.3f}<extra></extra>` });
+    data.push({ type: 'scatter', mode: x.length < 2 ? 'lines+markers' : 'lines', name: r.strategy, legendgroup: r.strategy, x, y: r.history.map((e) => e.loss), line: { color }, xaxis: 'x', yaxis: 'y', hovertemplate: `${r.strategy}<br>epoch %{x}<br>loss %{y:.3f}<extra></extra>` });
     const v = r.history.filter((e) => typeof e.valAcc === 'number');
     data.push({ type: 'scatter', mode: 'lines+markers', name: r.strategy, legendgroup: r.strategy, showlegend: false, x: v.map((e) => e.epoch + 1), y: v.map((e) => e.valAcc), line: { color }, xaxis: 'x2', yaxis: 'y2', hovertemplate: `${r.strategy}<br>epoch %{x}<br>val acc %{y:.3f}<extra></extra>` });
     r.events.filter((ev) => ev.epoch > 0).forEach((ev, j) => {
@@ -111,7 +112,8 @@ export interface LearningCurveOptions {
  * const fig = learningCurveChart(result.cells);
  */
 export function learningCurveChart(cells: CellSummary[], opts: LearningCurveOptions = {}): Figure {
-  if (cells.length === 0) throw new Error('learningCurveChart: no cells. Fix: pass result.cells of a compare() result.');
+  if (!Array.isArray(cells) || cells.length === 0) throw new Error('learningCurveChart: no cells. Fix: pass result.cells of a compare() result.');
+  if (cells.some((c) => !c || typeof c.accuracy !== 'object' || typeof c.runs !== 'number')) throw new Error('learningCurveChart: these are not cell summaries (mean and spread per strategy and size). Fix: pass result.cells, not result.rows.');
   const metric = opts.metric ?? 'accuracy';
   const data: Trace[] = [];
   strategiesOf(cells).forEach((s, i) => {
@@ -241,7 +243,7 @@ export interface PredictionGridOptions {
  */
 export function predictionGridChart(ds: ImageDataset, predictions: ArrayLike<number>, opts: PredictionGridOptions = {}): Figure {
   if (predictions.length !== ds.count) throw new Error(`predictionGridChart: ${predictions.length} predictions for ${ds.count} images. Fix: pass one prediction per image, in order.`);
-  if (ds.channels !== 1 && ds.channels !== 3) throw new Error(`predictionGridChart: ${ds.channels} channels cannot be drawn.`);
+  if (ds.channels !== 1 && ds.channels !== 3) throw new Error(`predictionGridChart: ${ds.channels} channels cannot be drawn. Fix: use a 1- or 3-channel data set.`);
   const count = Math.min(opts.count ?? 40, ds.count);
   const cols = Math.min(opts.columns ?? 10, count);
   const r = rng(opts.seed ?? 0);
@@ -311,6 +313,11 @@ export interface ProjectionOptions {
  * const fig = projectionChart(p.before, p.after, result.task.classNames);
  */
 export function projectionChart(before: Projection, after: Projection, classNames: string[], opts: ProjectionOptions = {}): Figure {
+  for (const p of [before, after]) {
+    if (!p || !Array.isArray(p.x) || !Array.isArray(p.y) || !Array.isArray(p.labels) || p.x.length !== p.labels.length || p.y.length !== p.labels.length) {
+      throw new Error('projectionChart: expected two projections {x, y, labels, explained} with one label per point. Fix: pass pca2d(...) results, e.g. row.projection.before and row.projection.after.');
+    }
+  }
   const [l1, l2] = opts.labels ?? ['before fine-tuning', 'after fine-tuning'];
   const data: Trace[] = [];
   [before, after].forEach((p, panel) => {

@@ -25,7 +25,7 @@ export interface ParsedArgs {
  * Parse arguments. `valued` names options that take a value; any other `--x` is a flag.
  * Unknown options are an error naming the known ones.
  */
-export function parseArgs(args: string[], known: { flags?: string[]; valued?: string[] }): ParsedArgs {
+export function parseArgs(args: string[], known: { flags?: string[]; valued?: string[]; /** Most positional arguments accepted. Default: any number. */ positional?: number }): ParsedArgs {
   const flags = new Set<string>();
   const values = new Map<string, string>();
   const positional: string[] = [];
@@ -46,6 +46,9 @@ export function parseArgs(args: string[], known: { flags?: string[]; valued?: st
       const all = [...kf, ...kv].map((k) => `--${k}`).join(', ') || 'none';
       throw new CliError(`unknown option '${a}' (known: ${all})`, 2);
     }
+  }
+  if (known.positional !== undefined && positional.length > known.positional) {
+    throw new CliError(`unexpected argument${positional.length - known.positional > 1 ? 's' : ''} ${positional.slice(known.positional).map((p) => `'${p}'`).join(' ')} (this command takes ${known.positional === 0 ? 'no arguments, only options' : `at most ${known.positional}`}). Fix: remove ${positional.length - known.positional > 1 ? 'them' : 'it'}, or see 'transfer-lab --help'.`, 2);
   }
   return { flags, values, positional };
 }

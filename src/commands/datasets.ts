@@ -27,7 +27,7 @@ function format(infos: DatasetInfo[]): string {
 
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json'], valued: ['check', 'fetch'] });
+    const opts = parseArgs(args, { flags: ['json'], valued: ['check', 'fetch'], positional: 0 });
     const check = opts.values.get('check');
     if (check !== undefined) {
       checkName(check, '--check');

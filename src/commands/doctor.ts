@@ -4,7 +4,7 @@ import { Command, parseArgs } from './command';
 
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json'] });
+    const opts = parseArgs(args, { flags: ['json'], positional: 0 });
     const env = environmentReport();
     if (opts.flags.has('json')) {
       process.stdout.write(JSON.stringify(env, null, 2) + '\n');

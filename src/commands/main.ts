@@ -10,7 +10,7 @@ import { runExperiment } from './run';
 
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json', 'quick', 'fresh'], valued: ['backbone'] });
+    const opts = parseArgs(args, { flags: ['json', 'quick', 'fresh'], valued: ['backbone'], positional: 0 });
     const config = experimentConfig(HEADLINE_EXPERIMENT, { quick: opts.flags.has('quick') });
     await runExperiment(config, { json: opts.flags.has('json'), fresh: opts.flags.has('fresh'), backbone: opts.values.get('backbone') });
     return 0;

@@ -6,7 +6,7 @@
  * become tensors, so a 60,000-image set is never held as float32 tensors.
  */
 import { tf } from '../backend';
-import { ImageDataset, imageSize } from './dataset';
+import { ImageDataset, imageSize, checkDataset } from './dataset';
 import { Random, SeedLike, rng } from '../random';
 
 /** Per-channel normalisation applied after scaling to [0, 1]: `(x / 255 - mean) / std`. */
@@ -69,6 +69,7 @@ export interface Batch {
  * xs.shape; // [50, 28, 28, 3]
  */
 export function toTensors(ds: ImageDataset, opts: TensorOptions = {}): Batch {
+  checkDataset(ds, 'toTensors');
   const indices = opts.indices ? Int32Array.from(opts.indices) : Int32Array.from({ length: ds.count }, (_, i) => i);
   return batchOf(ds, indices, opts);
 }
@@ -85,6 +86,7 @@ export function toTensors(ds: ImageDataset, opts: TensorOptions = {}): Batch {
  * }
  */
 export function* batches(ds: ImageDataset, opts: BatchOptions = {}): Generator<Batch, void, undefined> {
+  checkDataset(ds, 'batches');
   const batchSize = opts.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batches of ${ds.name}: batchSize ${batchSize} is not a positive integer. Fix: pass e.g. { batchSize: 32 }.`);
   const r = epochRng(opts.seed ?? 0, opts.epoch ?? 0);
@@ -106,6 +108,7 @@ export function* batches(ds: ImageDataset, opts: BatchOptions = {}): Generator<B
 export function batchCount(ds: ImageDataset, opts: Pick<BatchOptions, 'batchSize' | 'indices' | 'dropRemainder'> = {}): number {
   const n = opts.indices ? opts.indices.length : ds.count;
   const b = opts.batchSize ?? 32;
+  if (!Number.isInteger(b) || b < 1) throw new Error(`batchCount of ${ds.name}: batchSize ${b} is not a positive integer. Fix: pass e.g. { batchSize: 32 }.`);
   return opts.dropRemainder ? Math.floor(n / b) : Math.ceil(n / b);
 }
 
@@ -127,6 +130,9 @@ export function augmentBytes(
   const s = aug.shift ?? 0;
   if (!Number.isInteger(s) || s < 0) throw new Error(`augment: shift ${s} is not a whole number of pixels >= 0. Fix: pass e.g. { shift: 2 }.`);
   const size = h * w * c;
+  if (!Number.isInteger(count) || count < 0 || pixels.length < count * size) {
+    throw new Error(`augment: ${pixels.length} bytes cannot hold ${count} images of ${h}x${w}x${c}. Fix: pass count = pixels.length / (height * width * channels).`);
+  }
   const src = new Uint8Array(size);
   for (let n = 0; n < count; n++) {
     const dx = s > 0 ? r.int(-s, s + 1) : 0;
@@ -154,6 +160,7 @@ export function augmentBytes(
 
 function epochRng(seed: SeedLike, epoch: number): Random {
   if (seed instanceof Random) return seed;
+  if (!Number.isFinite(seed) || !Number.isFinite(epoch)) throw new Error(`batches: seed ${seed} / epoch ${epoch} is not a finite number. Fix: pass integers, e.g. { seed: 0, epoch: 0 }.`);
   return new Random((Math.trunc(seed) + Math.imul(epoch, 0x9e3779b1)) >>> 0);
 }
 
@@ -175,14 +182,17 @@ export function batchOf(ds: ImageDataset, indices: Int32Array, opts: TensorOptio
     if (!(i >= 0 && i < ds.count)) throw new Error(`${ds.name}: image index ${i} is out of range 0..${ds.count - 1}. Fix: pass indices within the data set.`);
     bytes.set(ds.images.subarray(i * size, (i + 1) * size), j * size);
     labels[j] = ds.labels[i];
+    if (labels[j] >= ds.classNames.length) throw new Error(`${ds.name}: image ${i} has label ${labels[j]} but there are only ${ds.classNames.length} class names. Fix: use labels 0..${ds.classNames.length - 1}, or list a name for every class.`);
   }
+  if (ds.images.length < ds.count * size) throw new Error(`${ds.name}: ${ds.images.length} image bytes cannot hold ${ds.count} images of ${ds.height}x${ds.width}x${ds.channels}. Fix: make images hold count x height x width x channels bytes.`);
   if (r && aug) augmentBytes(bytes, indices.length, ds, aug, r);
   const channels = opts.channels ?? ds.channels;
   if (channels !== 1 && channels !== 3) throw new Error(`${ds.name}: channels ${channels} is not supported. Fix: use 1 (grayscale) or 3 (RGB).`);
   if (ds.channels !== 1 && ds.channels !== 3) throw new Error(`${ds.name}: data sets with ${ds.channels} channels cannot be converted. Fix: load images with 1 or 3 channels.`);
   const norm = opts.normalize ?? true;
   const stats = typeof norm === 'object' ? [perChannel(norm.mean, channels, 'mean', ds.name), perChannel(norm.std, channels, 'std', ds.name)] : null;
-  if (stats && stats[1].some((v) => !(v > 0))) throw new Error(`${ds.name}: normalize.std must be positive, got ${stats[1].join(', ')}. Fix: pass the per-channel standard deviations.`);
+  if (stats && stats[0].some((v) => !Number.isFinite(v))) throw new Error(`${ds.name}: normalize.mean must be finite numbers, got ${stats[0].join(', ')}. Fix: pass the per-channel means, e.g. { mean: 0.5, std: 0.5 }.`);
+  if (stats && stats[1].some((v) => !(v > 0 && Number.isFinite(v)))) throw new Error(`${ds.name}: normalize.std must be positive, got ${stats[1].join(', ')}. Fix: pass the per-channel standard deviations.`);
   const xs = tf.tidy(() => {
     let x: import('@tensorflow/tfjs-node').Tensor4D = tf.tensor4d(Float32Array.from(bytes), [indices.length, ds.height, ds.width, ds.channels], 'float32');
     if (channels === 3 && ds.channels === 1) x = tf.tile(x, [1, 1, 1, 3]);

@@ -116,9 +116,14 @@ export async function downloadVerified(url: string, dest: string, expected: Expe
  */
 export async function verifyFile(file: string, expected: Expected, name = file): Promise<void> {
   const head = Buffer.alloc(2);
-  const fd = fs.openSync(file, 'r');
-  const got = fs.readSync(fd, head, 0, 2, 0);
-  fs.closeSync(fd);
+  let got: number;
+  try {
+    const fd = fs.openSync(file, 'r');
+    try { got = fs.readSync(fd, head, 0, 2, 0); } finally { fs.closeSync(fd); }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`${name}: ${code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (err as Error).message})`}. Fix: check the path; download the file again with 'npx transfer-lab datasets --fetch fashion-mnist'`);
+  }
   const gz = got === 2 && head[0] === 0x1f && head[1] === 0x8b;
   const hash = crypto.createHash('sha256');
   let bytes = 0;

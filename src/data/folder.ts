@@ -112,8 +112,16 @@ export function loadImageFolder(root: string, opts: FolderOptions): FolderDatase
  * const px = decodeResized(fs.readFileSync('cat.png'), 32, 32, 3); // 3072 bytes
  */
 export function decodeResized(bytes: Uint8Array, height: number, width: number, channels: 1 | 3): Uint8Array {
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) throw new Error(`decodeResized: size ${height}x${width} is not two positive integers. Fix: pass the output height and width in pixels.`);
+  if (channels !== 1 && channels !== 3) throw new Error(`decodeResized: channels ${channels} is not supported. Fix: use 1 (grayscale) or 3 (RGB).`);
   const out = tf.tidy(() => {
-    const decoded = tf.node.decodeImage(bytes, 0, 'int32', false);
+    let decoded: import('@tensorflow/tfjs-node').Tensor;
+    try {
+      decoded = tf.node.decodeImage(bytes, 0, 'int32', false);
+    } catch (err) {
+      // First line: the problem (loadImageFolder quotes it); second line: the fix.
+      throw new Error(`not a readable image (${(err as Error).message.split('\n')[0]})\nFix: pass the bytes of a PNG, JPEG, BMP or GIF file.`);
+    }
     if (decoded.rank !== 3) throw new Error(`decoded to rank ${decoded.rank}, not a single image`);
     let x = tf.cast(decoded as import('@tensorflow/tfjs-node').Tensor3D, 'float32');
     const c = x.shape[2];

@@ -95,6 +95,7 @@ export function readIdx(file: string, expect: IdxExpect = {}): IdxArray {
     raw = fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new IdxError(file, 'is a folder, not an IDX file', 'pass the path of the *-ubyte or *-ubyte.gz file inside it');
     throw new IdxError(file, code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? String(err)})`,
       code === 'ENOENT' ? 'check the path, or run npx transfer-lab datasets to see where data sets are looked for' : 'check the file permissions');
   }

@@ -3,7 +3,7 @@
  * splits, k-shot-per-class samples and plain subsets. All are seeded where random, and
  * all return new ImageDatasets holding copies of just the chosen images' bytes.
  */
-import { ImageDataset, imageSize } from './dataset';
+import { ImageDataset, imageSize, checkDataset } from './dataset';
 import { Random, SeedLike, rng } from '../random';
 
 /**
@@ -14,6 +14,7 @@ import { Random, SeedLike, rng } from '../random';
  * classCounts(loadFashionMnist('test')); // [1000, 1000, ..., 1000]
  */
 export function classCounts(ds: ImageDataset): number[] {
+  checkDataset(ds, 'classCounts');
   const counts = new Array<number>(ds.classNames.length).fill(0);
   for (let i = 0; i < ds.count; i++) counts[ds.labels[i]]++;
   return counts;
@@ -26,6 +27,7 @@ export function classCounts(ds: ImageDataset): number[] {
  * indicesByClass(ds)[3]; // every index whose label is 3
  */
 export function indicesByClass(ds: ImageDataset): number[][] {
+  checkDataset(ds, 'indicesByClass');
   const out: number[][] = ds.classNames.map(() => []);
   for (let i = 0; i < ds.count; i++) out[ds.labels[i]].push(i);
   return out;
@@ -40,7 +42,8 @@ export function indicesByClass(ds: ImageDataset): number[][] {
  * @example
  * const first100 = subset(ds, [...Array(100).keys()]);
  */
-export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = `${ds.name}[subset]`): ImageDataset {
+export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = `${ds?.name}[subset]`): ImageDataset {
+  checkDataset(ds, 'subset');
   const size = imageSize(ds);
   const images = new Uint8Array(indices.length * size);
   const labels = new Uint8Array(indices.length);
@@ -119,6 +122,8 @@ export function stratifiedSplit(ds: ImageDataset, opts: SplitOptions = {}): Spli
   for (const [k, f] of [['validation', v], ['test', t]] as const) {
     if (!(f >= 0 && f < 1)) throw new Error(`stratifiedSplit of ${ds.name}: ${k} fraction ${f} is not in [0, 1). Fix: pass e.g. { ${k}: 0.1 }.`);
   }
+  checkDataset(ds, 'stratifiedSplit');
+  if (ds.count === 0) throw new Error(`stratifiedSplit of ${ds.name}: the data set is empty. Fix: split a data set that has images (check the filter or folder it came from).`);
   if (v + t >= 1) throw new Error(`stratifiedSplit of ${ds.name}: validation ${v} + test ${t} leaves no training data. Fix: make their sum below 1.`);
   const r = rng(opts.seed ?? 0);
   const parts: number[][] = [[], [], []];

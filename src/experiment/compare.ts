@@ -11,9 +11,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeAtomic, readRuns, summarize, saveResults } from './table';
 import { ImageDataset, imageSize } from '../data/dataset';
-import { kShot } from '../data/split';
+import { kShot, classCounts } from '../data/split';
 import { loadBackbone } from '../backbone/zoo';
-import { Net } from '../transfer/net';
+import { Net, checkNet, getLayer } from '../transfer/net';
 import { cut } from '../transfer/head';
 import { extractFeatures } from '../transfer/features';
 import { EpochLogs, TrainEvent } from '../train/history';
@@ -201,6 +201,7 @@ export interface CompareOptions {
  * epochsFor(10, { samples: 800, min: 4, max: 40 }); // 40
  */
 export function epochsFor(n: number, rule: EpochRule): number {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`epochsFor: ${n} training images is not a positive integer. Fix: pass the size of the training set.`);
   if (typeof rule === 'number') {
     if (!Number.isInteger(rule) || rule < 1) throw new Error(`epochs must be a positive integer, got ${rule}.`);
     return rule;
@@ -238,6 +239,25 @@ export function resolveConfig(config: CompareConfig): CompareResult['resolved'] 
   };
   epochsFor(1, r.epochs);
   if (!(r.targetAccuracy > 0 && r.targetAccuracy <= 1)) bad(`targetAccuracy must be in (0, 1], got ${r.targetAccuracy}.`);
+  // Everything a run would trip over later is checked here, before any data, model or file is touched.
+  for (const [k, v] of Object.entries(config.learningRates ?? {})) {
+    if (!(k in STRATEGIES)) bad(`learningRates names unknown strategy '${k}'. Fix: use strategy names (${STRATEGY_NAMES.join(', ')}).`);
+    if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) bad(`learningRates.${k} must be a positive number, got ${v}. Fix: use e.g. 0.003, or leave it out for the default (${DEFAULT_LEARNING_RATES[k as StrategyName]}).`);
+  }
+  const posInt = (k: string, v: number, min = 1): void => {
+    if (!Number.isInteger(v) || v < min) bad(`${k} must be an integer >= ${min}, got ${v}. Fix: use e.g. ${k}: ${(d as Record<string, unknown>)[k]}, or leave it out for the default.`);
+  };
+  posInt('testSize', r.testSize);
+  posInt('validationSize', r.validationSize);
+  posInt('batchSize', r.batchSize);
+  posInt('curvePoints', r.curvePoints);
+  posInt('topK', r.topK);
+  posInt('projectionPoints', r.projectionPoints, 0);
+  posInt('splitSeed', r.splitSeed, 0);
+  if (typeof r.cutAt !== 'string' || !r.cutAt) bad(`cutAt must be a layer name, got ${JSON.stringify(r.cutAt)}. Fix: use e.g. "features".`);
+  if (r.head.hidden !== undefined && (!Number.isInteger(r.head.hidden) || r.head.hidden < 0)) bad(`head.hidden must be a whole number of units >= 0, got ${r.head.hidden}. Fix: use 0 for no hidden layer.`);
+  if (r.head.dropout !== undefined && !(r.head.dropout >= 0 && r.head.dropout < 1)) bad(`head.dropout must be a fraction in [0, 1), got ${r.head.dropout}. Fix: use e.g. 0.2.`);
+  if (!r.task || (r.task.dataset !== 'mnist' && r.task.dataset !== 'fashion-mnist')) bad(`task.dataset must be 'mnist' or 'fashion-mnist', got ${JSON.stringify(r.task?.dataset)}. Fix: set task, e.g. {"dataset": "mnist"}.`);
   return r;
 }
 
@@ -248,6 +268,7 @@ export function resolveConfig(config: CompareConfig): CompareResult['resolved'] 
  * weightsHash(await loadBackbone('fashion-cnn')); // e.g. '3f9a...' (16 hex digits)
  */
 export function weightsHash(net: Net): string {
+  checkNet(net, 'weightsHash');
   const h = crypto.createHash('sha256');
   for (const w of net.model.getWeights()) {
     const d = w.dataSync();
@@ -290,14 +311,28 @@ export async function compare(config: CompareConfig, opts: CompareOptions = {}):
   const data = opts.data ?? loadTask(r.task, { testSize: r.testSize, validationSize: r.validationSize, splitSeed: r.splitSeed });
   const backbone = opts.backbone ?? (await loadBackbone(r.backbone));
   try {
+    getLayer(backbone.model, r.cutAt);
+    // A size larger than the smallest class would fail mid-sweep; say so before anything runs.
+    const counts = classCounts(data.pool);
+    const smallest = Math.min(...counts);
+    const tooBig = r.sizes.filter((k) => k > smallest);
+    if (tooBig.length) {
+      const c = counts.indexOf(smallest);
+      throw new Error(`experiment '${r.name}': sizes ${tooBig.join(', ')} ask for more labels per class than class '${data.classNames[c]}' has in the training pool (${smallest}). Fix: use sizes <= ${smallest}.`);
+    }
     const bHash = weightsHash(backbone);
     const runsFile = opts.outDir ? path.join(path.resolve(opts.outDir), 'runs.jsonl') : null;
     if (runsFile && opts.resume === false) fs.rmSync(runsFile, { force: true });
     const done = runsFile ? readRuns(runsFile) : new Map<string, RunRow>();
     if (runsFile) {
       fs.mkdirSync(path.dirname(runsFile), { recursive: true });
-      // A sweep killed mid-write leaves a torn last line: end it, so the next run starts a line of its own.
-      if (fs.existsSync(runsFile) && fs.statSync(runsFile).size > 0 && !fs.readFileSync(runsFile, 'utf8').endsWith('\n')) fs.appendFileSync(runsFile, '\n');
+      // A sweep killed mid-write leaves a torn last line: rewrite the file (atomically) with the
+      // whole runs only, so it never keeps a corrupt line and the next run starts a line of its own.
+      if (fs.existsSync(runsFile)) {
+        const text = fs.readFileSync(runsFile, 'utf8');
+        const whole = [...done.values()].map((row) => JSON.stringify(row) + '\n').join('');
+        if (text !== whole && (!text.endsWith('\n') || text.split('\n').filter((l) => l.trim()).length !== done.size)) writeAtomic(runsFile, whole);
+      }
     }
     const total = r.strategies.length * r.sizes.length * r.seeds.length;
     // The PCA picture: the fine-tuned net (else the last strategy) at the largest size, first seed.

@@ -8,6 +8,12 @@ import { History } from '../train/history';
 /** Integer labels or predictions, one per example. */
 export type LabelArray = ArrayLike<number>;
 
+function checkFinite(values: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new Error(`${what}: value ${i} is ${values[i]}. Fix: check the model and inputs for NaN/Inf (a diverged training run leaves NaN weights) before computing metrics.`);
+  }
+}
+
 function checkPair(pred: LabelArray, labels: LabelArray, what: string): void {
   if (pred.length !== labels.length) {
     throw new Error(`${what}: ${pred.length} predictions but ${labels.length} labels. Fix: pass one prediction per label, in the same order.`);
@@ -68,7 +74,10 @@ export interface ClassMetrics {
  * perClassMetrics([[1, 1], [0, 1]]); // [{precision: 1, recall: 0.5, f1: 0.667, support: 2}, ...]
  */
 export function perClassMetrics(confusion: number[][]): ClassMetrics[] {
-  const k = confusion.length;
+  const k = Array.isArray(confusion) ? confusion.length : -1;
+  if (k < 0 || confusion.some((row) => !Array.isArray(row) || row.length !== k)) {
+    throw new Error(`perClassMetrics: the confusion matrix is not square (k rows of k counts). Fix: pass confusionMatrix(pred, labels, k).`);
+  }
   return confusion.map((row, c) => {
     const tp = row[c];
     const support = row.reduce((a, b) => a + b, 0);
@@ -101,7 +110,9 @@ export function macroF1(confusion: number[][]): number {
  * argmaxRows(new Float32Array([0.1, 0.9, 0.7, 0.3]), 2); // [1, 0]
  */
 export function argmaxRows(probs: ArrayLike<number>, numClasses: number): number[] {
-  if (probs.length % numClasses !== 0) throw new Error(`argmaxRows: ${probs.length} values is not a multiple of ${numClasses} classes.`);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`argmaxRows: numClasses must be a positive integer, got ${numClasses}. Fix: pass the number of classes (e.g. classNames.length).`);
+  if (probs.length % numClasses !== 0) throw new Error(`argmaxRows: ${probs.length} values is not a multiple of ${numClasses} classes. Fix: pass n x numClasses probabilities, row-major.`);
+  checkFinite(probs, 'argmaxRows');
   const n = probs.length / numClasses;
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
@@ -126,6 +137,7 @@ export function topKAccuracy(probs: ArrayLike<number>, labels: LabelArray, numCl
   if (probs.length !== labels.length * numClasses) {
     throw new Error(`topKAccuracy: ${probs.length} probabilities for ${labels.length} labels x ${numClasses} classes. Fix: pass n x numClasses probabilities.`);
   }
+  checkFinite(probs, 'topKAccuracy');
   let hit = 0;
   for (let i = 0; i < labels.length; i++) {
     const p = probs[i * numClasses + labels[i]];
@@ -214,6 +226,7 @@ export interface Spread {
  */
 export function meanStd(values: number[]): Spread {
   if (values.length === 0) throw new Error('meanStd: no values. Fix: pass at least one number.');
+  checkFinite(values, 'meanStd');
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const variance = n > 1 ? values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) : 0;

@@ -41,6 +41,9 @@ export function pca2d(data: ArrayLike<number>, count: number, dim: number, label
   const n = Math.min(count, opts.maxPoints ?? count);
   if (n < 2 || dim < 1) throw new Error(`pca2d: needs at least 2 points and 1 dimension, got ${n} x ${dim}.`);
   const iters = opts.iterations ?? 200;
+  for (let i = 0; i < n * dim; i++) {
+    if (!Number.isFinite(data[i])) throw new Error(`pca2d: value ${i} (point ${Math.floor(i / dim)}) is ${data[i]}. Fix: check the features for NaN/Inf (NaN weights?) before projecting them.`);
+  }
   const mean = new Float64Array(dim);
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d];
   for (let d = 0; d < dim; d++) mean[d] /= n;

@@ -62,6 +62,13 @@ function cellMap<T>(result: CompareResult, f: (c: CompareResult['cells'][number]
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
+/** A clear error unless `result` is what compare() returned, with at least one run. */
+function checkResult(result: CompareResult, where: string): void {
+  const ok = !!result && typeof result === 'object' && !!result.resolved && Array.isArray(result.rows) && Array.isArray(result.cells);
+  if (!ok) throw new Error(`${where}: expected a compare() result {resolved, rows, cells, ...}, got ${Array.isArray(result) ? 'an array' : result === null ? 'null' : typeof result}. Fix: pass what compare() returns (not result.rows).`);
+  if (result.rows.length === 0) throw new Error(`${where}: the result has no runs. Fix: run compare() with at least one strategy, size and seed.`);
+}
+
 /**
  * The summary of a result: per strategy and size, mean and std of test accuracy and
  * macro-F1, and the headline claim at the smallest size.
@@ -71,6 +78,7 @@ const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
  * s.accuracy['fine-tune']['1'].mean;
  */
 export function summarizeExperiment(result: CompareResult, env?: EnvironmentReport): ExperimentSummary {
+  checkResult(result, 'summarizeExperiment');
   const r = result.resolved;
   const size = r.sizes[0];
   const at = result.cells.filter((c) => c.size === size);
@@ -117,6 +125,7 @@ export function summarizeExperiment(result: CompareResult, env?: EnvironmentRepo
  * console.log(formatSummaryTable(result));
  */
 export function formatSummaryTable(result: CompareResult): string {
+  checkResult(result, 'formatSummaryTable');
   const r = result.resolved;
   const head = ['strategy', ...r.sizes.map((s) => `${s}/class`), 'train s (largest)'];
   const lines = r.strategies.map((s) => {
@@ -156,6 +165,7 @@ function detailRun(result: CompareResult): RunRow | undefined {
  * for (const f of reportFigures(result)) show(f.fig);
  */
 export function reportFigures(result: CompareResult): { heading: string; note: string; fig: Figure }[] {
+  checkResult(result, 'reportFigures');
   const r = result.resolved;
   const out: { heading: string; note: string; fig: Figure }[] = [];
   const smallest = r.sizes[0];
@@ -185,6 +195,7 @@ export function reportFigures(result: CompareResult): { heading: string; note: s
  * const html = reportHtml(result, environmentReport());
  */
 export function reportHtml(result: CompareResult, env?: EnvironmentReport): string {
+  checkResult(result, 'reportHtml');
   const r = result.resolved;
   const summary = summarizeExperiment(result, env);
   const pm = (m: { mean: number; std: number }) => `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}`;
@@ -262,6 +273,7 @@ export function reportsDir(): string {
  * console.log(`open ${html}`);
  */
 export function writeReport(result: CompareResult, opts: ReportOptions = {}): { html: string; summary: string; latest?: string; data: ExperimentSummary } {
+  checkResult(result, 'writeReport');
   const dir = path.join(opts.reportsDir ?? reportsDir(), result.experiment);
   const env = opts.environment ?? environmentReport();
   const html = writeAtomic(path.join(dir, 'index.html'), reportHtml(result, env));

@@ -10,7 +10,7 @@
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { ImageDataset, imageSize } from '../data/dataset';
-import { Net } from '../transfer/net';
+import { Net, checkNet, checkModel, getLayer } from '../transfer/net';
 import { patchBatchNorm, markChanged, freeze, setBatchNormMode } from '../transfer/freeze';
 import { cut, withHead } from '../transfer/head';
 import { extractFeatures } from '../transfer/features';
@@ -99,6 +99,7 @@ export interface RunOutcome {
  * const copy = await cloneNet(backbone);
  */
 export async function cloneNet(net: Net): Promise<Net> {
+  checkNet(net, 'cloneNet');
   type ModelJson = Parameters<typeof tf.models.modelFromJSON>[0];
   const topology = net.model.toJSON(undefined, false);
   const model = await tf.models.modelFromJSON({ modelTopology: topology } as unknown as ModelJson);
@@ -117,6 +118,7 @@ export async function cloneNet(net: Net): Promise<Net> {
  * disposeModels(headNet.model, backbone.model);
  */
 export function disposeModels(...models: tfn.LayersModel[]): void {
+  models.forEach((m, i) => checkModel(m, `disposeModels (argument ${i + 1})`));
   const seen = new Set<unknown>();
   for (const m of models) {
     for (const layer of m.layers) {
@@ -136,6 +138,9 @@ export function disposeModels(...models: tfn.LayersModel[]): void {
  * const probs = await predictProbs(net, imageSource(test, net.preprocessing));
  */
 export async function predictProbs(net: Net, src: BatchSource, batchSize = 256): Promise<Float32Array> {
+  checkNet(net, 'predictProbs');
+  // 0 or a negative size would loop forever.
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`predictProbs: batchSize must be a positive integer, got ${batchSize}. Fix: pass e.g. 256, or leave it out.`);
   const k = src.numClasses;
   const out = new Float32Array(src.count * k);
   const idx = Int32Array.from({ length: src.count }, (_, i) => i);
@@ -155,6 +160,7 @@ export async function predictProbs(net: Net, src: BatchSource, batchSize = 256):
  * [...evalEpochs(10, 4)]; // [2, 4, 7, 9]
  */
 export function evalEpochs(epochs: number, points: number): Set<number> {
+  if (!Number.isInteger(epochs) || epochs < 1 || !Number.isInteger(points) || points < 1) throw new Error(`evalEpochs(${epochs}, ${points}): epochs and points must be positive integers. Fix: pass e.g. evalEpochs(10, 4).`);
   const out = new Set<number>();
   const p = Math.max(1, Math.min(points, epochs));
   for (let i = 1; i <= p; i++) out.add(Math.round((i * epochs) / p) - 1);
@@ -197,6 +203,8 @@ function finish(h: History): History {
  */
 export async function runStrategy(name: StrategyName, ctx: RunContext): Promise<RunOutcome> {
   if (!(name in STRATEGIES)) throw new Error(`unknown strategy '${name}'. Known: ${STRATEGY_NAMES.join(', ')}`);
+  checkNet(ctx?.backbone, 'runStrategy (ctx.backbone)');
+  getLayer(ctx.backbone.model, ctx.cutAt); // before any copy exists, so a bad name leaves nothing behind
   const classes = ctx.train.classNames.length;
   const at = evalEpochs(ctx.epochs, ctx.curvePoints);
   const common = { batchSize: ctx.batchSize, learningRate: ctx.learningRate, seed: ctx.seed };

@@ -18,13 +18,13 @@ import type { RunRow, CellSummary, CompareResult } from './compare';
  */
 export function writeAtomic(file: string, text: string): string {
   const abs = path.resolve(file);
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
   const tmp = `${abs}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, abs);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
+    try { fs.rmSync(tmp, { force: true }); } catch { /* its folder cannot exist */ }
     throw new Error(`could not write ${abs}: ${(e as Error).message}. Fix: check that the folder is writable.`);
   }
   return abs;
@@ -40,6 +40,7 @@ export function writeAtomic(file: string, text: string): string {
 export function readRuns(file: string): Map<string, RunRow> {
   const out = new Map<string, RunRow>();
   if (!fs.existsSync(file)) return out;
+  if (fs.statSync(file).isDirectory()) throw new Error(`readRuns: ${file} is a folder, not a runs.jsonl file. Fix: pass the path of runs.jsonl (inside the experiment's folder).`);
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     try {
@@ -59,6 +60,7 @@ export function readRuns(file: string): Map<string, RunRow> {
  * summarize(result.rows).find((c) => c.strategy === 'scratch' && c.size === 1)?.accuracy.mean;
  */
 export function summarize(rows: RunRow[]): CellSummary[] {
+  if (!Array.isArray(rows)) throw new Error(`summarize: expected the rows of a compare() result (an array), got ${rows === null ? 'null' : typeof rows}. Fix: pass result.rows.`);
   const cells = new Map<string, RunRow[]>();
   for (const r of rows) {
     const k = `${r.strategy}|${r.size}`;
@@ -94,6 +96,7 @@ export function summarize(rows: RunRow[]): CellSummary[] {
  * fs.writeFileSync('runs.csv', rowsToCsv(result.rows));
  */
 export function rowsToCsv(rows: RunRow[]): string {
+  if (!Array.isArray(rows)) throw new Error(`rowsToCsv: expected the rows of a compare() result (an array), got ${rows === null ? 'null' : typeof rows}. Fix: pass result.rows.`);
   const cols = ['experiment', 'strategy', 'size', 'seed', 'trainImages', 'epochs', 'accuracy', 'macroF1', 'topK', 'topKAccuracy', 'valAccuracy',
     'wallSeconds', 'samplesSeen', 'trainableParams', 'targetAccuracy', 'secondsToTarget', 'samplesToTarget', 'key'];
   const cell = (v: unknown) => {

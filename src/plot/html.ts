@@ -85,6 +85,7 @@ export function plotlyLoaderHtml(): string {
 
 /** The title of a figure (layout.title as a string or {text}), or ''. */
 export function figureTitle(fig: Figure): string {
+  checkFigure(fig, 'figureTitle');
   const t = fig.layout?.title as unknown;
   if (typeof t === 'string') return t;
   if (t && typeof t === 'object' && typeof (t as { text?: unknown }).text === 'string') return (t as { text: string }).text;
@@ -112,6 +113,7 @@ export function figureHtml(fig: Figure, opts: FigureHtmlOptions = {}): string {
   checkFigure(fig, 'figureHtml');
   const mode = opts.plotly ?? 'inline';
   if (mode !== 'inline' && mode !== 'reuse') throw new Error(`figureHtml: plotly must be 'inline' or 'reuse', got '${String(mode)}'.`);
+  if (opts.height !== undefined && !(opts.height > 0 && Number.isFinite(opts.height))) throw new Error(`figureHtml: height must be a positive number of pixels, got ${opts.height}. Fix: pass e.g. { height: 400 }.`);
   const id = opts.id ?? `tl-fig-${randomBytes(6).toString('hex')}`;
   const height = (fig.layout?.height as number | undefined) ?? opts.height ?? 400;
   const layout = { height, ...(fig.layout ?? {}) };
@@ -182,13 +184,13 @@ ${body}
 </html>
 `;
   const abs = path.resolve(file);
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
   const tmp = `${abs}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
     fs.writeFileSync(tmp, page);
     fs.renameSync(tmp, abs);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
+    try { fs.rmSync(tmp, { force: true }); } catch { /* its folder cannot exist */ }
     throw new Error(`writeFigureHtml: could not write ${abs}: ${(e as Error).message}. Fix: check that the folder is writable.`);
   }
   return abs;

@@ -154,6 +154,7 @@ function panelOf(metric: string): 'accuracy' | 'loss' {
  * const fig = curveFigure([{ step: 1, loss: 0.9, acc: 0.6 }, { step: 2, loss: 0.5, acc: 0.8 }]);
  */
 export function curveFigure(points: CurvePoint[], opts: LiveCurveOptions = {}, marks: { step: number; label: string }[] = []): Figure {
+  if (!Array.isArray(points)) throw new Error(`curveFigure: expected an array of points {step, ...metrics}, got ${points === null ? 'null' : typeof points}. Fix: pass e.g. history.epochs.map((e) => ({ step: e.epoch + 1, loss: e.loss, acc: e.acc })).`);
   const names = metricNames(points, opts.metrics);
   const panels = (['loss', 'accuracy'] as const).filter((p) => names.some((n) => panelOf(n) === p));
   const data: Trace[] = names.map((n) => {

@@ -76,6 +76,9 @@ export function displaySink(): DisplaySink | null {
  * useDisplaySink({ send: (d) => sent.push(d) });
  */
 export function useDisplaySink(sink: DisplaySink | null | undefined): void {
+  if (sink !== null && sink !== undefined && typeof (sink as { send?: unknown }).send !== 'function') {
+    throw new Error('useDisplaySink: the sink needs a send(data, displayId, update) method. Fix: pass { send(data, id, update) { ... } }, or null to display nothing, or undefined for the notebook default.');
+  }
   customSink = sink;
   bundleSent = false;
 }

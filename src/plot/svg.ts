@@ -41,6 +41,7 @@ function esc(s: string): string {
  * svgLines([{ title: 'loss', series: [{ name: 'loss', xs: [1, 2], ys: [0.9, 0.5] }] }]);
  */
 export function svgLines(panels: SvgPanel[], opts: { width?: number; height?: number } = {}): string {
+  if (!Array.isArray(panels)) throw new Error(`svgLines: expected an array of panels {title, series}, got ${panels === null ? 'null' : typeof panels}. Fix: pass e.g. [{ title: 'loss', series: [{ name: 'loss', xs, ys }] }].`);
   const w = opts.width ?? 340;
   const h = opts.height ?? 220;
   const m = { l: 44, r: 10, t: 22, b: 34 };

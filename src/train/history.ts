@@ -44,6 +44,25 @@ export interface History {
   bestEpoch?: number;
 }
 
+/**
+ * What a training run needs to continue exactly where it stopped, besides the weights:
+ * each layer group's optimizer state (step count and slot values, e.g. Adam's moments)
+ * and the call counters of SeededDropout layers. Plain data: `values` holds every slot,
+ * group after group, in the shapes listed.
+ */
+export interface TrainState {
+  optimizer: 'adam' | 'sgd';
+  groups: { name: string; iterations: number; accBeta?: [number, number]; shapes: number[][] }[];
+  dropoutCalls: Record<string, number>;
+  values: Float32Array;
+}
+
+/** Extra access a callback gets at the end of an epoch. */
+export interface EpochContext {
+  /** The run's state after this epoch, for a checkpoint that can resume exactly (see `TrainOptions.trainState`). */
+  trainState(): Promise<TrainState>;
+}
+
 /** Return 'stop' from a callback to end training after the current batch or epoch. */
 export type CallbackResult = void | 'stop' | Promise<void | 'stop'>;
 
@@ -51,8 +70,14 @@ export type CallbackResult = void | 'stop' | Promise<void | 'stop'>;
 export interface Callback {
   onTrainBegin?(net: Net, history: History): void | Promise<void>;
   onBatchEnd?(step: number, logs: { loss: number; lr: number; epoch: number }): CallbackResult;
-  onEpochEnd?(epoch: number, logs: EpochLogs, net: Net): CallbackResult;
+  onEpochEnd?(epoch: number, logs: EpochLogs, net: Net, ctx?: EpochContext): CallbackResult;
   onTrainEnd?(net: Net, history: History): void | Promise<void>;
+}
+
+const MONITORS = ['valAcc', 'valLoss', 'acc', 'loss'];
+
+function checkMonitor(m: string, where: string): void {
+  if (!MONITORS.includes(m)) throw new Error(`${where}: cannot monitor '${m}'. Fix: use one of ${MONITORS.join(', ')}.`);
 }
 
 /** Options for {@link earlyStopping}. */
@@ -79,6 +104,9 @@ export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { bes
   const patience = opts.patience ?? 3;
   const minDelta = opts.minDelta ?? 0;
   const restore = opts.restoreBest ?? true;
+  checkMonitor(monitor, 'earlyStopping');
+  if (!Number.isInteger(patience) || patience < 1) throw new Error(`earlyStopping: patience must be a whole number of epochs >= 1, got ${patience}. Fix: pass e.g. { patience: 3 }.`);
+  if (!(minDelta >= 0 && Number.isFinite(minDelta))) throw new Error(`earlyStopping: minDelta must be a number >= 0, got ${minDelta}. Fix: pass e.g. { minDelta: 0.001 }, or leave it out.`);
   const higher = monitor === 'valAcc' || monitor === 'acc';
   let bestWeights: tfn.Tensor[] | null = null;
   let wait = 0;
@@ -136,6 +164,8 @@ export interface CheckpointOptions {
  */
 export function checkpoint(dir: string, opts: CheckpointOptions = {}): Callback {
   const monitor = opts.monitor ?? 'valAcc';
+  checkMonitor(monitor, 'checkpoint');
+  if (typeof dir !== 'string' || dir === '') throw new Error(`checkpoint: the folder must be a path, got ${JSON.stringify(dir)}. Fix: pass e.g. checkpoint('out/ckpt').`);
   const higher = monitor === 'valAcc' || monitor === 'acc';
   let best = higher ? -Infinity : Infinity;
   return {
@@ -158,5 +188,6 @@ export function checkpoint(dir: string, opts: CheckpointOptions = {}): Callback 
  * const cb = onEpoch((e, logs) => console.log(e, logs.valAcc));
  */
 export function onEpoch(fn: (epoch: number, logs: EpochLogs) => void): Callback {
+  if (typeof fn !== 'function') throw new Error(`onEpoch: expected a function (epoch, logs) => void, got ${typeof fn}. Fix: pass e.g. onEpoch((e, logs) => console.log(e, logs.valAcc)).`);
   return { onEpochEnd: (e, logs) => { fn(e, logs); } };
 }

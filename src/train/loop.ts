@@ -8,11 +8,11 @@
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { Random } from '../random';
-import { Net, trainableParams } from '../transfer/net';
+import { Net, trainableParams, checkNet } from '../transfer/net';
 import { patchBatchNorm, trainableVersion } from '../transfer/freeze';
 import { BatchSource } from './source';
 import { Schedule, ScheduleName, resolveSchedule } from './schedule';
-import { Callback, EpochLogs, History, TrainEvent } from './history';
+import { Callback, EpochLogs, History, TrainEvent, TrainState } from './history';
 
 /** ULMFiT's ratio between the learning rates of consecutive layer groups. */
 export const ULMFIT_LR_DIVISOR = 2.6;
@@ -53,6 +53,12 @@ export interface TrainOptions {
   scheduleFrom?: number;
   /** Events to record in the history at the first epoch (e.g. 'unfreeze block3'). */
   events?: string[];
+  /**
+   * Optimizer and dropout state saved at the end of an earlier epoch (a callback's
+   * `ctx.trainState()`): with `initialEpoch`/`scheduleFrom`, the run continues exactly as
+   * if it had not stopped. Default: fresh optimizers.
+   */
+  trainState?: TrainState;
 }
 
 interface GroupOpt {
@@ -76,6 +82,9 @@ function layerVariables(layer: tfn.layers.Layer): tfn.Variable[] {
 
 /** Per-group multipliers of the base rate: the head 1, each group below divided by `divisor`. */
 export function groupMultipliers(net: Net, divisor = 1, explicit: Record<string, number> = {}): Record<string, number> {
+  checkNet(net, 'groupMultipliers');
+  // A divisor <= 0 would give infinite or negative rates (gradient ascent on alternate groups).
+  if (!(divisor > 0 && Number.isFinite(divisor))) throw new Error(`lrDivisor must be a positive number, got ${divisor}. Fix: pass e.g. lrDivisor: 2.6 (ULMFiT), or 1 for the same rate everywhere.`);
   const out: Record<string, number> = {};
   const n = net.groups.length;
   net.groups.forEach((g, i) => { out[g.name] = 1 / Math.pow(divisor, n - 1 - i); });
@@ -115,12 +124,79 @@ function buildGroups(net: Net, multipliers: Record<string, number>, kind: 'adam'
   return groups;
 }
 
+type Slots = { iterations_?: number; accBeta1?: tfn.Variable; accBeta2?: tfn.Variable };
+
+function dropoutLayers(net: Net): (tfn.layers.Layer & { calls: number })[] {
+  return net.model.layers.filter((l) => l.getClassName() === 'SeededDropout' && typeof (l as unknown as { calls?: unknown }).calls === 'number') as (tfn.layers.Layer & { calls: number })[];
+}
+
+async function captureState(net: Net, groups: GroupOpt[], kind: 'adam' | 'sgd'): Promise<TrainState> {
+  const parts: Float32Array[] = [];
+  const out: TrainState = { optimizer: kind, groups: [], dropoutCalls: {}, values: new Float32Array(0) };
+  for (const g of groups) {
+    const ws = await g.optimizer.getWeights();
+    ws[0].tensor.dispose(); // the step count, made fresh by getWeights
+    const o = g.optimizer as unknown as Slots;
+    const entry: TrainState['groups'][number] = { name: g.name, iterations: o.iterations_ ?? 0, shapes: [] };
+    if (o.accBeta1 && o.accBeta2) entry.accBeta = [o.accBeta1.dataSync()[0], o.accBeta2.dataSync()[0]];
+    for (const w of ws.slice(1)) { entry.shapes.push(w.tensor.shape.slice()); parts.push(w.tensor.dataSync() as Float32Array); }
+    out.groups.push(entry);
+  }
+  for (const l of dropoutLayers(net)) out.dropoutCalls[l.name] = l.calls;
+  out.values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) { out.values.set(p, off); off += p.length; }
+  return out;
+}
+
+async function restoreState(net: Net, groups: GroupOpt[], kind: 'adam' | 'sgd', st: TrainState): Promise<void> {
+  const bad = (what: string): never => { throw new Error(`trainState does not fit this run: ${what}. Fix: resume with the same net, layer groups, trainable layers and optimizer as the run that saved it, or start without trainState.`); };
+  if (st.optimizer !== kind) bad(`it is for '${st.optimizer}', this run uses '${kind}'`);
+  if (st.groups.length !== groups.length || st.groups.some((g, i) => g.name !== groups[i].name)) bad(`groups ${st.groups.map((g) => g.name).join(', ')} vs ${groups.map((g) => g.name).join(', ')}`);
+  let off = 0;
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    const sg = st.groups[i];
+    if (sg.shapes.length === 0) continue; // saved before its first step
+    const need = sg.shapes.reduce((n, sh) => n + sh.reduce((a, b) => a * b, 1), 0);
+    if (off + need > st.values.length) bad(`it holds ${st.values.length} values, fewer than its slots need`);
+    const per = sg.shapes.length / g.vars.length;
+    if (per !== Math.round(per) || sg.shapes.some((s, j) => s.join() !== g.vars[j % g.vars.length].shape.join())) bad(`the slots of group '${g.name}' do not match its trainable weights`);
+    const tensors = sg.shapes.map((shape) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const t = tf.tensor(st.values.subarray(off, off + n), shape, 'float32');
+      off += n;
+      return t;
+    });
+    const iter = tf.scalar(sg.iterations, 'int32');
+    await g.optimizer.setWeights([{ name: 'iter', tensor: iter }, ...tensors.map((tensor, j) => ({ name: `slot${j}`, tensor }))]);
+    tf.dispose([iter, ...tensors]);
+    // setWeights recomputes Adam's running beta powers with pow(); put back the exact values.
+    const o = g.optimizer as unknown as Slots;
+    if (sg.accBeta && o.accBeta1 && o.accBeta2) {
+      const [b1, b2] = [tf.scalar(sg.accBeta[0]), tf.scalar(sg.accBeta[1])];
+      o.accBeta1.assign(b1);
+      o.accBeta2.assign(b2);
+      tf.dispose([b1, b2]);
+    }
+  }
+  if (off !== st.values.length) bad(`it holds ${st.values.length} values, the slots need ${off}`);
+  for (const l of dropoutLayers(net)) if (l.name in st.dropoutCalls) l.calls = st.dropoutCalls[l.name];
+}
+
 /** Sparse categorical cross-entropy of softmax outputs, averaged over the batch. */
 export function sparseCrossEntropy(probs: tfn.Tensor, labels: tfn.Tensor1D, numClasses: number): tfn.Scalar {
+  if (probs.rank !== 2 || labels.rank !== 1 || probs.shape[0] !== labels.shape[0] || probs.shape[1] !== numClasses) {
+    throw new Error(`sparseCrossEntropy: probabilities of shape [${probs.shape}] do not match ${labels.shape[0]} labels of ${numClasses} classes. Fix: pass [n, numClasses] probabilities and n integer labels.`);
+  }
   return tf.tidy(() => tf.oneHot(labels, numClasses).mul(probs.clipByValue(1e-7, 1).log()).sum(1).neg().mean() as tfn.Scalar);
 }
 
 function checkCompatible(net: Net, src: BatchSource, what: string): number {
+  checkNet(net, what.startsWith('the evaluation') ? 'evaluateSource' : 'train');
+  if (!src || typeof src.batch !== 'function' || !Array.isArray(src.inputShape)) {
+    throw new Error(`${what} is not a BatchSource. Fix: wrap images with imageSource(data, net.preprocessing), or features with featureSource(features).`);
+  }
   const out = net.model.outputs[0].shape;
   const classes = out[out.length - 1] as number;
   const inShape = net.model.inputs[0].shape.slice(1);
@@ -152,21 +228,31 @@ export async function train(net: Net, data: BatchSource, opts: TrainOptions = {}
   const kind = opts.optimizer ?? 'adam';
   if (kind !== 'adam' && kind !== 'sgd') throw new Error(`optimizer '${String(kind)}' is not supported: use 'adam' or 'sgd'.`);
   const schedule = resolveSchedule(opts.schedule);
+  if (opts.seed !== undefined && !Number.isInteger(opts.seed)) throw new Error(`seed ${opts.seed} is not an integer. Fix: pass an integer seed, e.g. seed: 0.`);
   const numClasses = checkCompatible(net, data, 'the training data');
   if (opts.validation) checkCompatible(net, opts.validation, 'the validation data');
   patchBatchNorm(net.model);
+  // Everything is checked before the optimizers (which hold tensors) exist.
+  const e0 = opts.initialEpoch ?? 0;
+  const from = opts.scheduleFrom ?? e0;
+  if (!Number.isInteger(e0) || e0 < 0 || !Number.isInteger(from) || from < 0 || from > e0) throw new Error(`initialEpoch (${e0}) and scheduleFrom (${from}) must be integers with 0 <= scheduleFrom <= initialEpoch. Fix: leave them out, or pass e.g. { initialEpoch: 3, scheduleFrom: 0 } to resume at epoch 3 of a schedule.`);
   const multipliers = groupMultipliers(net, opts.lrDivisor ?? 1, opts.groupLrMultipliers ?? {});
   const groups = buildGroups(net, multipliers, kind, lr);
   if (groups.length === 0) {
     throw new Error(`nothing to train: every layer of '${net.model.name}' is frozen. Fix: unfreeze a group first, e.g. unfreeze(net, '${net.groups[net.groups.length - 1]?.name ?? 'head'}') or freezeTo(net, -1).`);
   }
+  if (opts.trainState) {
+    try {
+      await restoreState(net, groups, kind, opts.trainState);
+    } catch (e) {
+      for (const g of groups) g.optimizer.dispose();
+      throw e;
+    }
+  }
   const version = trainableVersion(net.model);
   const allVars = groups.flatMap((g) => g.vars);
   const seed = opts.seed ?? 0;
   const stepsPerEpoch = Math.ceil(data.count / batchSize);
-  const e0 = opts.initialEpoch ?? 0;
-  const from = opts.scheduleFrom ?? e0;
-  if (!Number.isInteger(e0) || e0 < 0 || !Number.isInteger(from) || from < 0 || from > e0) throw new Error(`initialEpoch (${e0}) and scheduleFrom (${from}) must be integers with 0 <= scheduleFrom <= initialEpoch.`);
   const totalSteps = (e0 - from + epochs) * stepsPerEpoch;
   const callbacks = opts.callbacks ?? [];
   const history: History = { epochs: [], events: [], wallSeconds: 0, samplesSeen: 0, stoppedEarly: false, trainableParams: trainableParams(net.model) };
@@ -232,7 +318,8 @@ export async function train(net: Net, data: BatchSource, opts: TrainOptions = {}
       };
       if (opts.validation) Object.assign(logs, await evaluateSource(net, opts.validation, { batchSize: Math.max(batchSize, 256) }));
       history.epochs.push(logs);
-      for (const cb of callbacks) if (cb.onEpochEnd && (await cb.onEpochEnd(epoch, logs, net)) === 'stop') { stop = true; history.stoppedEarly = true; }
+      const ctx = { trainState: () => captureState(net, groups, kind) };
+      for (const cb of callbacks) if (cb.onEpochEnd && (await cb.onEpochEnd(epoch, logs, net, ctx)) === 'stop') { stop = true; history.stoppedEarly = true; }
     }
     for (const cb of callbacks) await cb.onTrainEnd?.(net, history);
   } finally {
@@ -269,6 +356,9 @@ export async function evaluateSource(net: Net, data: BatchSource, opts: Evaluate
     lossSum += (await l.data())[0];
     correct += (await h.data())[0];
     tf.dispose([xs, ys, l, h]);
+  }
+  if (!Number.isFinite(lossSum)) {
+    throw new Error(`the evaluation loss is ${lossSum}: the inputs or the weights of '${net.model.name}' contain NaN/Inf values. Fix: check the inputs for NaN/Inf, or reload the weights (a diverged training run leaves NaN weights).`);
   }
   return { valLoss: lossSum / data.count, valAcc: correct / data.count };
 }

@@ -23,6 +23,7 @@ export function constant(): Schedule {
  * @example cosine()(50, 100); // 0.5
  */
 export function cosine(floor = 0): Schedule {
+  if (!(floor >= 0 && floor <= 1)) throw new Error(`cosine: floor ${floor} is not a multiplier in [0, 1]. Fix: pass e.g. cosine(0.1), or cosine() to decay to 0.`);
   return (step, total) => floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, step / Math.max(1, total - 1))));
 }
 
@@ -35,6 +36,9 @@ export function cosine(floor = 0): Schedule {
  * @example oneCycle()(25, 100); // 1 (the peak)
  */
 export function oneCycle(pctStart = 0.25, divFactor = 25, finalDiv = 1e4): Schedule {
+  if (!(pctStart > 0 && pctStart < 1) || !(divFactor >= 1 && Number.isFinite(divFactor)) || !(finalDiv >= 1 && Number.isFinite(finalDiv))) {
+    throw new Error(`oneCycle(${pctStart}, ${divFactor}, ${finalDiv}): needs 0 < pctStart < 1, divFactor >= 1 and finalDiv >= 1. Fix: use the defaults, oneCycle(0.25, 25, 1e4).`);
+  }
   return (step, total) => {
     const peak = Math.max(1, Math.round(pctStart * total));
     const cosAnneal = (a: number, b: number, t: number) => b + ((a - b) * (1 + Math.cos(Math.PI * t))) / 2;
@@ -52,6 +56,9 @@ export function oneCycle(pctStart = 0.25, divFactor = 25, finalDiv = 1e4): Sched
  * @example slantedTriangular()(10, 100); // 1 (the peak, at step cut = 10)
  */
 export function slantedTriangular(cutFrac = 0.1, ratio = 32): Schedule {
+  if (!(cutFrac > 0 && cutFrac < 1) || !(ratio >= 1 && Number.isFinite(ratio))) {
+    throw new Error(`slantedTriangular(${cutFrac}, ${ratio}): needs 0 < cutFrac < 1 and ratio >= 1. Fix: use the ULMFiT defaults, slantedTriangular(0.1, 32).`);
+  }
   return (step, total) => {
     const cut = Math.max(1, Math.floor(total * cutFrac));
     // ULMFiT writes the decay as (t - cut) / (cut * (1/cut_frac - 1)), which is total - cut

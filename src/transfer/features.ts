@@ -13,7 +13,7 @@ import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { ImageDataset } from '../data/dataset';
 import { cacheDir } from '../data/fashion';
-import { Net } from './net';
+import { Net, checkNet } from './net';
 import { FeatureSet, imageSource } from '../train/source';
 
 /** Options for {@link extractFeatures}. */
@@ -31,6 +31,7 @@ const MEMORY_ENTRIES = 16;
 
 /** A stable key for (weights, output layer, preprocessing, data). */
 export function featureKey(net: Net, ds: ImageDataset): string {
+  checkNet(net, 'featureKey');
   const h = crypto.createHash('sha256');
   h.update(net.model.outputs[0].sourceLayer.name);
   h.update(JSON.stringify(net.preprocessing));
@@ -54,6 +55,7 @@ export function featureKey(net: Net, ds: ImageDataset): string {
  * feats.dim; // 256
  */
 export async function extractFeatures(net: Net, ds: ImageDataset, opts: ExtractOptions = {}): Promise<FeatureSet> {
+  checkNet(net, 'extractFeatures');
   const mode = opts.cache ?? 'memory';
   if (!['memory', 'disk', 'none'].includes(mode)) throw new Error(`cache must be 'memory', 'disk' or 'none', got '${mode}'.`);
   const batchSize = opts.batchSize ?? 256;
@@ -110,12 +112,17 @@ function readDisk(dir: string | undefined, key: string, ds: ImageDataset, dim: n
 
 function writeDisk(dir: string | undefined, key: string, f: FeatureSet): void {
   const d = diskDir(dir);
-  fs.mkdirSync(d, { recursive: true });
   const base = path.join(d, key);
   const tmp = `${base}.tmp-${process.pid}`;
-  // Features first, then the JSON that vouches for them: a reader needs both to agree.
-  fs.writeFileSync(`${tmp}.f32`, Buffer.from(f.features.buffer, f.features.byteOffset, f.features.byteLength));
-  fs.renameSync(`${tmp}.f32`, `${base}.f32`);
-  fs.writeFileSync(`${tmp}.json`, JSON.stringify({ key, count: f.count, dim: f.dim, classNames: f.classNames }) + '\n');
-  fs.renameSync(`${tmp}.json`, `${base}.json`);
+  try {
+    fs.mkdirSync(d, { recursive: true });
+    // Features first, then the JSON that vouches for them: a reader needs both to agree.
+    fs.writeFileSync(`${tmp}.f32`, Buffer.from(f.features.buffer, f.features.byteOffset, f.features.byteLength));
+    fs.renameSync(`${tmp}.f32`, `${base}.f32`);
+    fs.writeFileSync(`${tmp}.json`, JSON.stringify({ key, count: f.count, dim: f.dim, classNames: f.classNames }) + '\n');
+    fs.renameSync(`${tmp}.json`, `${base}.json`);
+  } catch (e) {
+    for (const t of [`${tmp}.f32`, `${tmp}.json`]) try { fs.rmSync(t, { force: true }); } catch { /* its folder cannot exist */ }
+    throw new Error(`cannot write the feature cache in ${d} (${(e as Error).message}). Fix: pass a writable cacheDir, or cache: 'memory'.`);
+  }
 }

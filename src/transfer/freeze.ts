@@ -9,7 +9,7 @@
  *   recompiled with its previous settings.
  */
 import type * as tfn from '@tensorflow/tfjs-node';
-import { Net, LayerGroup, findGroup, getLayer } from './net';
+import { Net, LayerGroup, findGroup, getLayer, checkNet, checkModel } from './net';
 
 const PATCHED = Symbol('transfer-lab.bnPatched');
 const BN_INFERENCE = Symbol('transfer-lab.bnInference');
@@ -27,6 +27,7 @@ type PatchableLayer = Omit<tfn.layers.Layer, 'call'> & { [PATCHED]?: boolean; [B
  * patchBatchNorm(net.model);
  */
 export function patchBatchNorm(model: tfn.LayersModel): void {
+  checkModel(model, 'patchBatchNorm');
   for (const layer of model.layers as unknown as PatchableLayer[]) {
     if (layer.getClassName() !== 'BatchNormalization' || layer[PATCHED]) continue;
     const call = layer.call.bind(layer);
@@ -49,6 +50,7 @@ export type BatchNormMode = 'train' | 'inference';
  * setBatchNormMode(net, 'inference');
  */
 export function setBatchNormMode(net: Net, mode: BatchNormMode): Net {
+  checkNet(net, 'setBatchNormMode');
   if (mode !== 'train' && mode !== 'inference') throw new Error(`BatchNorm mode must be 'train' or 'inference', got '${String(mode)}'.`);
   patchBatchNorm(net.model);
   for (const layer of net.model.layers as unknown as PatchableLayer[]) {
@@ -61,6 +63,7 @@ export function setBatchNormMode(net: Net, mode: BatchNormMode): Net {
 export type LayerSelector = string | number | RegExp | (string | number | RegExp)[];
 
 function selectLayers(net: Net, sel: LayerSelector): string[] {
+  checkNet(net, 'freeze/unfreeze');
   const parts = Array.isArray(sel) ? sel : [sel];
   const names: string[] = [];
   for (const p of parts) {
@@ -89,6 +92,7 @@ function setTrainable(net: Net, names: string[], trainable: boolean): void {
  * compile time).
  */
 export function markChanged(model: tfn.LayersModel): void {
+  checkModel(model, 'markChanged');
   const m = model as tfn.LayersModel & { [VERSION]?: number };
   m[VERSION] = (m[VERSION] ?? 0) + 1;
   if (model.optimizer && model.loss) {
@@ -111,6 +115,7 @@ export function trainableVersion(model: tfn.LayersModel): number {
  * freeze(net, /_bn$/);       // every BatchNorm layer
  */
 export function freeze(net: Net, sel?: LayerSelector): Net {
+  checkNet(net, 'freeze');
   if (sel === undefined) return freezeTo(net, -1);
   setTrainable(net, selectLayers(net, sel), false);
   return net;
@@ -123,6 +128,7 @@ export function freeze(net: Net, sel?: LayerSelector): Net {
  * unfreeze(net, 'block3');
  */
 export function unfreeze(net: Net, sel?: LayerSelector): Net {
+  checkNet(net, 'unfreeze');
   const names = sel === undefined ? net.model.layers.map((l) => l.name) : selectLayers(net, sel);
   setTrainable(net, names, true);
   return net;
@@ -136,6 +142,7 @@ export function unfreeze(net: Net, sel?: LayerSelector): Net {
  * freezeTo(net, -2); // train the last body group and the head
  */
 export function freezeTo(net: Net, n: number): Net {
+  checkNet(net, 'freezeTo');
   if (!Number.isInteger(n) || n < -net.groups.length || n >= net.groups.length) {
     throw new Error(`freezeTo(${n}): this net has ${net.groups.length} groups (${net.groups.map((g) => g.name).join(', ')}); use an index from ${-net.groups.length} to ${net.groups.length - 1}.`);
   }
@@ -156,6 +163,7 @@ export function freezeTo(net: Net, n: number): Net {
  * trainableGroups(net); // { block1: false, ..., head: true }
  */
 export function trainableGroups(net: Net): Record<string, boolean | 'partial'> {
+  checkNet(net, 'trainableGroups');
   const out: Record<string, boolean | 'partial'> = {};
   for (const g of net.groups) {
     const flags = g.layers.map((n) => getLayer(net.model, n).trainable);
@@ -166,5 +174,6 @@ export function trainableGroups(net: Net): Record<string, boolean | 'partial'> {
 
 /** The group a layer belongs to, or undefined. */
 export function groupOf(net: Net, layerName: string): LayerGroup | undefined {
+  checkNet(net, 'groupOf');
   return net.groups.find((g) => g.layers.includes(layerName));
 }

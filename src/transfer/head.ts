@@ -5,7 +5,7 @@
  */
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
-import { Net, LayerGroup, getLayer } from './net';
+import { Net, LayerGroup, getLayer, checkNet } from './net';
 import { seededDropout } from './layers';
 import { patchBatchNorm, markChanged, setBatchNormMode } from './freeze';
 import { tfSeed } from '../random';
@@ -28,6 +28,7 @@ function groupsUpTo(net: Net, model: tfn.LayersModel): LayerGroup[] {
  * body.model.outputs[0].shape; // [null, 7, 7, 64]
  */
 export function cut(net: Net, layerName: string): Net {
+  checkNet(net, 'cut');
   const layer = getLayer(net.model, layerName);
   const model = tf.model({ inputs: net.model.inputs, outputs: layer.output as tfn.SymbolicTensor, name: `${net.model.name}-to-${layerName}` });
   patchBatchNorm(model);
@@ -63,8 +64,11 @@ export interface HeadOptions {
  * const net = withHead(await loadBackbone('fashion-cnn'), { cutAt: 'features', classes: 5 });
  */
 export function withHead(backbone: Net, opts: HeadOptions): Net {
-  const { classes } = opts;
-  if (!Number.isInteger(classes) || classes < 2) throw new Error(`a head needs an integer number of classes >= 2, got ${classes}.`);
+  checkNet(backbone, 'withHead');
+  const { classes } = opts ?? ({} as HeadOptions);
+  if (!Number.isInteger(classes) || classes < 2) throw new Error(`a head needs an integer number of classes >= 2, got ${classes}. Fix: pass { classes: <number of classes of the new task> }.`);
+  if (opts.seed !== undefined && !Number.isInteger(opts.seed)) throw new Error(`withHead: seed ${opts.seed} is not an integer. Fix: pass an integer seed, e.g. seed: 0.`);
+  if (opts.dropout !== undefined && !(opts.dropout >= 0 && opts.dropout < 1)) throw new Error(`withHead: dropout ${opts.dropout} is not a fraction in [0, 1). Fix: pass e.g. dropout: 0.2.`);
   if (opts.classNames && opts.classNames.length !== classes) {
     throw new Error(`the head has ${classes} classes but ${opts.classNames.length} class names were given. Fix: pass one name per class.`);
   }

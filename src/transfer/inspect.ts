@@ -2,7 +2,7 @@
  * `inspect`: a net's layers as a table (name, type, output shape, parameters, trainable,
  * group), for notebooks and the terminal.
  */
-import { Net } from './net';
+import { Net, checkNet } from './net';
 import { groupOf } from './freeze';
 
 /** One row of {@link inspect}. */
@@ -22,6 +22,7 @@ export interface LayerRow {
  * console.table(inspect(net));
  */
 export function inspect(net: Net): LayerRow[] {
+  checkNet(net, 'inspect');
   return net.model.layers.map((l) => {
     let shape: unknown;
     try { shape = l.outputShape; } catch { shape = '?'; }

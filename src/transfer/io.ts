@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../backend';
-import { Net, LayerGroup, Preprocessing } from './net';
+import { Net, LayerGroup, Preprocessing, checkNet } from './net';
 import { patchBatchNorm } from './freeze';
 import './layers';
 
@@ -22,29 +22,91 @@ export interface NetMeta {
   info?: Record<string, unknown>;
 }
 
+/** Options for {@link saveNet}. */
+export interface SaveNetOptions {
+  /** Extra files written into the folder with the model, by file name (e.g. a checkpoint's optimizer state). Default none. */
+  files?: Record<string, Uint8Array | string>;
+}
+
+/** Why `target` must not be replaced by a saved net, or null when it may be. */
+function replaceProblem(target: string): string | null {
+  if (!fs.existsSync(target)) return null;
+  if (!fs.statSync(target).isDirectory()) return 'is a file, not a folder';
+  const entries = fs.readdirSync(target);
+  if (entries.length === 0) return null;
+  // A saved model is model.json, net.json and .bin weight files; anything else is someone's data.
+  const others = entries.filter((f) => f !== 'model.json' && f !== 'net.json' && !f.endsWith('.bin'));
+  if (!entries.includes('model.json')) return `is a folder that holds no saved model (it has ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}); replacing it would delete those files`;
+  if (others.length) return `holds a model and other files (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}); replacing it would delete those files`;
+  return null;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
- * Save a net to a folder (created or replaced atomically).
+ * Remove the `<target>.tmp-<pid>-*` / `<target>.old-<pid>-*` folders that a {@link saveNet}
+ * killed mid-way left behind (only those of processes no longer running).
+ *
+ * @example
+ * removeStaleSaves('models/fashion-cnn.checkpoint');
+ */
+export function removeStaleSaves(target: string): void {
+  removeStale(path.resolve(target));
+}
+
+function removeStale(target: string): void {
+  const dir = path.dirname(target);
+  if (!fs.existsSync(dir)) return;
+  const base = path.basename(target);
+  for (const f of fs.readdirSync(dir)) {
+    const m = /^\.(tmp|old)-(\d+)-\d+$/.exec(f.slice(base.length));
+    if (f.startsWith(base) && m && Number(m[2]) !== process.pid && !alive(Number(m[2]))) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Save a net to a folder (created or replaced atomically). Refuses to replace a file or
+ * a folder that holds something other than a saved model, and removes the temporary
+ * folders of earlier saves that were killed.
  *
  * @param info extra facts stored in net.json (e.g. how it was trained)
  * @example
  * await saveNet(net, 'models/my-net', { testAccuracy: 0.93 });
  */
-export async function saveNet(net: Net, dir: string, info: Record<string, unknown> = {}): Promise<void> {
+export async function saveNet(net: Net, dir: string, info: Record<string, unknown> = {}, opts: SaveNetOptions = {}): Promise<void> {
+  checkNet(net, 'saveNet');
   const target = path.resolve(dir);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const problem = replaceProblem(target);
+  if (problem) throw new Error(`saveNet: ${target} ${problem}. Fix: save into a new folder, or into one that holds a saved model (it is replaced as a whole).`);
+  for (const name of Object.keys(opts.files ?? {})) {
+    if (!/^[\w.-]+$/.test(name) || ['model.json', 'net.json', 'weights.bin'].includes(name)) throw new Error(`saveNet: extra file name '${name}' is not allowed. Fix: use a plain file name other than model.json, net.json and weights.bin.`);
+  }
+  const fail = (err: unknown): never => {
+    throw new Error(`saveNet: could not save to ${target} (${(err as Error).message.split('\n')[0]}). Fix: choose a folder path in a writable location with free space.`);
+  };
+  try { fs.mkdirSync(path.dirname(target), { recursive: true }); } catch (err) { fail(err); }
+  removeStale(target);
   const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
-  fs.mkdirSync(tmp);
+  try { fs.mkdirSync(tmp); } catch (err) { fail(err); }
   try {
     await net.model.save(`file://${tmp}`);
     const meta: NetMeta = { format: 'transfer-lab-net', version: 1, groups: net.groups, classNames: net.classNames, preprocessing: net.preprocessing, origin: net.origin, info };
     fs.writeFileSync(path.join(tmp, 'net.json'), JSON.stringify(meta, null, 2) + '\n');
+    for (const [name, data] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(tmp, name), data);
     const old = `${target}.old-${process.pid}-${Date.now()}`;
     if (fs.existsSync(target)) fs.renameSync(target, old);
     fs.renameSync(tmp, target);
     fs.rmSync(old, { recursive: true, force: true });
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    fail(err);
   }
 }
 
@@ -184,7 +246,8 @@ export async function loadLayersModelClean(url: string): Promise<import('@tensor
     return await tf.loadLayersModel(url);
   } catch (e) {
     for (const [name, v] of Object.entries(engine.registeredVariables)) if (!before.has(name)) v.dispose();
-    throw e;
+    // The first line names the problem (loadNet quotes it); the fix goes on the next line.
+    throw new Error(`cannot load ${url}: ${(e as Error).message.split('\n')[0]}\nFix: check that the path exists and holds a tfjs layers model (model.json and its weight files).`);
   } finally {
     engine.endScope();
   }

@@ -25,11 +25,13 @@ export class SeededDropout extends tf.layers.Layer {
   static className = 'SeededDropout';
   readonly rate: number;
   readonly seed: number;
-  private calls = 0;
+  /** Calls so far in training mode (call k uses seed + k); a resumed run restores it. */
+  calls = 0;
 
   constructor(args: SeededDropoutArgs) {
     super({ name: args.name });
-    if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${args.rate}`);
+    if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${args.rate}. Fix: pass a fraction, e.g. rate: 0.2.`);
+    if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new Error(`dropout seed ${args.seed} is not an integer. Fix: pass an integer seed, e.g. seed: 0.`);
     this.rate = args.rate;
     this.seed = args.seed ?? 0;
     this.supportsMasking = true;

@@ -34,6 +34,43 @@ export interface Net {
   origin: string;
 }
 
+function isModel(x: unknown): x is tfn.LayersModel {
+  return !!x && typeof x === 'object' && Array.isArray((x as { layers?: unknown }).layers) && typeof (x as { predict?: unknown }).predict === 'function';
+}
+
+function isNet(x: unknown): x is Net {
+  return !!x && typeof x === 'object' && isModel((x as { model?: unknown }).model) && Array.isArray((x as { groups?: unknown }).groups);
+}
+
+function describe(x: unknown): string {
+  if (isNet(x)) return 'a Net';
+  if (isModel(x)) return 'a tf.LayersModel';
+  return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
+}
+
+/**
+ * Throw a clear error unless `x` is a Net ({model, groups, ...}); the usual mistake,
+ * passing `net.model`, is named. Used by every verb that takes a Net.
+ *
+ * @example
+ * checkNet(net, 'freeze');
+ */
+export function checkNet(x: unknown, where: string): asserts x is Net {
+  if (isNet(x)) return;
+  throw new Error(`${where} expects a Net ({ model, groups, classNames, preprocessing }), got ${describe(x)}. Fix: ${isModel(x) ? 'pass the Net itself, not net.model' : 'pass a Net from loadBackbone, withHead or loadNet'}.`);
+}
+
+/**
+ * Throw a clear error unless `x` is a tfjs LayersModel; passing a Net is named.
+ *
+ * @example
+ * checkModel(net.model, 'getLayer');
+ */
+export function checkModel(x: unknown, where: string): asserts x is tfn.LayersModel {
+  if (isModel(x)) return;
+  throw new Error(`${where} expects a tf.LayersModel, got ${describe(x)}. Fix: ${isNet(x) ? 'pass net.model' : 'pass a layers model (e.g. net.model)'}.`);
+}
+
 /**
  * Find a layer by name, with an error that lists the names there are.
  *
@@ -41,6 +78,7 @@ export interface Net {
  * const layer = getLayer(net.model, 'block2_conv');
  */
 export function getLayer(model: tfn.LayersModel, name: string): tfn.layers.Layer {
+  checkModel(model, 'getLayer');
   const layer = model.layers.find((l) => l.name === name);
   if (!layer) {
     const names = model.layers.map((l) => l.name);
@@ -56,6 +94,7 @@ export function getLayer(model: tfn.LayersModel, name: string): tfn.layers.Layer
  * findGroup(net, 'head'); findGroup(net, -1);
  */
 export function findGroup(net: Net, group: string | number): LayerGroup {
+  checkNet(net, 'findGroup');
   if (typeof group === 'number') {
     const i = group < 0 ? net.groups.length + group : group;
     const g = net.groups[i];
@@ -73,5 +112,6 @@ function groupNames(net: Net): string {
 
 /** Number of trainable parameters of a model (those `fit` would update). */
 export function trainableParams(model: tfn.LayersModel): number {
+  checkModel(model, 'trainableParams');
   return model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 }
