@@ -9,7 +9,7 @@ import * as path from 'path';
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { cacheDir } from '../data/fashion';
-import { Net, LayerGroup, Preprocessing } from '../transfer/net';
+import { Net, LayerGroup, Preprocessing, checkModel } from '../transfer/net';
 import { loadNet, modelFilesProblem, loadLayersModelClean } from '../transfer/io';
 import { patchBatchNorm } from '../transfer/freeze';
 import { modelsDir } from './pretrain';
@@ -34,6 +34,7 @@ export interface ZooEntry {
 
 /** MobileNet v1 layer groups: stem, blocks 1-5, 6-11, 12-13, then the classifier. */
 export function mobilenetSplitter(model: tfn.LayersModel): LayerGroup[] {
+  checkModel(model, 'mobilenetSplitter');
   const groups: LayerGroup[] = [
     { name: 'stem', layers: [] }, { name: 'blocks1-5', layers: [] }, { name: 'blocks6-11', layers: [] },
     { name: 'blocks12-13', layers: [] }, { name: 'head', layers: [] },
@@ -76,6 +77,8 @@ export interface LoadBackboneOptions {
   preprocessing?: Preprocessing;
   /** For a URL or path not in the zoo: its layer groups. Default: one group per layer. */
   splitter?: (model: tfn.LayersModel) => LayerGroup[];
+  /** Give up on each download request of a remote model after this many milliseconds. Default 60000. */
+  timeoutMs?: number;
 }
 
 /**
@@ -97,7 +100,7 @@ export async function loadBackbone(nameOrPath: string, opts: LoadBackboneOptions
   }
   const url = entry?.url ?? nameOrPath;
   if (/^https?:\/\//.test(url)) {
-    const file = await fetchModel(url, opts.cacheDir ?? path.join(cacheDir(), 'models'), entry?.sha256);
+    const file = await fetchModel(url, opts.cacheDir ?? path.join(cacheDir(), 'models'), entry?.sha256, { timeoutMs: opts.timeoutMs });
     return wrap(await loadLayersModelClean(`file://${file}`), url, entry, opts);
   }
   if (fs.existsSync(path.join(nameOrPath, 'net.json'))) return loadNet(nameOrPath);
@@ -128,6 +131,7 @@ interface Manifest { weightsManifest?: { paths: string[]; weights: { shape: numb
  */
 export function checkWeights(modelJson: string): void {
   let m: unknown;
+  if (!fs.existsSync(modelJson)) throw new Error(`${modelJson}: file not found. Fix: check the path to the model.json file.`);
   try { m = JSON.parse(fs.readFileSync(modelJson, 'utf8')); } catch (e) { throw new Error(`${modelJson} is not valid JSON (${(e as Error).message}). Fix: download or export the model again.`); }
   const problem = modelFilesProblem(m, path.dirname(path.resolve(modelJson)));
   if (problem) throw new Error(`${modelJson}: ${problem}. Fix: download or export the model again (refuse a model whose manifest points outside its folder).`);
@@ -137,14 +141,32 @@ function sha256(buf: Buffer): string {
   return crypto.createHash('sha256').update(buf).digest('hex');
 }
 
-async function get(url: string): Promise<Buffer> {
+/**
+ * A remote model could not be downloaded: `reason` is the network error or timeout, or
+ * `HTTP <status>`. Callers can tell "no connection" from a corrupt or wrong model by this class.
+ *
+ * @example
+ * try { await loadBackbone('mobilenet-v1-0.25'); } catch (e) { if (e instanceof ModelDownloadError) console.log(e.reason); }
+ */
+export class ModelDownloadError extends Error {
+  constructor(readonly url: string, readonly reason: string, readonly status?: number) {
+    super(status === undefined
+      ? `cannot download ${url} (${reason}). Fix: check the internet connection, or load the model from a local folder.`
+      : `cannot download ${url}: HTTP ${status}. Fix: check the URL.`);
+    this.name = 'ModelDownloadError';
+  }
+}
+
+async function get(url: string, timeoutMs = 60000): Promise<Buffer> {
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(60000) });
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
-    throw new Error(`cannot download ${url} (${(e as Error).message}). Fix: check the internet connection, or load the model from a local folder.`);
+    // Node's fetch says only 'fetch failed'; the cause says why (e.g. getaddrinfo ENOTFOUND host).
+    const cause = (e as { cause?: { message?: string } }).cause?.message;
+    throw new ModelDownloadError(url, cause ? `${(e as Error).message}: ${cause}` : (e as Error).message);
   }
-  if (!res.ok) throw new Error(`cannot download ${url}: HTTP ${res.status}. Fix: check the URL.`);
+  if (!res.ok) throw new ModelDownloadError(url, `HTTP ${res.status}`, res.status);
   return Buffer.from(await res.arrayBuffer());
 }
 
@@ -152,18 +174,25 @@ async function get(url: string): Promise<Buffer> {
  * Download a tfjs layers model (model.json and its weight files) into a cache folder,
  * once. Sizes are checked against the manifest; SHA-256 sums are checked against `pinned`
  * when given, else recorded on first download (integrity.json) and checked on every later
- * use. Files are written under a temporary folder and renamed into place.
+ * use. Files are written under a temporary folder and renamed into place. Each request
+ * gives up after `opts.timeoutMs` (default 60000) with a {@link ModelDownloadError}.
  *
  * @returns the cached model.json path
  * @example
  * const file = await fetchModel('http://127.0.0.1:8080/model.json', '/tmp/cache');
  */
-export async function fetchModel(url: string, cache: string, pinned?: Record<string, string>): Promise<string> {
+export async function fetchModel(url: string, cache: string, pinned?: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<string> {
   const key = crypto.createHash('sha256').update(url).digest('hex').slice(0, 16);
   const dir = path.join(cache, key);
   const integrity = path.join(dir, 'integrity.json');
   if (fs.existsSync(integrity)) {
-    const rec = JSON.parse(fs.readFileSync(integrity, 'utf8')) as { url: string; sha256: Record<string, string> };
+    let rec: { url: string; sha256: Record<string, string> };
+    try {
+      rec = JSON.parse(fs.readFileSync(integrity, 'utf8'));
+      if (!rec || typeof rec.sha256 !== 'object' || rec.sha256 === null) throw new Error('no sha256 record');
+    } catch (e) {
+      throw new Error(`the cached copy of ${url} in ${dir} is corrupt (integrity.json: ${(e as Error).message}). Fix: delete ${dir} and load again to re-download.`);
+    }
     for (const [f, h] of Object.entries(rec.sha256)) {
       const p = path.join(dir, f);
       if (!fs.existsSync(p) || sha256(fs.readFileSync(p)) !== h) {
@@ -176,7 +205,7 @@ export async function fetchModel(url: string, cache: string, pinned?: Record<str
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
   try {
-    const modelJson = await get(url);
+    const modelJson = await get(url, opts.timeoutMs);
     fs.writeFileSync(path.join(tmp, 'model.json'), modelJson);
     const sums: Record<string, string> = { 'model.json': sha256(modelJson) };
     let m: Manifest;
@@ -184,7 +213,7 @@ export async function fetchModel(url: string, cache: string, pinned?: Record<str
     for (const g of m.weightsManifest ?? []) {
       for (const p of g.paths) {
         if (path.isAbsolute(p) || p.split(/[\\/]/).includes('..')) throw new Error(`${url}: the weights manifest points outside the model folder ('${p}'). Refusing to download it.`);
-        const buf = await get(new URL(p, url).toString());
+        const buf = await get(new URL(p, url).toString(), opts.timeoutMs);
         fs.mkdirSync(path.dirname(path.join(tmp, p)), { recursive: true });
         fs.writeFileSync(path.join(tmp, p), buf);
         sums[p] = sha256(buf);

@@ -4,7 +4,7 @@
  */
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
-import { Net } from './net';
+import { Net, checkNet } from './net';
 import { freeze, freezeTo, unfreeze, patchBatchNorm, markChanged, setBatchNormMode, BatchNormMode } from './freeze';
 import './layers';
 import { tfSeed } from '../random';
@@ -14,13 +14,16 @@ import { History } from '../train/history';
 
 /**
  * The same architecture as `net` with fresh initial weights (seeded), sharing nothing:
- * the fair from-scratch baseline. Kernels get He-normal weights (fan-in), biases and
- * BatchNorm shifts zeros, BatchNorm scales ones; moving statistics are reset.
+ * the fair from-scratch baseline. Kernels get He-normal weights (fan-in), embedding
+ * tables normal(0, 0.02) (BERT), biases and BatchNorm shifts zeros, BatchNorm and
+ * LayerNorm scales ones; moving statistics are reset.
  *
  * @example
  * const baseline = await scratch(fineTunedNet, 3);
  */
 export async function scratch(net: Net, seed = 0): Promise<Net> {
+  checkNet(net, 'scratch');
+  if (!Number.isInteger(seed)) throw new Error(`scratch: seed ${seed} is not an integer. Fix: pass an integer seed, e.g. scratch(net, 0).`);
   type ModelJson = Parameters<typeof tf.models.modelFromJSON>[0];
   const topology = net.model.toJSON(undefined, false);
   const model = await tf.models.modelFromJSON({ modelTopology: topology } as unknown as ModelJson);
@@ -30,6 +33,8 @@ export async function scratch(net: Net, seed = 0): Promise<Net> {
     const n = w.originalName;
     return tf.tidy(() => {
       if (/(^|\/)(gamma|moving_variance)$/.test(n)) return tf.ones(shape);
+      // Embedding tables (token/position rows of a text encoder): BERT's normal(0, 0.02).
+      if (/embeddings$/.test(n)) return tf.truncatedNormal(shape, 0, 0.02, 'float32', tfSeed(seed * 7919 + k++));
       if (/kernel$/.test(n)) {
         const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1) || 1;
         return tf.truncatedNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', tfSeed(seed * 7919 + k++));
@@ -60,19 +65,26 @@ export interface ProbeOptions extends Omit<TrainOptions, 'validation'> {
  * const probe = await linearProbe(trainFeats, { epochs: 20, validation: testFeats });
  */
 export async function linearProbe(features: FeatureSet, opts: ProbeOptions = {}): Promise<{ net: Net; history: History }> {
-  const classes = features.classNames.length;
-  if (classes < 2) throw new Error(`a linear probe needs at least 2 classes, the features have ${classes}.`);
+  const classes = features?.classNames?.length ?? 0;
+  if (classes < 2) throw new Error(`a linear probe needs at least 2 classes, the features have ${classes}. Fix: pass features of a task with 2 or more classes (extractFeatures on a labelled data set).`);
+  // Check the data before building the probe, so a bad input leaves no weights behind.
+  const src = featureSource(features);
+  const validation = opts.validation ? featureSource(opts.validation) : undefined;
   const input = tf.input({ shape: [features.dim], name: 'features_in' });
   const out = tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: opts.seed ?? 0 }), name: 'probe_logits' }).apply(input) as tfn.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out, name: 'linear-probe' });
   const net: Net = { model, groups: [{ name: 'head', layers: ['probe_logits'] }], classNames: features.classNames, preprocessing: { height: 1, width: features.dim, channels: 1 }, origin: `probe(${features.key})` };
-  const history = await train(net, featureSource(features), {
-    // Adam moves every weight by about lr per step, so a logit moves by about lr * dim:
-    // scale the default rate with the width (a 6,272-d cut needs ~20x less than 256-d).
-    learningRate: 0.1 / Math.sqrt(features.dim), epochs: 20, batchSize: 64, ...opts,
-    validation: opts.validation ? featureSource(opts.validation) : undefined,
-  });
-  return { net, history };
+  try {
+    const history = await train(net, src, {
+      // Adam moves every weight by about lr per step, so a logit moves by about lr * dim:
+      // scale the default rate with the width (a 6,272-d cut needs ~20x less than 256-d).
+      learningRate: 0.1 / Math.sqrt(features.dim), epochs: 20, batchSize: 64, ...opts, validation,
+    });
+    return { net, history };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
 }
 
 /** Options for {@link gradualUnfreeze}. */
@@ -153,6 +165,11 @@ export interface FineTuneOptions extends Omit<TrainOptions, 'epochs' | 'initialE
  */
 export async function fineTune(net: Net, data: BatchSource, opts: FineTuneOptions = {}): Promise<History> {
   const { headEpochs = 1, epochs = 3, unfrozenLrFactor = 0.5, batchNorm = 'inference', ...rest } = opts;
+  for (const [k, v] of [['headEpochs', headEpochs], ['epochs', epochs]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`fineTune: ${k} must be a whole number >= 0, got ${v}. Fix: pass e.g. { headEpochs: 1, epochs: 3 }.`);
+  }
+  if (headEpochs + epochs === 0) throw new Error('fineTune: headEpochs and epochs are both 0, so nothing would be trained. Fix: pass e.g. { headEpochs: 1, epochs: 3 }.');
+  if (!(unfrozenLrFactor > 0 && Number.isFinite(unfrozenLrFactor))) throw new Error(`fineTune: unfrozenLrFactor must be a positive number, got ${unfrozenLrFactor}. Fix: pass e.g. unfrozenLrFactor: 0.5.`);
   setBatchNormMode(net, batchNorm);
   const lr = opts.learningRate ?? 1e-3;
   const history: History = { epochs: [], events: [], wallSeconds: 0, samplesSeen: 0, stoppedEarly: false, trainableParams: 0 };
