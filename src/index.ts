@@ -4,6 +4,7 @@
  * The public API. Notebooks import the compiled form: `import * as tl from '../dist'`.
  */
 export { tf, backendInfo, BackendInfo, BackendError, BACKEND_ENV } from './backend';
+export { fastKernels, FAST_KERNELS, FAST_KERNELS_ENV } from './fast-kernels';
 export { environmentReport, EnvironmentReport, Check, projectRoot } from './environment';
 export * from './data';
 export * from './plot';
@@ -17,3 +18,10 @@ export {
   trainingCurvesChart, learningCurveChart, timeToAccuracyChart, confusionMatrixChart, predictionGridChart, projectionChart, STRATEGY_COLORS,
   RunSelection, LearningCurveOptions, TimeToAccuracyOptions, ConfusionOptions, PredictionGridOptions, ProjectionOptions,
 } from './charts/results';
+export { writeImageFolder, makeImageFolder, WriteFolderOptions, MakeFolderOptions, ImageFolderInfo, IMAGE_FOLDER_MANIFEST } from './data/make-folder';
+export { resizePixels, resizeImages, thumbnails, ResizeOptions } from './data/resize';
+export { predictImageFiles, FilePrediction, ClassScore, PredictFilesOptions } from './transfer/predict';
+export { transplant, TransplantOptions } from './transfer/transplant';
+export { loadBackboneOrFallback, FallbackOptions, BackboneChoice } from './backbone/fallback';
+export { ModelDownloadError } from './backbone/zoo';
+export * from './text';

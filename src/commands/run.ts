@@ -1,16 +1,17 @@
 /**
  * `transfer-lab run <name|config.json> [--json] [--quick] [--fresh] [--backbone B] [--reports-dir DIR]`:
- * run an experiment (a compare sweep), resuming finished runs, then write its report
+ * run an experiment (a compare sweep; a text experiment such as minilm-to-fortunes runs compareText), resuming finished runs, then write its report
  * (reports/<name>/index.html) and reports/latest/summary.json. Progress goes to stderr;
  * stdout has the summary table, or only the summary JSON with --json.
  */
 import * as path from 'path';
 import { backendInfo } from '../backend';
 import { loadBackbone } from '../backbone/zoo';
-import { compare, CompareConfig } from '../experiment/compare';
-import { experimentConfig } from '../experiment/experiments';
+import { compare, CompareConfig, RunProgress } from '../experiment/compare';
+import { experimentConfig, EXPERIMENTS } from '../experiment/experiments';
 import { writeReport, formatSummaryTable, reportsDir, ExperimentSummary } from '../experiment/report';
 import { disposeModels } from '../experiment/strategies';
+import { compareText, isTextExperiment, textExperimentConfig, loadExperimentEncoder, TextExperimentConfig, TEXT_EXPERIMENTS } from '../text/experiment';
 import { Command, CliError, parseArgs } from './command';
 
 /** Options for {@link runExperiment}. */
@@ -37,7 +38,7 @@ function secs(s: number): string {
  * @example
  * await runExperiment(experimentConfig('fashion-a-to-b', { quick: true }));
  */
-export async function runExperiment(config: CompareConfig, opts: RunExperimentOptions = {}): Promise<ExperimentSummary> {
+export async function runExperiment(config: CompareConfig | TextExperimentConfig, opts: RunExperimentOptions = {}): Promise<ExperimentSummary> {
   const log = (s: string) => process.stderr.write(s + '\n');
   const b = backendInfo();
   const root = opts.reportsDir ?? reportsDir();
@@ -45,20 +46,24 @@ export async function runExperiment(config: CompareConfig, opts: RunExperimentOp
   const cfg = opts.backbone ? { ...config, backbone: opts.backbone } : config;
   log(`[run] ${cfg.name}: ${cfg.strategies.length} strategies x sizes ${cfg.sizes.join(', ')} labels/class x seeds ${cfg.seeds.join(', ')} on ${b.backend}${b.label ? ` [${b.label}]` : ''}`);
   log(`[run] backbone ${cfg.backbone}; results in ${outDir} (finished runs are kept in runs.jsonl and not redone${opts.fresh ? '; --fresh: starting over' : ''})`);
-  const backbone = await loadBackbone(cfg.backbone);
+  // A text experiment (task.dataset 'fortunes') has a text encoder as its backbone and its own sweep.
+  const text = (cfg.task as { dataset?: string }).dataset === 'fortunes';
+  const backbone = text ? await loadExperimentEncoder(cfg as TextExperimentConfig) : await loadBackbone(cfg.backbone);
   const t0 = Date.now();
   try {
-    const result = await compare(cfg, {
-      outDir, resume: !opts.fresh, backbone,
-      onStart: (p) => process.stderr.write(`[${p.index}/${p.total}] ${p.strategy} ${p.size}/class seed ${p.seed} (${p.epochs} epochs) ... `),
-      onRun: (p) => {
+    const progress = {
+      onStart: (p: { index: number; total: number; strategy: string; size: number; seed: number; epochs: number }) => process.stderr.write(`[${p.index}/${p.total}] ${p.strategy} ${p.size}/class seed ${p.seed} (${p.epochs} epochs) ... `),
+      onRun: (p: RunProgress) => {
         const r = p.row;
         const eta = p.resumed ? '' : `, ${secs((Date.now() - t0) / 1000)} so far`;
         const line = `test acc ${r.accuracy.toFixed(3)}, macro-F1 ${r.macroF1.toFixed(3)}, train ${r.wallSeconds.toFixed(1)} s${eta}`;
         if (p.resumed) log(`[${p.index}/${p.total}] ${r.strategy} ${r.size}/class seed ${r.seed}: resumed (${line})`);
         else log(line);
       },
-    });
+    };
+    const result = text
+      ? await compareText(cfg as TextExperimentConfig, { outDir, resume: !opts.fresh, encoder: backbone, ...progress })
+      : await compare(cfg as CompareConfig, { outDir, resume: !opts.fresh, backbone, ...progress });
     const files = writeReport(result, { reportsDir: root });
     if (opts.json) {
       process.stdout.write(JSON.stringify(files.data, null, 2) + '\n');
@@ -84,12 +89,15 @@ export const command: Command = {
   async run(args) {
     const opts = parseArgs(args, { flags: ['json', 'quick', 'fresh'], valued: ['backbone', 'reports-dir'] });
     const name = opts.positional[0];
-    if (!name || opts.positional.length > 1) throw new CliError('usage: transfer-lab run <name|config.json> [--json] [--quick] [--fresh] [--backbone NAME|DIR] [--reports-dir DIR]', 2);
-    let config: CompareConfig;
+    if (!name || opts.positional.length > 1) {
+      throw new CliError(`run needs exactly one experiment name or config file, got ${opts.positional.length ? opts.positional.map((p) => `'${p}'`).join(' ') : 'none'}. Fix: transfer-lab run <${[...Object.keys(EXPERIMENTS), ...Object.keys(TEXT_EXPERIMENTS)].join('|')}|config.json> [--json] [--quick] [--fresh] [--backbone NAME|DIR] [--reports-dir DIR]`, 2);
+    }
+    let config: CompareConfig | TextExperimentConfig;
     try {
-      config = experimentConfig(name, { quick: opts.flags.has('quick') });
+      config = isTextExperiment(name) ? textExperimentConfig(name, { quick: opts.flags.has('quick') }) : experimentConfig(name, { quick: opts.flags.has('quick') });
     } catch (e) {
-      throw new CliError((e as Error).message, 2);
+      const m = (e as Error).message;
+      throw new CliError(/^unknown experiment/.test(m) ? `${m} Text experiments: ${Object.keys(TEXT_EXPERIMENTS).join(', ')}.` : m, 2);
     }
     const rd = opts.values.get('reports-dir');
     await runExperiment(config, { json: opts.flags.has('json'), fresh: opts.flags.has('fresh'), backbone: opts.values.get('backbone'), reportsDir: rd ? path.resolve(rd) : undefined });

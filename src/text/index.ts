@@ -1,0 +1,14 @@
+/** Text transfer: WordPiece tokenizer, BERT encoder, pretrained MiniLM, text data, strategies. Re-exported by src/index.ts. */
+export { readSafetensors, SafeTensor, SafeTensors } from './safetensors';
+export { WordPieceTokenizer, TokenizerOptions, EncodeOptions, EncodedBatch, TruncationPolicy, SPECIAL_TOKENS } from './tokenizer';
+export { PaddingMask, BertEmbeddings, BertLayerNorm, SelfAttention, MaskedMeanPooling, L2Normalize, PaddingMaskArgs, BertEmbeddingsArgs, BertLayerNormArgs, SelfAttentionArgs } from './layers';
+export { buildTextEncoder, setTokenEmbeddingsTrainable, textEncoderGroups, blockLayerNames, isTextPreprocessing, MINILM_L6_CONFIG, BertConfig, TextEncoderOptions, TextPreprocessing, TextSettings } from './encoder';
+export { loadTextEncoder, textEncoderFiles, readBertConfig, loadBertWeights, bertWeightMap, TEXT_ENCODERS, TEXT_ENCODER_ENV, TextEncoderFiles, LoadTextEncoderOptions } from './pretrained';
+export { TextDataset, textDataset, textClassCounts, textSubset, textSelectClasses, textStratifiedSplit, textKShot } from './dataset';
+export { loadFortunes, parseFortunes, locateFortunes, fortunesSearchPath, FORTUNE_TOPICS, FORTUNES_ENV, FortunesOptions } from './fortunes';
+export { textSource, encodeTexts, embedTexts, extractTextFeatures, tokenizerFor, TextSourceOptions, EmbedOptions } from './source';
+export { runTextStrategy, TextRunContext } from './strategies';
+export {
+  compareText, loadExperimentEncoder, loadTextTask, textExperimentConfig, quickTextConfig, resolveTextConfig, isTextExperiment, TEXT_EXPERIMENTS, TEXT_LEARNING_RATES,
+  TextExperimentConfig, TextTaskSpec, TextTaskData, TextCompareOptions,
+} from './experiment';
