@@ -171,7 +171,7 @@ export function evalEpochs(epochs: number, points: number): Set<number> {
  * A callback that keeps one clock and one sample count across the stages of a run,
  * excluding the time spent evaluating, and evaluates the validation set at chosen epochs.
  */
-function recorder(validation: BatchSource, at: Set<number>, perEpoch: number, t0: number): Callback {
+export function recorder(validation: BatchSource, at: Set<number>, perEpoch: number, t0: number, evalBatchSize?: number): Callback {
   let evalSeconds = 0;
   let epochsDone = 0;
   return {
@@ -181,14 +181,15 @@ function recorder(validation: BatchSource, at: Set<number>, perEpoch: number, t0
       logs.wallSeconds = (Date.now() - t0) / 1000 - evalSeconds;
       if (at.has(epoch)) {
         const t = Date.now();
-        Object.assign(logs, await evaluateSource(net, validation));
+        Object.assign(logs, await evaluateSource(net, validation, evalBatchSize ? { batchSize: evalBatchSize } : {}));
         evalSeconds += (Date.now() - t) / 1000;
       }
     },
   };
 }
 
-function finish(h: History): History {
+/** Set a run's history totals (wall time, samples) from its last epoch, as recorded by {@link recorder}. */
+export function finish(h: History): History {
   const last = h.epochs[h.epochs.length - 1];
   if (last) { h.wallSeconds = last.wallSeconds; h.samplesSeen = last.samplesSeen; }
   return h;

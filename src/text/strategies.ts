@@ -16,10 +16,10 @@ import { Net, getLayer, checkNet } from '../transfer/net';
 import { freeze } from '../transfer/freeze';
 import { cut, withHead } from '../transfer/head';
 import { scratch, linearProbe, fineTune, gradualUnfreeze } from '../transfer/finetune';
-import { BatchSource, FeatureSet, featureSource } from '../train/source';
-import { train, evaluateSource } from '../train/loop';
-import { Callback, EpochLogs, History } from '../train/history';
-import { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec, RunOutcome, cloneNet, disposeModels, predictProbs, evalEpochs } from '../experiment/strategies';
+import { FeatureSet, featureSource } from '../train/source';
+import { train } from '../train/loop';
+import { History } from '../train/history';
+import { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec, RunOutcome, cloneNet, disposeModels, predictProbs, evalEpochs, recorder, finish } from '../experiment/strategies';
 import { TextDataset, textSubset } from './dataset';
 import { textSource, extractTextFeatures } from './source';
 import { setTokenEmbeddingsTrainable } from './encoder';
@@ -47,29 +47,6 @@ export interface TextRunContext {
   featurePoints?: number;
 }
 
-function recorder(validation: BatchSource, at: Set<number>, perEpoch: number, t0: number): Callback {
-  let evalSeconds = 0;
-  let epochsDone = 0;
-  return {
-    async onEpochEnd(epoch: number, logs: EpochLogs, net: Net) {
-      epochsDone++;
-      logs.samplesSeen = epochsDone * perEpoch;
-      logs.wallSeconds = (Date.now() - t0) / 1000 - evalSeconds;
-      if (at.has(epoch)) {
-        const t = Date.now();
-        Object.assign(logs, await evaluateSource(net, validation, { batchSize: 64 }));
-        evalSeconds += (Date.now() - t) / 1000;
-      }
-    },
-  };
-}
-
-function finish(h: History): History {
-  const last = h.epochs[h.epochs.length - 1];
-  if (last) { h.wallSeconds = last.wallSeconds; h.samplesSeen = last.samplesSeen; }
-  return h;
-}
-
 /**
  * Run one strategy on a text task: copy the encoder, build and train the net, evaluate
  * it on the test texts, free every tensor it made.
@@ -92,7 +69,7 @@ export async function runTextStrategy(name: StrategyName, ctx: TextRunContext): 
     const testF = await extractTextFeatures(body, ctx.test);
     const { net, history } = await linearProbe(trainF, {
       ...common, epochs: ctx.epochs, schedule: 'one-cycle',
-      callbacks: [recorder(featureSource(valF), at, trainF.count, t0)],
+      callbacks: [recorder(featureSource(valF), at, trainF.count, t0, 64)],
     });
     try {
       const probs = await predictProbs(net, featureSource(testF));
@@ -113,7 +90,7 @@ export async function runTextStrategy(name: StrategyName, ctx: TextRunContext): 
       setTokenEmbeddingsTrainable(net, true);
     }
     const src = textSource(ctx.train, net.preprocessing);
-    const rec = recorder(textSource(ctx.validation, net.preprocessing), at, ctx.train.count, t0);
+    const rec = recorder(textSource(ctx.validation, net.preprocessing), at, ctx.train.count, t0, 64);
     let history: History;
     if (name === 'scratch') {
       history = await train(net, src, { ...common, epochs: ctx.epochs, schedule: 'one-cycle', callbacks: [rec] });
