@@ -42,6 +42,13 @@ export interface History {
   trainableParams: number;
   /** Epoch whose weights were restored by early stopping, if any. */
   bestEpoch?: number;
+  /**
+   * How the steps ran: `graph` (the whole step compiled into one TensorFlow graph, see
+   * `TrainOptions.engine`) or `eager` (op by op).
+   */
+  engine?: 'graph' | 'eager';
+  /** Why the eager loop ran, when `engine` was 'auto' and the net could not be compiled. */
+  eagerReason?: string;
 }
 
 /**

@@ -36,6 +36,18 @@ export function patchBatchNorm(model: tfn.LayersModel): void {
   }
 }
 
+/**
+ * Whether a BatchNorm layer runs in inference mode while training (frozen, or set by
+ * `setBatchNormMode(net, 'inference')`): it then uses and keeps its moving statistics.
+ *
+ * @example
+ * batchNormInInference(net.model.getLayer('block1_bn')); // true after freeze(net)
+ */
+export function batchNormInInference(layer: tfn.layers.Layer): boolean {
+  const l = layer as unknown as PatchableLayer;
+  return !l.trainable || l[BN_INFERENCE] === true;
+}
+
 /** How BatchNorm layers behave while their group trains. */
 export type BatchNormMode = 'train' | 'inference';
 
