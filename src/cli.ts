@@ -23,7 +23,7 @@ function usage(): string {
     '  datasets [--json]          data sets available, from where, with counts',
     '           --check NAME      exit 0 if NAME is available',
     '           --fetch NAME      download NAME into datasets/cache (SHA-256 checked)',
-    '  bench [--json] [--quick]   training/inference throughput vs Keras and PyTorch (bench/results/latest.json)',
+    '  bench [--json] [--quick] [--runs N]  training/inference throughput vs Keras and PyTorch, median of N runs (default 3; bench/results/latest.json)',
     '        [--out DIR]',
     '  pretrain <name|all>        reproduce a bundled backbone (models/<name>) from its recipe',
     '           [--epochs N] [--fresh] [--quick] [--models-dir DIR]   resumes from its last epoch checkpoint',

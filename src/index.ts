@@ -6,6 +6,7 @@
 export { tf, backendInfo, BackendInfo, BackendError, BACKEND_ENV } from './backend';
 export { fastKernels, FAST_KERNELS, FAST_KERNELS_ENV } from './fast-kernels';
 export { graphUnsupported, releaseCachedTrainStep, GRAPH_ENV } from './graph/trainer';
+export { predictor, releaseCachedForward } from './graph/predict';
 export { environmentReport, EnvironmentReport, Check, projectRoot } from './environment';
 export * from './data';
 export * from './plot';

@@ -79,6 +79,7 @@ const EXEMPT: Record<string, string> = {
   BackendError: 'an error class (thrown by the TRANSFER_LAB_BACKEND CLI case)',
   fastKernels: 'no arguments; reports which native fast paths are installed',
   releaseCachedTrainStep: 'no arguments; closes the cached compiled training step (idempotent)',
+  releaseCachedForward: 'no arguments; closes the cached compiled forward pass (idempotent)',
 };
 
 const cases: Case[] = [];
@@ -258,6 +259,8 @@ cases.push(
   { fn: 'findGroup', what: 'group index -9 of 5', run: () => tl.findGroup(net, -9), problem: /layer group index -9 is out of range/, fix: /this net has 5 groups \(block1, block2, block3, embed, head\)/ },
   { fn: 'findGroup', what: 'a model instead of a Net (TypeError before)', run: () => tl.findGroup(net.model as never, 'head'), problem: modelNotNet, fix: passNet, fixed: 'crash' },
   { fn: 'trainableParams', what: 'a Net instead of its model (TypeError before)', run: () => tl.trainableParams(net as never), problem: netNotModel, fix: passModel, fixed: 'crash' },
+  { fn: 'predictor', what: 'a Net instead of its model', run: () => tl.predictor(net as never), problem: /predictor expects a tf.LayersModel/, fix: /pass net\.model/ },
+  { fn: 'graphUnsupported', what: "an unknown mode 'eval'", run: () => tl.graphUnsupported(net.model, 'eval' as never), problem: /mode must be 'train' or 'infer'/, fix: /'eval'/ },
   { fn: 'graphUnsupported', what: 'a Net instead of its model', run: () => tl.graphUnsupported(net as never), problem: /graphUnsupported/, fix: /Fix|net\.model/ },
   { fn: 'freeze', what: "an unknown group or layer 'body'", run: () => tl.freeze(net, 'body'), problem: /unknown layer 'body'/, fix: /Known layers:/ },
   { fn: 'freeze', what: 'a model instead of a Net (TypeError before)', run: () => tl.freeze(net.model as never), problem: modelNotNet, fix: passNet, fixed: 'crash' },

@@ -10,7 +10,7 @@ import { measureTfjsReference, median, timeRepeats } from '../src/bench/measure'
 import { DEFAULT_PEERS, runPeer } from '../src/bench/peers';
 import { buildReferenceCnn, syntheticData } from '../src/bench/reference';
 import { BenchResult, datedName, formatTable } from '../src/bench/report';
-import { runBench } from '../src/bench/run';
+import { combineRuns, runBench } from '../src/bench/run';
 import { expectError, expectNoLeakedTensors, tmpDir } from './helpers';
 
 const root = path.resolve(__dirname, '..');
@@ -114,9 +114,12 @@ describe('bench', () => {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it('has the required fields as positive finite numbers', () => {
-      for (const k of ['tfjs_train_sps', 'keras_train_sps', 'train_ratio', 'tfjs_infer_sps', 'keras_infer_sps', 'infer_ratio'] as const) {
+      for (const k of ['tfjs_train_sps', 'keras_train_sps', 'train_ratio', 'tfjs_infer_sps', 'keras_infer_sps', 'infer_ratio', 'tfjs_fit_train_sps', 'tfjs_predict_sps', 'fit_train_ratio', 'predict_ratio'] as const) {
         assertPositive(result[k], k);
       }
+      // The library's loop runs the compiled graph step on the reference CNN.
+      assert.strictEqual(result.loop_engine, 'graph');
+      assert.strictEqual(result.tfjs_train_sps, result.tfjs_loop_train_sps);
       assert.strictEqual(result.backend, 'tensorflow');
       assert.match(result.tf_version ?? '', /^2\.\d+\.\d+/);
       assert.strictEqual(result.quick, true);
@@ -152,6 +155,8 @@ describe('bench', () => {
       assert.ok(Math.abs((result.train_ratio as number) - result.tfjs_train_sps / top) < 1e-12);
       const topInfer = Math.max(...result.peers.filter((p) => p.available).map((p) => p.infer_sps as number));
       assert.ok(Math.abs((result.infer_ratio as number) - result.tfjs_infer_sps / topInfer) < 1e-12);
+      assert.ok(Math.abs((result.fit_train_ratio as number) - result.tfjs_fit_train_sps / top) < 1e-12);
+      assert.ok(Math.abs((result.predict_ratio as number) - result.tfjs_predict_sps / topInfer) < 1e-12);
     });
 
     it('times the library loop, full fine-tuning against Keras on the same architecture, and the cached head', () => {
@@ -192,7 +197,22 @@ describe('bench', () => {
       const table = formatTable(result);
       assert.match(table, /tfjs-node/);
       assert.match(table, /keras-onednn/);
-      assert.match(table, /ratio tfjs \/ best peer/);
+      assert.match(table, /ratio library \/ best peer/);
+      assert.match(table, /ratio stock tfjs \/ best peer/);
+    });
+
+    it('combines several runs: each run listed, median ratios, the rest from the last run', () => {
+      const at = (k: number): BenchResult => ({ ...result, date: `2026-01-0${k}T00:00:00.000Z`, train_ratio: k, infer_ratio: 10 - k, finetune_train_ratio: k === 2 ? null : k, machine: { ...result.machine, loadavg_start: [k, k, k] } });
+      const c = combineRuns([at(3), at(1), at(2)]);
+      assert.strictEqual(c.runs?.length, 3);
+      assert.deepStrictEqual(c.runs?.map((r) => r.train_ratio), [3, 1, 2]);
+      assert.strictEqual(c.train_ratio, 2);
+      assert.strictEqual(c.infer_ratio, 8);
+      assert.strictEqual(c.finetune_train_ratio, 2, 'median of the runs that have it (3 and 1)');
+      assert.strictEqual(c.date, at(3).date);
+      assert.deepStrictEqual(c.machine.loadavg_start, [3, 3, 3]);
+      assert.match(formatTable(c), /median of 3/);
+      assert.throws(() => combineRuns([]), /no runs/);
     });
   });
 

@@ -7,6 +7,8 @@
  * leak no tensors.
  */
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import { tf } from '../src/backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { train, TrainOptions } from '../src/train/loop';
@@ -15,6 +17,7 @@ import type { History, TrainState } from '../src/train/history';
 import { freeze, setBatchNormMode, unfreeze } from '../src/transfer/freeze';
 import { graphUnsupported, releaseCachedTrainStep, GRAPH_ENV } from '../src/graph/trainer';
 import { GraphBuilder, GraphSession } from '../src/graph/builder';
+import { compileForward, predictor, releaseCachedForward } from '../src/graph/predict';
 import { Net } from '../src/transfer/net';
 import { expectError, expectNoLeakedTensors } from './helpers';
 import { restore, snapshot, tinyNet, toyImages } from './fixtures';
@@ -84,7 +87,7 @@ function referenceNet(seed = 1, variant: 'flatten' | 'gap' = 'flatten'): Net {
 
 describe('compiled training step (one TensorFlow graph per step)', function () {
   this.timeout(300000);
-  after(() => releaseCachedTrainStep());
+  after(() => { releaseCachedTrainStep(); releaseCachedForward(); });
 
   it('runs a hand-built graph: placeholders, constants, resource variables, control dependencies', () => {
     const g = new GraphBuilder();
@@ -242,5 +245,35 @@ describe('compiled training step (one TensorFlow graph per step)', function () {
     // With a zero head and a tiny rate, the second epoch's outputs are uniform: loss = ln(3).
     assert.ok(Math.abs(h.epochs[1].loss - Math.log(3)) < 1e-4, `epoch 2 loss ${h.epochs[1].loss}`);
     net.model.dispose();
+  });
+
+  it('compiled inference equals model.predict (BatchNorm, dropout off, softmax) and follows weight changes', async () => {
+    const net = tinyNet(3, 13);
+    const xs = tf.randomUniform([20, 12, 12, 1], 0, 1, 'float32', 3);
+    const f = compileForward(net.model);
+    assert.notStrictEqual(typeof f, 'string', String(f));
+    (f as Exclude<typeof f, string>).dispose();
+    const diff = (predict: (x: tfn.Tensor) => tfn.Tensor) => tf.tidy(() => (net.model.predict(xs) as tfn.Tensor).sub(predict(xs)).abs().max().dataSync()[0]);
+    assert.ok(diff(predictor(net.model)) < 1e-5);
+    await train(net, imageSource(toyImages(32, 3, 1), net.preprocessing), { epochs: 1, batchSize: 16, learningRate: 0.05 });
+    const p = await expectNoLeakedTensors(() => predictor(net.model), 'predictor()');
+    assert.ok(diff(p) < 1e-5, 'a new predictor sees the trained weights');
+    // A cut (no softmax at the end) compiles too.
+    const cutModel = tf.model({ inputs: net.model.inputs, outputs: net.model.getLayer('features').output as tfn.SymbolicTensor });
+    const feats = predictor(cutModel);
+    assert.ok(tf.tidy(() => (cutModel.predict(xs) as tfn.Tensor).sub(feats(xs)).abs().max().dataSync()[0]) < 1e-5);
+    xs.dispose();
+    net.model.dispose();
+  });
+
+  it('stays up over 40 rounds of compiled training and prediction on fresh nets (child process)', function () {
+    this.timeout(300000);
+    const root = path.resolve(__dirname, '..');
+    const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', path.join(__dirname, 'workers', 'graph-stress.ts'), '40'], { cwd: root, encoding: 'utf8' });
+    assert.strictEqual(r.signal, null, `the worker died with ${r.signal}: ${r.stderr.slice(-2000)}`);
+    assert.strictEqual(r.status, 0, r.stderr.slice(-2000));
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { rounds: number; loss: number };
+    assert.strictEqual(out.rounds, 40);
+    assert.ok(Number.isFinite(out.loss));
   });
 });

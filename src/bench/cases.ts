@@ -39,16 +39,18 @@ export interface LoopCaseArgs {
  * @example
  * const t = await timeLoop(net, src, { batch: 64, steps: 20, repeats: 3, warmupSteps: 2, seed: 0 });
  */
-export async function timeLoop(net: Net, src: BatchSource, args: LoopCaseArgs, learningRate = 1e-3): Promise<Timing> {
+export async function timeLoop(net: Net, src: BatchSource, args: LoopCaseArgs, learningRate = 1e-3): Promise<Timing & { engine: 'graph' | 'eager' }> {
   const run = (s: BatchSource) => train(net, s, { epochs: 1, batchSize: args.batch, shuffle: false, learningRate, seed: args.seed });
   if (args.warmupSteps > 0) await run(subset(src, Math.min(src.count, args.warmupSteps * args.batch)));
   const times: number[] = [];
+  let engine: 'graph' | 'eager' = 'eager';
   for (let r = 0; r < args.repeats; r++) {
     const t0 = performance.now();
-    await run(src);
+    const h = await run(src);
     times.push((performance.now() - t0) / 1000);
+    engine = h.engine ?? 'eager';
   }
-  return { sps: src.count / median(times), times_s: times, samples: src.count };
+  return { sps: src.count / median(times), times_s: times, samples: src.count, engine };
 }
 
 function subset(src: BatchSource, n: number): BatchSource {
@@ -78,7 +80,7 @@ function tensorSource(xs: tfn.Tensor, ys: tfn.Tensor1D, numClasses: number): Bat
  * @example
  * const t = await measureReferenceLoop({ batch: 64, steps: 20, repeats: 3, warmupSteps: 2, seed: 42 });
  */
-export async function measureReferenceLoop(args: LoopCaseArgs): Promise<Timing> {
+export async function measureReferenceLoop(args: LoopCaseArgs): Promise<Timing & { engine: 'graph' | 'eager' }> {
   const n = args.batch * args.steps;
   const data = syntheticData(n, args.seed);
   const ys = tf.tidy(() => data.ys.toInt()) as tfn.Tensor1D;
@@ -103,7 +105,7 @@ export interface TransferCases {
   /** The backbone timed. */
   backbone: string;
   /** Full fine-tuning (all groups trainable, BatchNorm in inference mode), library loop. */
-  finetune: Timing;
+  finetune: Timing & { engine: 'graph' | 'eager' };
   /** Head (linear classifier on the 256-d `features` cut) trained on cached features, library loop. */
   cachedHead: Timing;
   /** One-off cost of computing the cached features of the same images, samples/s. */

@@ -7,6 +7,7 @@
  */
 import { performance } from 'perf_hooks';
 import { tf } from '../backend';
+import { predictor } from '../graph/predict';
 import { buildReferenceCnn, syntheticData } from './reference';
 
 type LayersModel = ReturnType<typeof tf.sequential> | ReturnType<typeof tf.model>;
@@ -132,6 +133,33 @@ export async function measureInference(model: LayersModel, xs: Tensor, args: Tim
   return timing(xs.shape[0], times);
 }
 
+/**
+ * Inference throughput of the library's prediction path (`predictor`: the compiled
+ * forward graph when the model is supported), batch by batch with each result read, as
+ * `evaluateSource`/`predictProbs` run it. Each repeat is one call (weights copied in).
+ *
+ * @example
+ * const t = await measureLibraryInference(model, xs, { batch: 64, repeats: 3 });
+ */
+export async function measureLibraryInference(model: LayersModel, xs: Tensor, args: TimingArgs = {}): Promise<Timing> {
+  const batch = args.batch ?? 64;
+  const n = xs.shape[0];
+  const once = async () => {
+    const predict = predictor(model);
+    for (let s = 0; s < n; s += batch) {
+      const out = tf.tidy(() => predict(xs.slice(s, Math.min(batch, n - s))));
+      try {
+        await out.data();
+      } finally {
+        out.dispose();
+      }
+    }
+  };
+  await once();
+  const times = await timeRepeats(once, args.repeats ?? 5);
+  return timing(n, times);
+}
+
 /** Options of {@link measureTfjsReference}; defaults are the full bench's. */
 export interface ReferenceBenchArgs extends TrainingArgs {
   /** Batches per timed training repeat. Default 20. */
@@ -148,6 +176,8 @@ export interface ReferenceBenchArgs extends TrainingArgs {
 export interface ReferenceMeasurement {
   train: Timing;
   infer: Timing;
+  /** The library's inference path on the same model and data (see {@link measureLibraryInference}). */
+  libraryInfer: Timing;
   /** Parameters of the model (234,282 for the reference CNN). */
   params: number;
 }
@@ -183,7 +213,8 @@ export async function measureTfjsReference(args: ReferenceBenchArgs = {}): Promi
     tensors.push(xTrain, yTrain, xInfer);
     const train = await measureTraining(model, xTrain, yTrain, { ...args, batch });
     const infer = await measureInference(model, xInfer, { batch, repeats: args.repeats });
-    return { train, infer, params: model.countParams() };
+    const libraryInfer = await measureLibraryInference(model, xInfer, { batch, repeats: args.repeats });
+    return { train, infer, libraryInfer, params: model.countParams() };
   } finally {
     model.dispose();
     // An optimizer passed as an object is not owned by the model: dispose its slots here.

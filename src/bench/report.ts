@@ -50,20 +50,37 @@ export interface BenchResult {
   tfjs_version: string;
   /** TF_ENABLE_ONEDNN_OPTS as seen by the tfjs process (read when TensorFlow loaded). */
   tfjs_onednn: boolean | null;
+  /**
+   * The library's training throughput on the reference CNN: `train()` (the compiled graph
+   * step when supported, see `loop_engine`); `model.fit` on the pure-JS backend or when
+   * the cases are skipped.
+   */
   tfjs_train_sps: number;
+  /** The library's inference throughput (`predictor`: the compiled forward graph when supported). */
   tfjs_infer_sps: number;
+  /** Stock tfjs `model.fit` on the same model and data (what a tfjs user gets without the library). */
+  tfjs_fit_train_sps: number;
+  /** Stock tfjs `model.predict`. */
+  tfjs_predict_sps: number;
   keras_train_sps: number | null;
   keras_infer_sps: number | null;
-  /** tfjs_train_sps / best_peer_train.sps, or null when no peer ran. */
+  /** tfjs_train_sps / best_peer_train.sps, or null when no peer ran (with `runs` > 1: the median over runs). */
   train_ratio: number | null;
+  /** tfjs_infer_sps / best_peer_infer.sps (with `runs` > 1: the median over runs). */
   infer_ratio: number | null;
+  /** tfjs_fit_train_sps / best_peer_train.sps: stock tfjs. */
+  fit_train_ratio: number | null;
+  /** tfjs_predict_sps / best_peer_infer.sps: stock tfjs. */
+  predict_ratio: number | null;
+  /** How the library loop ran its steps: 'graph' (compiled) or 'eager'; null when not measured. */
+  loop_engine: 'graph' | 'eager' | null;
   best_peer_train: BestPeer | null;
   best_peer_infer: BestPeer | null;
-  tfjs: { train_times_s: number[]; infer_times_s: number[]; params: number; wall_s: number };
+  tfjs: { train_times_s: number[]; infer_times_s: number[]; fit_times_s: number[]; predict_times_s: number[]; params: number; wall_s: number };
   peers: PeerResult[];
   /** The library's training loop (`train`) on the reference CNN, samples/s; null when the cases were skipped. */
   tfjs_loop_train_sps: number | null;
-  /** tfjs_loop_train_sps / best_peer_train.sps. */
+  /** tfjs_loop_train_sps / best_peer_train.sps (= train_ratio when the cases ran). */
   loop_train_ratio: number | null;
   /** Full fine-tuning of the bundled backbone: library loop vs Keras on the same architecture. */
   finetune: { backbone: string; params: number; tfjs_sps: number; tfjs_times_s: number[]; best_peer: BestPeer | null; peers: PeerResult[] } | null;
@@ -83,6 +100,28 @@ export interface BenchResult {
   machine: { cpus: number; cpu_model: string; node: string; platform: string; loadavg_start: number[]; loadavg_end: number[] };
   git_commit: string | null;
   wall_s: number;
+  /**
+   * Each run's ratios when the bench ran several times (`--runs N`); the top-level ratios
+   * are then their medians and every other field comes from the last run.
+   */
+  runs?: RunRatios[];
+}
+
+/** The ratios of one run of a multi-run bench. */
+export interface RunRatios {
+  date: string;
+  loadavg_start: number[];
+  tfjs_train_sps: number;
+  tfjs_infer_sps: number;
+  best_peer_train: BestPeer | null;
+  best_peer_infer: BestPeer | null;
+  train_ratio: number | null;
+  infer_ratio: number | null;
+  fit_train_ratio: number | null;
+  predict_ratio: number | null;
+  loop_train_ratio: number | null;
+  finetune_train_ratio: number | null;
+  cache_head_speedup: number | null;
 }
 
 /** Where {@link writeResults} put the files. */
@@ -146,7 +185,8 @@ export function formatTable(r: BenchResult): string {
   const c = r.config;
   const warn = r.backend_label ? `  <-- ${r.backend_label.toUpperCase()}: NOT NATIVE TENSORFLOW` : '';
   const rows: [string, string, string][] = [
-    [`tfjs-node fit/predict (${onednnLabel(r.tfjs_onednn)})`, fmt(r.tfjs_train_sps), fmt(r.tfjs_infer_sps)],
+    [`transfer-lab train()/predictor (${r.loop_engine ?? 'fit'})`, fmt(r.tfjs_train_sps), fmt(r.tfjs_infer_sps)],
+    [`tfjs-node model.fit/predict (${onednnLabel(r.tfjs_onednn)})`, fmt(r.tfjs_fit_train_sps), fmt(r.tfjs_predict_sps)],
     ...r.peers.map((p): [string, string, string] =>
       p.available
         ? [`${p.name} (${onednnLabel(p.onednn)})`, fmt(p.train_sps), fmt(p.infer_sps)]
@@ -165,16 +205,14 @@ export function formatTable(r: BenchResult): string {
     line('samples/s', 'train', 'predict'),
     ...rows.map(([a, b, cc]) => (b === 'absent' || b === 'FAILED' ? `  ${a.padEnd(w0)}${b.padStart(18)}  ${cc}` : line(a, b, cc))),
     line('best peer', best(r.best_peer_train), best(r.best_peer_infer)),
-    line('ratio tfjs / best peer', fmt(r.train_ratio, 2), fmt(r.infer_ratio, 2)),
+    line(`ratio library / best peer${r.runs ? ` (median of ${r.runs.length})` : ''}`, fmt(r.train_ratio, 2), fmt(r.infer_ratio, 2)),
+    line('ratio stock tfjs / best peer', fmt(r.fit_train_ratio, 2), fmt(r.predict_ratio, 2)),
   ];
-  if (r.tfjs_loop_train_sps !== null) {
-    out.push(line('tfjs library loop (train)', fmt(r.tfjs_loop_train_sps), ''), line('ratio loop / best peer', fmt(r.loop_train_ratio, 2), ''));
-  }
   if (r.finetune) {
     out.push('', `  full fine-tuning of ${r.finetune.backbone} (${r.finetune.params} params, BatchNorm in inference mode, Adam 1e-4):`);
     out.push(line('tfjs library loop', fmt(r.finetune.tfjs_sps), ''));
     for (const p of r.finetune.peers) out.push(p.available ? line(p.name, fmt(p.train_sps), '') : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`);
-    out.push(line('ratio tfjs / best peer', fmt(r.finetune_train_ratio, 2), ''));
+    out.push(line(`ratio tfjs / best peer${r.runs ? ` (median of ${r.runs.length})` : ''}`, fmt(r.finetune_train_ratio, 2), ''));
     out.push(line('head on cached features', fmt(r.cached_head_sps), ''), line('cache_head_speedup (per epoch)', fmt(r.cache_head_speedup, 1), ''));
   }
   if (r.jobs.length) {
@@ -184,6 +222,10 @@ export function formatTable(r: BenchResult): string {
       const ok = j.within_budget === null ? '' : j.within_budget ? 'ok' : 'OVER';
       out.push(`  ${j.job.padEnd(w0)}${v.padStart(18)}  ${`${ok} (${j.budget_s} s)`.padStart(18)}`);
     }
+  }
+  if (r.runs && r.runs.length > 1) {
+    out.push('', '  runs (train / infer / fine-tune ratios, load at start):');
+    r.runs.forEach((x, i) => out.push(`    ${i + 1}. ${fmt(x.train_ratio, 2)} / ${fmt(x.infer_ratio, 2)} / ${fmt(x.finetune_train_ratio, 2)}   (library ${fmt(x.tfjs_train_sps)} / ${fmt(x.tfjs_infer_sps)} samples/s vs ${x.best_peer_train?.name ?? '-'} ${fmt(x.best_peer_train?.sps)} / ${x.best_peer_infer?.name ?? '-'} ${fmt(x.best_peer_infer?.sps)}; load ${x.loadavg_start[0].toFixed(1)})`));
   }
   if (c.tfjs_reduced) out.push(`  (tfjs ran reduced sizes on the ${r.backend} backend: ${JSON.stringify(c.tfjs_reduced)})`);
   if (r.quick) out.push('  (--quick: short, noisy; use a full run for numbers you keep)');

@@ -12,7 +12,7 @@ import { measureReferenceLoop, measureTransferCases, TransferCases } from './cas
 import { recordedJobTimes, runJobs } from './jobs';
 import { DEFAULT_PEERS, PeerConfig, PeerResult, PeerSpec, runPeer, RunPeerArgs } from './peers';
 import { REFERENCE_CNN } from './reference';
-import { BenchResult, BestPeer, writeResults, WrittenResults } from './report';
+import { BenchResult, BestPeer, RunRatios, writeResults, WrittenResults } from './report';
 
 /** The full run's sizes: about a minute of measuring on a 2-core machine. */
 export const FULL_SIZES: PeerConfig = { batch: 64, trainSteps: 20, inferSteps: 40, repeats: 5, warmupSteps: 3, seed: 42 };
@@ -48,6 +48,11 @@ export interface BenchArgs {
   cases?: boolean;
   /** Run the main job and every notebook (full mode) first, to record fresh wall times (~15-20 min). Default false. */
   jobs?: boolean;
+  /**
+   * Measure everything this many times (tfjs and peers interleaved, run after run) and
+   * report the median ratios, with each run's in `runs`. Default 1.
+   */
+  runs?: number;
 }
 
 /** What {@link runBench} returns: the result and where it was written. */
@@ -91,8 +96,54 @@ function onednnEnv(): boolean | null {
  * console.log(result.train_ratio);
  */
 export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
-  const quick = args.quick ?? false;
+  const n = args.runs ?? 1;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`runs must be a positive integer, got ${n}. Fix: pass e.g. --runs 3.`);
   const log = args.log ?? ((l: string) => process.stderr.write(`[bench] ${l}\n`));
+  const results: BenchResult[] = [];
+  for (let i = 0; i < n; i++) {
+    if (n > 1) log(`run ${i + 1} of ${n}`);
+    results.push(await runOnce({ ...args, log, jobs: args.jobs && i === 0 }));
+  }
+  const result = n === 1 ? results[0] : combineRuns(results);
+  const dir = args.resultsDir === undefined ? path.join(projectRoot(), 'bench', 'results') : args.resultsDir;
+  const files = dir === null ? null : writeResults(result, dir, { dated: args.dated ?? !result.quick });
+  return { result, files };
+}
+
+const RATIOS = ['train_ratio', 'infer_ratio', 'fit_train_ratio', 'predict_ratio', 'loop_train_ratio', 'finetune_train_ratio', 'cache_head_speedup'] as const;
+
+function medianOrNull(xs: (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/**
+ * Several runs as one result: each run's ratios in `runs`, the top-level ratios their
+ * medians, everything else from the last run.
+ *
+ * @example
+ * const r = combineRuns([a, b, c]); // r.train_ratio = median of the three
+ */
+export function combineRuns(results: BenchResult[]): BenchResult {
+  if (results.length === 0) throw new Error('combineRuns: no runs to combine.');
+  const last = results[results.length - 1];
+  const runs: RunRatios[] = results.map((r) => ({
+    date: r.date, loadavg_start: r.machine.loadavg_start, tfjs_train_sps: r.tfjs_train_sps, tfjs_infer_sps: r.tfjs_infer_sps,
+    best_peer_train: r.best_peer_train, best_peer_infer: r.best_peer_infer,
+    train_ratio: r.train_ratio, infer_ratio: r.infer_ratio, fit_train_ratio: r.fit_train_ratio, predict_ratio: r.predict_ratio,
+    loop_train_ratio: r.loop_train_ratio, finetune_train_ratio: r.finetune_train_ratio, cache_head_speedup: r.cache_head_speedup,
+  }));
+  const out: BenchResult = { ...last, date: results[0].date, runs, wall_s: results.reduce((t, r) => t + r.wall_s, 0) };
+  for (const k of RATIOS) out[k] = medianOrNull(results.map((r) => r[k]));
+  out.machine = { ...last.machine, loadavg_start: results[0].machine.loadavg_start };
+  return out;
+}
+
+async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promise<BenchResult> {
+  const quick = args.quick ?? false;
+  const log = args.log;
   const sizes: PeerConfig = { ...(quick ? QUICK_SIZES : FULL_SIZES), ...args.sizes };
   const t0 = Date.now();
   const loadStart = os.loadavg();
@@ -109,7 +160,7 @@ export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
   const tt = Date.now();
   const tfjs = await measureTfjsReference(tfjsSizes);
   const tfjsWall = (Date.now() - tt) / 1000;
-  log(`tfjs-node: train ${tfjs.train.sps.toFixed(0)} samples/s, predict ${tfjs.infer.sps.toFixed(0)} samples/s (${tfjsWall.toFixed(1)} s)`);
+  log(`tfjs-node: fit ${tfjs.train.sps.toFixed(0)} samples/s, predict ${tfjs.infer.sps.toFixed(0)} samples/s; library predictor ${tfjs.libraryInfer.sps.toFixed(0)} samples/s (${tfjsWall.toFixed(1)} s)`);
 
   const peers: PeerResult[] = [];
   for (const spec of args.peers ?? DEFAULT_PEERS) {
@@ -128,7 +179,7 @@ export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
   if (args.cases ?? info.native) {
     const loopArgs = { batch: tfjsSizes.batch, steps: tfjsSizes.trainSteps, repeats: tfjsSizes.repeats, warmupSteps: tfjsSizes.warmupSteps, seed: tfjsSizes.seed };
     loop = await measureReferenceLoop(loopArgs);
-    log(`library loop, reference CNN: train ${loop.sps.toFixed(0)} samples/s`);
+    log(`library loop, reference CNN: train ${loop.sps.toFixed(0)} samples/s (${loop.engine})`);
     transfer = await measureTransferCases(loopArgs);
     log(`library loop, fashion-cnn: full fine-tuning ${transfer.finetune.sps.toFixed(0)} samples/s, head on cached features ${transfer.cachedHead.sps.toFixed(0)} samples/s (extraction ${transfer.extractSps.toFixed(0)} samples/s)`);
     for (const spec of (args.peers ?? DEFAULT_PEERS).filter((p) => p.framework === 'keras')) {
@@ -144,6 +195,7 @@ export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
   const bestFt = best(ftPeers, 'train_sps');
   const bestInfer = best(peers, 'infer_sps');
   const isKeras = (p: PeerResult) => p.framework === 'keras';
+  const trainSps = loop?.sps ?? tfjs.train.sps;
   const cpus = os.cpus();
   const result: BenchResult = {
     schema: 1,
@@ -154,15 +206,20 @@ export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
     tf_version: info.tfVersion,
     tfjs_version: info.tfjsVersion,
     tfjs_onednn: onednnEnv(),
-    tfjs_train_sps: tfjs.train.sps,
-    tfjs_infer_sps: tfjs.infer.sps,
+    tfjs_train_sps: trainSps,
+    tfjs_infer_sps: tfjs.libraryInfer.sps,
+    tfjs_fit_train_sps: tfjs.train.sps,
+    tfjs_predict_sps: tfjs.infer.sps,
     keras_train_sps: best(peers, 'train_sps', isKeras)?.sps ?? null,
     keras_infer_sps: best(peers, 'infer_sps', isKeras)?.sps ?? null,
-    train_ratio: bestTrain ? tfjs.train.sps / bestTrain.sps : null,
-    infer_ratio: bestInfer ? tfjs.infer.sps / bestInfer.sps : null,
+    train_ratio: bestTrain ? trainSps / bestTrain.sps : null,
+    infer_ratio: bestInfer ? tfjs.libraryInfer.sps / bestInfer.sps : null,
+    fit_train_ratio: bestTrain ? tfjs.train.sps / bestTrain.sps : null,
+    predict_ratio: bestInfer ? tfjs.infer.sps / bestInfer.sps : null,
+    loop_engine: loop?.engine ?? null,
     best_peer_train: bestTrain,
     best_peer_infer: bestInfer,
-    tfjs: { train_times_s: tfjs.train.times_s, infer_times_s: tfjs.infer.times_s, params: tfjs.params, wall_s: tfjsWall },
+    tfjs: { train_times_s: loop?.times_s ?? tfjs.train.times_s, infer_times_s: tfjs.libraryInfer.times_s, fit_times_s: tfjs.train.times_s, predict_times_s: tfjs.infer.times_s, params: tfjs.params, wall_s: tfjsWall },
     peers,
     tfjs_loop_train_sps: loop?.sps ?? null,
     loop_train_ratio: loop && bestTrain ? loop.sps / bestTrain.sps : null,
@@ -203,7 +260,5 @@ export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
     git_commit: gitCommit(),
     wall_s: (Date.now() - t0) / 1000,
   };
-  const dir = args.resultsDir === undefined ? path.join(projectRoot(), 'bench', 'results') : args.resultsDir;
-  const files = dir === null ? null : writeResults(result, dir, { dated: args.dated ?? !quick });
-  return { result, files };
+  return result;
 }

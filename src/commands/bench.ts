@@ -1,7 +1,9 @@
 /**
- * `transfer-lab bench [--json] [--quick] [--jobs] [--out DIR]`: training and inference
- * throughput of the reference CNN, tfjs-node vs Keras 3 (and PyTorch when present) on
- * the same TensorFlow; writes `bench/results/latest.json` (+ a dated copy on full runs).
+ * `transfer-lab bench [--json] [--quick] [--jobs] [--runs N] [--out DIR]`: training and
+ * inference throughput of the reference CNN, tfjs-node vs Keras 3 (and PyTorch when
+ * present) on the same TensorFlow; a full run measures 3 times (`--runs`, default 3; 1
+ * with --quick) and reports median ratios; writes `bench/results/latest.json` (+ a dated
+ * copy on full runs).
  * Progress goes to stderr; stdout has the table, or only the JSON with --json.
  */
 import * as path from 'path';
@@ -11,11 +13,15 @@ import { Command, parseArgs } from './command';
 
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json', 'quick', 'jobs'], valued: ['out'], positional: 0 });
+    const opts = parseArgs(args, { flags: ['json', 'quick', 'jobs'], valued: ['out', 'runs'], positional: 0 });
     const out = opts.values.get('out');
+    const runsArg = opts.values.get('runs');
+    const runs = runsArg === undefined ? (opts.flags.has('quick') ? 1 : 3) : Number(runsArg);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got '${runsArg}'. Fix: pass e.g. --runs 3.`);
     const { result, files } = await runBench({
       quick: opts.flags.has('quick'),
       jobs: opts.flags.has('jobs'),
+      runs,
       resultsDir: out === undefined ? undefined : path.resolve(out),
     });
     if (opts.flags.has('json')) {

@@ -8,6 +8,7 @@
  * a validation curve at a few epochs, and is evaluated once on a fixed test set.
  */
 import { tf } from '../backend';
+import { predictor } from '../graph/predict';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { ImageDataset, imageSize } from '../data/dataset';
 import { Net, checkNet, checkModel, getLayer } from '../transfer/net';
@@ -144,9 +145,10 @@ export async function predictProbs(net: Net, src: BatchSource, batchSize = 256):
   const k = src.numClasses;
   const out = new Float32Array(src.count * k);
   const idx = Int32Array.from({ length: src.count }, (_, i) => i);
+  const predict = predictor(net.model);
   for (let s = 0; s < src.count; s += batchSize) {
     const { xs, ys } = src.batch(idx.subarray(s, Math.min(src.count, s + batchSize)));
-    const p = tf.tidy(() => net.model.predict(xs) as tfn.Tensor);
+    const p = tf.tidy(() => predict(xs));
     out.set((await p.data()) as Float32Array, s * k);
     tf.dispose([xs, ys, p]);
   }

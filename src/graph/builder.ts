@@ -71,6 +71,18 @@ export class GraphBuilder {
     return this.op('Placeholder', [], { dtype: { type: dtype }, shape: { shape } }, name);
   }
 
+  /**
+   * Store a fed value in a resource variable. The value is copied first (DeepCopy): a fed
+   * tfjs tensor may share memory with a JavaScript ArrayBuffer, and a variable that kept
+   * that buffer would release it later on a TensorFlow worker thread, where tfjs-node's
+   * release callback (a Node-API call) must not run. Seen as segfaults and misaligned
+   * pointers before this copy.
+   */
+  assignCopy(handle: Ref, value: Ref, name?: string): Ref {
+    const copy = this.op('DeepCopy', [value], { T: { type: 'float' } }, name ? `${name}_copy` : undefined);
+    return this.op('AssignVariableOp', [handle, copy], { dtype: { type: 'float' } }, name);
+  }
+
   /** The serialised SavedModel (one meta graph, tag `serve`). */
   savedModel(): Uint8Array {
     const graph = new Message();

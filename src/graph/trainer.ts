@@ -19,7 +19,9 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, GraphSession, Ref, Feed } from './builder';
 import { Attr } from './proto';
 import { batchNormInInference } from '../transfer/freeze';
-import { checkModel } from '../transfer/net';
+import { AnyLayer, F, T, chainOf, emitForward, graphUnsupported } from './forward';
+
+export { graphUnsupported };
 
 /** Environment variable: `0` turns the compiled training step off (eager loop everywhere). */
 export const GRAPH_ENV = 'TRANSFER_LAB_GRAPH';
@@ -37,61 +39,6 @@ export interface GraphGroup {
 
 /** Optimizer of the compiled step (tfjs's defaults: Adam 0.9/0.999/1e-7, momentum 0.9). */
 export type GraphOptimizer = 'adam' | 'sgd';
-
-type Act = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'softmax';
-const ACTS = new Set<Act>(['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax']);
-
-interface SymTensor { id: number; sourceLayer: tfn.layers.Layer; nodeIndex: number; shape: (number | null)[] }
-interface LayerNode { inputTensors: SymTensor[] }
-type AnyLayer = tfn.layers.Layer & { inboundNodes: LayerNode[]; [k: string]: unknown };
-
-/** The layers from input to output of a single-input, single-output chain, or why not. */
-function chainOf(model: tfn.LayersModel): AnyLayer[] | string {
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) return `the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs (one of each is supported)`;
-  const input = model.inputs[0] as unknown as SymTensor;
-  const layers: AnyLayer[] = [];
-  let t = model.outputs[0] as unknown as SymTensor;
-  while (t.id !== input.id) {
-    const layer = t.sourceLayer as AnyLayer;
-    const node = layer.inboundNodes[t.nodeIndex];
-    if (!node || node.inputTensors.length !== 1) return `layer '${layer.name}' has ${node?.inputTensors.length ?? 0} inputs (only chains are supported)`;
-    layers.unshift(layer);
-    t = node.inputTensors[0];
-    if (layers.length > 100000) return 'the layer graph does not lead back to the input';
-  }
-  return layers;
-}
-
-function actOf(layer: AnyLayer): Act | string {
-  const a = (layer.getConfig() as { activation?: unknown }).activation ?? 'linear';
-  return typeof a === 'string' && ACTS.has(a as Act) ? (a as Act) : `activation '${String(a)}' of layer '${layer.name}'`;
-}
-
-function noExtras(layer: AnyLayer): string | null {
-  for (const k of ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint', 'gammaRegularizer', 'betaRegularizer', 'gammaConstraint', 'betaConstraint']) {
-    if (layer[k] != null) return `layer '${layer.name}' has a ${k}`;
-  }
-  return null;
-}
-
-function pair(v: unknown): [number, number] {
-  return Array.isArray(v) ? [Number(v[0]), Number(v[v.length > 1 ? 1 : 0])] : [Number(v), Number(v)];
-}
-
-interface Plan {
-  layer: AnyLayer;
-  kind: string;
-  x: Ref; // input
-  pre: Ref; // before the activation
-  y: Ref; // output
-  act: Act;
-  weights: Record<string, Ref>; // role -> value ref
-  vars: Record<string, tfn.Variable | undefined>; // role -> trainable variable
-  info: Record<string, unknown>;
-}
-
-const F: Attr = { type: 'float' };
-const T = { T: F };
 
 /** Per-variable state inside the session. */
 interface VarSlot {
@@ -271,66 +218,6 @@ export class CompiledTrainStep {
   }
 }
 
-/**
- * Why a net's training step cannot be compiled (`null` when it can).
- *
- * @example
- * const why = graphUnsupported(net.model); // e.g. "BatchNorm layer 'block1_bn' in training mode"
- */
-export function graphUnsupported(model: tfn.LayersModel): string | null {
-  checkModel(model, 'graphUnsupported');
-  const layers = chainOf(model);
-  if (typeof layers === 'string') return layers;
-  if (layers.length === 0) return 'the model has no layers';
-  for (const l of layers) {
-    const cls = l.getClassName();
-    const extra = noExtras(l);
-    if (extra) return extra;
-    const cfg = l.getConfig() as Record<string, unknown>;
-    if (['Conv2D', 'Dense', 'Activation'].includes(cls)) {
-      const a = actOf(l);
-      if (!ACTS.has(a as Act)) return a;
-      if (a === 'softmax' && l !== layers[layers.length - 1]) return `softmax inside the net (layer '${l.name}')`;
-    }
-    switch (cls) {
-      case 'Conv2D': {
-        if (cfg.dataFormat !== 'channelsLast') return `layer '${l.name}' is channelsFirst`;
-        if (pair(cfg.dilationRate ?? 1).some((d) => d !== 1)) return `layer '${l.name}' is dilated`;
-        if (cfg.padding !== 'valid' && cfg.padding !== 'same') return `layer '${l.name}' has padding '${String(cfg.padding)}'`;
-        break;
-      }
-      case 'Dense':
-        if ((l.inboundNodes[0]?.inputTensors[0]?.shape.length ?? 0) !== 2) return `dense layer '${l.name}' on a rank > 2 input`;
-        break;
-      case 'MaxPooling2D': case 'AveragePooling2D':
-        if (cfg.dataFormat !== 'channelsLast') return `layer '${l.name}' is channelsFirst`;
-        break;
-      case 'GlobalAveragePooling2D':
-        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') return `layer '${l.name}' is channelsFirst`;
-        break;
-      case 'Flatten': case 'Activation':
-        break;
-      case 'BatchNormalization': {
-        const rank = l.inboundNodes[0]?.inputTensors[0]?.shape.length;
-        if (rank !== 2 && rank !== 4) return `BatchNorm layer '${l.name}' on a rank-${rank} input`;
-        if (cfg.axis !== -1 && cfg.axis !== (rank ?? 0) - 1) return `BatchNorm layer '${l.name}' on axis ${String(cfg.axis)}`;
-        if (cfg.center === false || cfg.scale === false) return `BatchNorm layer '${l.name}' without center/scale`;
-        break;
-      }
-      case 'SeededDropout':
-        break;
-      case 'Dropout':
-        if (Number(cfg.rate) !== 0) return `unseeded Dropout layer '${l.name}'`;
-        break;
-      default:
-        return `layer '${l.name}' of class ${cls}`;
-    }
-  }
-  const last = layers[layers.length - 1];
-  if (actOf(last) !== 'softmax') return `the output layer '${last.name}' is not a softmax`;
-  return null;
-}
-
 let compiled = 0;
 let cache: { model: tfn.LayersModel; key: string; step: CompiledTrainStep } | null = null;
 
@@ -383,6 +270,7 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
   const why = graphUnsupported(model);
   if (why) return why;
   const layers = chainOf(model) as AnyLayer[];
+  const stateUpdates: Ref[] = [];
   const optimizer = opts.optimizer ?? 'adam';
   const outShape = model.outputs[0].shape;
   if (outShape[outShape.length - 1] !== opts.numClasses) return `the output has ${outShape[outShape.length - 1]} classes, not ${opts.numClasses}`;
@@ -408,125 +296,13 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
     const handle = g.op('VarHandleOp', [], { dtype: F, shape: { shape: v.shape }, shared_name: { s: `${tag}_w${i}` }, container: { s: '' } }, `w${i}`);
     const feed = g.placeholder(`init_w${i}`, 'float', v.shape);
     initFeeds.push(feed);
-    weightAssigns.push(g.op('AssignVariableOp', [handle, feed], { dtype: F }, `init_assign_w${i}`));
+    weightAssigns.push(g.assignCopy(handle, feed, `init_assign_w${i}`));
     const read = g.op('ReadVariableOp', [handle], { dtype: F }, `read_w${i}`);
     vars.push({ variable: v, handle, read, slots: [], group });
     return { ref: read, variable: group >= 0 ? v : undefined, handle };
   };
-  const named = (l: AnyLayer, role: string): { val: tfn.Variable; name: string } => {
-    const w = (l as unknown as { weights: { val: tfn.Variable; name: string; originalName?: string }[] }).weights.find((lw) => lw.name.endsWith(`/${role}`) || lw.originalName?.endsWith(`/${role}`));
-    if (!w) throw new Error(`compiled step: layer '${l.name}' has no weight '${role}'`);
-    return w;
-  };
-
-  // ---- forward ----
-  const plans: Plan[] = [];
-  let x = x0;
-  const dropouts: CompiledTrainStep['dropouts'] = [];
-  const stateUpdates: Ref[] = [];
-  for (const l of layers) {
-    const cls = l.getClassName();
-    const cfg = l.getConfig() as Record<string, unknown>;
-    const p: Plan = { layer: l, kind: cls, x, pre: x, y: x, act: 'linear', weights: {}, vars: {}, info: {} };
-    const inShapeL = l.inboundNodes[0].inputTensors[0].shape;
-    switch (cls) {
-      case 'Conv2D': {
-        const k = weightRef(named(l, 'kernel'));
-        p.weights.kernel = k.ref; p.vars.kernel = k.variable;
-        const [sh, sw] = pair(cfg.strides ?? 1);
-        p.info.attrs = { ...T, strides: { ints: [1, sh, sw, 1] }, padding: { s: cfg.padding === 'same' ? 'SAME' : 'VALID' }, data_format: { s: 'NHWC' }, dilations: { ints: [1, 1, 1, 1] }, use_cudnn_on_gpu: { b: true } } as Record<string, Attr>;
-        p.info.kernelShape = k.variable?.shape ?? named(l, 'kernel').val.shape;
-        let h = g.op('Conv2D', [x, k.ref], p.info.attrs as Record<string, Attr>, `${l.name}/conv`);
-        if (cfg.useBias) { const b = weightRef(named(l, 'bias')); p.weights.bias = b.ref; p.vars.bias = b.variable; h = g.op('BiasAdd', [h, b.ref], { ...T, data_format: { s: 'NHWC' } }, `${l.name}/bias`); }
-        p.pre = h;
-        p.act = actOf(l) as Act;
-        break;
-      }
-      case 'Dense': {
-        const k = weightRef(named(l, 'kernel'));
-        p.weights.kernel = k.ref; p.vars.kernel = k.variable;
-        let h = g.op('MatMul', [x, k.ref], { ...T, transpose_a: { b: false }, transpose_b: { b: false } }, `${l.name}/matmul`);
-        if (cfg.useBias) { const b = weightRef(named(l, 'bias')); p.weights.bias = b.ref; p.vars.bias = b.variable; h = g.op('BiasAdd', [h, b.ref], { ...T, data_format: { s: 'NHWC' } }, `${l.name}/bias`); }
-        p.pre = h;
-        p.act = actOf(l) as Act;
-        break;
-      }
-      case 'Activation':
-        p.act = actOf(l) as Act;
-        break;
-      case 'MaxPooling2D': case 'AveragePooling2D': {
-        const [ph, pw] = pair(cfg.poolSize ?? 2);
-        const [sh, sw] = pair(cfg.strides ?? cfg.poolSize ?? 2);
-        p.info.attrs = { ...T, ksize: { ints: [1, ph, pw, 1] }, strides: { ints: [1, sh, sw, 1] }, padding: { s: cfg.padding === 'same' ? 'SAME' : 'VALID' }, data_format: { s: 'NHWC' } } as Record<string, Attr>;
-        p.pre = g.op(cls === 'MaxPooling2D' ? 'MaxPool' : 'AvgPool', [x], p.info.attrs as Record<string, Attr>, `${l.name}/pool`);
-        break;
-      }
-      case 'GlobalAveragePooling2D': {
-        p.info.hw = (inShapeL[1] as number) * (inShapeL[2] as number);
-        p.info.channels = inShapeL[3];
-        p.pre = g.op('Mean', [x, g.ints([1, 2])], { ...T, Tidx: { type: 'int32' }, keep_dims: { b: false } }, `${l.name}/mean`);
-        break;
-      }
-      case 'Flatten': {
-        const n = inShapeL.slice(1).reduce((a: number, b) => a * (b as number), 1);
-        p.pre = g.op('Reshape', [x, g.ints([-1, n])], { ...T, Tshape: { type: 'int32' } }, `${l.name}/reshape`);
-        break;
-      }
-      case 'BatchNormalization': {
-        const c = inShapeL[inShapeL.length - 1] as number;
-        const gamma = weightRef(named(l, 'gamma'));
-        const beta = weightRef(named(l, 'beta'));
-        const training = !batchNormInInference(l);
-        const mean = weightRef(named(l, 'moving_mean'), training);
-        const variance = weightRef(named(l, 'moving_variance'), training);
-        if (mean.variable || variance.variable) throw new Error(`compiled step: BatchNorm '${l.name}' moving statistics are not trainable`);
-        p.weights = { gamma: gamma.ref, beta: beta.ref, mean: mean.ref, variance: variance.ref };
-        p.vars = { gamma: gamma.variable, beta: beta.variable };
-        const four = inShapeL.length === 4;
-        const xin = four ? x : g.op('Reshape', [x, g.ints([-1, 1, 1, c])], { ...T, Tshape: { type: 'int32' } }, `${l.name}/to4d`);
-        p.info.xin = xin;
-        p.info.training = training;
-        p.info.attrs = { T: F, U: F, epsilon: { f: Number(cfg.epsilon ?? 1e-3) }, data_format: { s: 'NHWC' }, is_training: { b: training } } as Record<string, Attr>;
-        const bn = g.op('FusedBatchNormV3', [xin, gamma.ref, beta.ref, mean.ref, variance.ref], { ...(p.info.attrs as Record<string, Attr>), exponential_avg_factor: { f: 1 } }, `${l.name}/bn`);
-        if (training) {
-          // tfjs's moving averages: moving -= (moving - batch) * (1 - momentum), with the
-          // batch's biased variance (TensorFlow's output 2 is the unbiased one: undo n/(n-1)).
-          const decay = g.scalar(1 - Number(cfg.momentum ?? 0.99), `${l.name}/decay`);
-          const count = g.op('RealDiv', [g.op('Cast', [g.op('Size', [xin], { T: F, out_type: { type: 'int32' } })], { SrcT: { type: 'int32' }, DstT: F, Truncate: { b: false } }), g.scalar(c)], T, `${l.name}/count`);
-          const biased = g.op('Mul', [`${bn}:2`, g.op('RealDiv', [g.op('Sub', [count, g.scalar(1)], T), count], T)], T, `${l.name}/batch_var`);
-          const upd = (ref: Ref, handle: Ref, batch: Ref, what: string) =>
-            stateUpdates.push(g.op('AssignVariableOp', [handle, g.op('Sub', [ref, g.op('Mul', [g.op('Sub', [ref, batch], T), decay], T)], T, `${l.name}/${what}_new`)], { dtype: F }, `${l.name}/assign_${what}`));
-          upd(mean.ref, mean.handle, `${bn}:1`, 'moving_mean');
-          upd(variance.ref, variance.handle, biased, 'moving_variance');
-        }
-        p.info.bn = bn;
-        p.info.four = four;
-        p.info.c = c;
-        p.pre = four ? bn : g.op('Reshape', [bn, g.ints([-1, c])], { ...T, Tshape: { type: 'int32' } }, `${l.name}/to2d`);
-        break;
-      }
-      case 'SeededDropout': {
-        const rate = Number(cfg.rate);
-        if (rate > 0) {
-          const feed = g.placeholder(`mask${dropouts.length}`, 'float', [-1, ...inShapeL.slice(1).map((d) => d as number)]);
-          dropouts.push({ layer: l as unknown as CompiledTrainStep['dropouts'][number]['layer'], feed, shape: inShapeL.slice(1).map((d) => d as number) });
-          p.info.mask = feed;
-          p.info.keep = g.scalar(1 - rate, `${l.name}/keep`);
-          p.pre = g.op('RealDiv', [g.op('Mul', [x, feed], T, `${l.name}/mul`), p.info.keep as Ref], T, `${l.name}/div`);
-        }
-        break;
-      }
-      case 'Dropout':
-        break;
-      default:
-        throw new Error(`compiled step: unsupported layer class ${cls}`);
-    }
-    if (p.act === 'softmax') p.y = p.pre; // the loss applies the softmax
-    else if (p.act !== 'linear') p.y = g.op({ relu: 'Relu', relu6: 'Relu6', sigmoid: 'Sigmoid', tanh: 'Tanh' }[p.act], [p.pre], T, `${l.name}/${p.act}`);
-    else p.y = p.pre;
-    plans.push(p);
-    x = p.y;
-  }
+  const { plans, out: x, dropouts: dropoutFeeds } = emitForward(g, layers, x0, { mode: 'train', weight: weightRef, stateUpdates });
+  const dropouts: CompiledTrainStep['dropouts'] = dropoutFeeds.map((d) => ({ layer: d.layer as unknown as CompiledTrainStep['dropouts'][number]['layer'], feed: d.feed, shape: d.shape }));
 
   // ---- loss: tfjs's sparseCrossEntropy(softmax) = mean(-sum(onehot * log(clip(p, 1e-7, 1)))) ----
   const logits = x;
@@ -635,7 +411,7 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
   const slotVar = (name: string, shape: number[]): { handle: Ref; read: Ref; init: string; assign: Ref } => {
     const handle = g.op('VarHandleOp', [], { dtype: F, shape: { shape }, shared_name: { s: `${tag}_${name}` }, container: { s: '' } }, name);
     const init = g.placeholder(`init_${name}`, 'float', shape);
-    initAssigns.push(g.op('AssignVariableOp', [handle, init], { dtype: F }, `init_assign_${name}`));
+    initAssigns.push(g.assignCopy(handle, init, `init_assign_${name}`));
     return { handle, read: g.op('ReadVariableOp', [handle], { dtype: F }, `read_${name}`), init, assign: '' };
   };
   for (let gi = 0; gi < groups.length; gi++) {

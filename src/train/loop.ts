@@ -14,6 +14,7 @@ import { BatchSource } from './source';
 import { Schedule, ScheduleName, resolveSchedule } from './schedule';
 import { Callback, EpochLogs, History, TrainEvent, TrainState } from './history';
 import { CompiledTrainStep, GraphOptimizerState, cachedTrainStep } from '../graph/trainer';
+import { predictor } from '../graph/predict';
 
 /** ULMFiT's ratio between the learning rates of consecutive layer groups. */
 export const ULMFIT_LR_DIVISOR = 2.6;
@@ -449,10 +450,11 @@ export async function evaluateSource(net: Net, data: BatchSource, opts: Evaluate
   let lossSum = 0;
   let correct = 0;
   const idx = Int32Array.from({ length: data.count }, (_, i) => i);
+  const predict = predictor(net.model);
   for (let s = 0; s < data.count; s += batchSize) {
     const { xs, ys } = data.batch(idx.subarray(s, Math.min(data.count, s + batchSize)));
     const [l, h] = tf.tidy(() => {
-      const probs = net.model.predict(xs) as tfn.Tensor;
+      const probs = predict(xs);
       return [sparseCrossEntropy(probs, ys, numClasses).mul(ys.shape[0]), probs.argMax(-1).equal(ys).sum()];
     });
     lossSum += (await l.data())[0];

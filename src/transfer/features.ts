@@ -10,6 +10,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../backend';
+import { predictor } from '../graph/predict';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { ImageDataset } from '../data/dataset';
 import { cacheDir } from '../data/fashion';
@@ -70,9 +71,10 @@ export async function extractFeatures(net: Net, ds: ImageDataset, opts: ExtractO
   }
   const features = new Float32Array(ds.count * dim);
   const idx = Int32Array.from({ length: ds.count }, (_, i) => i);
+  const predict = predictor(net.model);
   for (let s = 0; s < ds.count; s += batchSize) {
     const { xs, ys } = src.batch(idx.subarray(s, Math.min(ds.count, s + batchSize)));
-    const out = tf.tidy(() => (net.model.predict(xs) as tfn.Tensor).reshape([xs.shape[0], dim]));
+    const out = tf.tidy(() => predict(xs).reshape([xs.shape[0], dim]));
     features.set(await out.data() as Float32Array, s * dim);
     tf.dispose([xs, ys, out]);
   }

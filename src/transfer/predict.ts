@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import { tf } from '../backend';
+import { predictor } from '../graph/predict';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { decodeResized } from '../data/folder';
 import { ImageDataset } from '../data/dataset';
@@ -71,10 +72,11 @@ export async function predictImageFiles(net: Net, files: string | string[], opts
   const src = imageSource(ds, net.preprocessing);
   const probs = new Float32Array(list.length * k);
   const idx = Int32Array.from({ length: list.length }, (_, i) => i);
+  const predict = predictor(net.model);
   for (let s = 0; s < list.length; s += batchSize) {
     const { xs, ys } = src.batch(idx.subarray(s, Math.min(list.length, s + batchSize)));
     try {
-      const p = tf.tidy(() => net.model.predict(xs) as tfn.Tensor);
+      const p = tf.tidy(() => predict(xs));
       try { probs.set((await p.data()) as Float32Array, s * k); } finally { p.dispose(); }
     } finally {
       tf.dispose([xs, ys]);
