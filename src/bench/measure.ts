@@ -120,17 +120,22 @@ export async function measureTraining(model: LayersModel, xs: Tensor, ys: Tensor
  */
 export async function measureInference(model: LayersModel, xs: Tensor, args: TimingArgs = {}): Promise<Timing> {
   const batch = args.batch ?? 64;
-  const once = async () => {
-    const out = model.predict(xs, { batchSize: batch }) as Tensor;
-    try {
-      await out.data();
-    } finally {
-      out.dispose();
-    }
-  };
+  return timeReads(xs.shape[0], args.repeats ?? 5, () => readOut(model.predict(xs, { batchSize: batch }) as Tensor));
+}
+
+/** Read a result (the wait for the computation) and dispose it. */
+async function readOut(out: Tensor): Promise<void> {
+  try {
+    await out.data();
+  } finally {
+    out.dispose();
+  }
+}
+
+/** One warm-up call, then `repeats` timed calls of `once` over `n` samples. */
+async function timeReads(n: number, repeats: number, once: () => Promise<void>): Promise<Timing> {
   await once();
-  const times = await timeRepeats(once, args.repeats ?? 5);
-  return timing(xs.shape[0], times);
+  return timing(n, await timeRepeats(once, repeats));
 }
 
 /**
@@ -144,20 +149,10 @@ export async function measureInference(model: LayersModel, xs: Tensor, args: Tim
 export async function measureLibraryInference(model: LayersModel, xs: Tensor, args: TimingArgs = {}): Promise<Timing> {
   const batch = args.batch ?? 64;
   const n = xs.shape[0];
-  const once = async () => {
+  return timeReads(n, args.repeats ?? 5, async () => {
     const predict = predictor(model);
-    for (let s = 0; s < n; s += batch) {
-      const out = tf.tidy(() => predict(xs.slice(s, Math.min(batch, n - s))));
-      try {
-        await out.data();
-      } finally {
-        out.dispose();
-      }
-    }
-  };
-  await once();
-  const times = await timeRepeats(once, args.repeats ?? 5);
-  return timing(n, times);
+    for (let s = 0; s < n; s += batch) await readOut(tf.tidy(() => predict(xs.slice(s, Math.min(batch, n - s)))));
+  });
 }
 
 /** Options of {@link measureTfjsReference}; defaults are the full bench's. */

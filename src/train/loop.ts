@@ -142,6 +142,15 @@ function dropoutLayers(net: Net): (tfn.layers.Layer & { calls: number })[] {
   return net.model.layers.filter((l) => l.getClassName() === 'SeededDropout' && typeof (l as unknown as { calls?: unknown }).calls === 'number') as (tfn.layers.Layer & { calls: number })[];
 }
 
+/** Complete a TrainState: the dropout counters, and the slot values in one array. */
+function withDropoutAndValues(net: Net, out: TrainState, parts: Float32Array[]): TrainState {
+  for (const l of dropoutLayers(net)) out.dropoutCalls[l.name] = l.calls;
+  out.values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) { out.values.set(p, off); off += p.length; }
+  return out;
+}
+
 async function captureState(net: Net, groups: GroupOpt[], kind: 'adam' | 'sgd'): Promise<TrainState> {
   const parts: Float32Array[] = [];
   const out: TrainState = { optimizer: kind, groups: [], dropoutCalls: {}, values: new Float32Array(0) };
@@ -154,11 +163,7 @@ async function captureState(net: Net, groups: GroupOpt[], kind: 'adam' | 'sgd'):
     for (const w of ws.slice(1)) { entry.shapes.push(w.tensor.shape.slice()); parts.push(w.tensor.dataSync() as Float32Array); }
     out.groups.push(entry);
   }
-  for (const l of dropoutLayers(net)) out.dropoutCalls[l.name] = l.calls;
-  out.values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) { out.values.set(p, off); off += p.length; }
-  return out;
+  return withDropoutAndValues(net, out, parts);
 }
 
 /** The compiled step's optimizer state in the eager layout (the same TrainState either way). */
@@ -173,11 +178,7 @@ function captureGraphState(net: Net, groups: GroupOpt[], kind: 'adam' | 'sgd', s
     tf.dispose(g.slots);
     out.groups.push(entry);
   });
-  for (const l of dropoutLayers(net)) out.dropoutCalls[l.name] = l.calls;
-  out.values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) { out.values.set(p, off); off += p.length; }
-  return out;
+  return withDropoutAndValues(net, out, parts);
 }
 
 /** The eager optimizers' state (after restoreState) for the compiled step; tensors are the optimizers' own. */
