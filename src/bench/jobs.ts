@@ -84,7 +84,8 @@ export function runJobs(log: (line: string) => void = () => undefined, root = pr
   const env = { ...process.env };
   delete env.TRANSFER_LAB_QUICK;
   const steps: [string, string, string[]][] = [
-    ['main job', process.execPath, [path.join(root, 'dist', 'cli.js'), 'main']],
+    // --fresh: a resumed sweep would record only the time to read back its finished runs.
+    ['main job', process.execPath, [path.join(root, 'dist', 'cli.js'), 'main', '--fresh']],
     ['notebooks (full mode)', path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'scripts', 'run_notebooks.py'),
       ...fs.readdirSync(path.join(root, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort().map((f) => path.join('notebooks', f))]],
   ];
