@@ -20,6 +20,7 @@ import { GraphBuilder, GraphSession, Ref, Feed } from './builder';
 import { Attr } from './proto';
 import { batchNormInInference } from '../transfer/freeze';
 import { AnyLayer, F, T, chainOf, emitForward, graphUnsupported } from './forward';
+import type { GroupSlots } from '../train/state';
 
 export { graphUnsupported };
 
@@ -53,11 +54,6 @@ interface VarSlot {
 export interface StepResult {
   loss: tfn.Tensor;
   hits: tfn.Tensor;
-}
-
-/** Optimizer state in tfjs's layout (per group: slots m.., v.. (Adam) or accumulations (SGD)). */
-export interface GraphOptimizerState {
-  groups: { iterations: number; accBeta?: [number, number]; slots: tfn.Tensor[] }[];
 }
 
 /** Options for {@link compileTrainStep}. */
@@ -122,18 +118,19 @@ export class CompiledTrainStep {
    * Initialise the session: weights from the model's variables, optimizer slots from
    * `state` (or fresh: zeros, Adam's running beta powers at beta1/beta2).
    */
-  init(state?: GraphOptimizerState): void {
+  init(state?: GroupSlots[]): void {
     const feeds: Feed[] = [];
     const owned: tfn.Tensor[] = [];
     this.vars.forEach((v, i) => feeds.push([this.initFeeds[i], v.variable]));
     for (let g = 0; g < this.numGroups; g++) {
       const members = this.vars.filter((v) => v.group === g);
-      const st = state?.groups[g];
+      const st = state?.[g];
       const per = this.optimizer === 'adam' ? 2 : 1;
       for (let k = 0; k < per; k++) {
         members.forEach((v, j) => {
-          let t = st?.slots[k * members.length + j];
-          if (!t) { t = tf.zerosLike(v.variable); owned.push(t); }
+          const saved = st?.slots[k * members.length + j];
+          const t = saved ? tf.tensor(saved.values, saved.shape, 'float32') : tf.zerosLike(v.variable);
+          owned.push(t);
           feeds.push([this.slotInit[g][k * members.length + j], t]);
         });
       }
@@ -165,18 +162,22 @@ export class CompiledTrainStep {
     tf.dispose(vals);
   }
 
-  /** The optimizer state, in tfjs's layout (tensors owned by the caller). */
-  state(): GraphOptimizerState {
-    const out: GraphOptimizerState = { groups: [] };
+  /** The optimizer state, in tfjs's layout (no slots before the first step). */
+  state(): GroupSlots[] {
+    const out: GroupSlots[] = [];
     for (let g = 0; g < this.numGroups; g++) {
-      const slots = this.slotReads[g].length ? this.session.run([], this.slotReads[g]) : [];
-      let accBeta: [number, number] | undefined;
+      const group: GroupSlots = { iterations: this.iterations[g], slots: [] };
+      if (this.iterations[g] > 0 && this.slotReads[g].length) {
+        const ts = this.session.run([], this.slotReads[g]);
+        group.slots = ts.map((t) => ({ shape: t.shape.slice(), values: t.dataSync() as Float32Array }));
+        tf.dispose(ts);
+      }
       if (this.optimizer === 'adam') {
         const a = this.session.run([], this.accVars[g].reads);
-        accBeta = [a[0].dataSync()[0], a[1].dataSync()[0]];
+        group.accBeta = [a[0].dataSync()[0], a[1].dataSync()[0]];
         tf.dispose(a);
       }
-      out.groups.push({ iterations: this.iterations[g], accBeta, slots });
+      out.push(group);
     }
     return out;
   }
