@@ -71,14 +71,6 @@ export class Message {
     return this.bytes(field, inner.finish());
   }
 
-  /** A packed repeated float field. */
-  packedFloats(field: number, vs: number[]): this {
-    const b = new Uint8Array(4 * vs.length);
-    const dv = new DataView(b.buffer);
-    vs.forEach((v, i) => dv.setFloat32(4 * i, v, true));
-    return this.bytes(field, b);
-  }
-
   /** A map<string, M> entry (key 1, value 2). */
   mapEntry(field: number, key: string, value: Message): this {
     return this.bytes(field, new Message().bytes(1, key).bytes(2, value));
