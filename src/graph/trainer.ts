@@ -8,8 +8,8 @@
  * to float rounding (tests/graph.test.ts).
  *
  * Supported: single-input, single-output models (chains or DAGs such as residual blocks)
- * of the layer kinds in ./kinds (Conv2D, Dense, pooling, Flatten, Activation,
- * BatchNormalization in inference or training mode, SeededDropout),
+ * of the layer kinds in ./kinds (Conv2D, DepthwiseConv2D, Dense, pooling, Flatten,
+ * Activation, ReLU, Add, BatchNormalization in inference or training mode, SeededDropout),
  * with a softmax output. Anything else (e.g. the text encoder, unseeded Dropout) gets the
  * reason from `graphUnsupported`, and `train()` runs its eager loop.
  *

@@ -1,6 +1,7 @@
 /**
- * Convolutions: Conv2D (channels-last, undilated, 'valid' or 'same' padding), with an
- * optional bias and activation. Gradients with TensorFlow's Conv2DBackpropFilter/Input.
+ * Convolutions: Conv2D and DepthwiseConv2D (channels-last, undilated, 'valid' or 'same'
+ * padding), each with an optional bias and activation. Gradients with TensorFlow's
+ * Conv2DBackpropFilter/Input and DepthwiseConv2dNativeBackpropFilter/Input kernels.
  */
 import { Ref } from '../builder';
 import { Attr } from '../proto';
@@ -53,3 +54,4 @@ function convKind(cls: string, role: string, op: string, gradFilter: string, gra
 }
 
 export const conv2d = convKind('Conv2D', 'kernel', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput');
+export const depthwiseConv2d = convKind('DepthwiseConv2D', 'depthwise_kernel', 'DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput');

@@ -3,15 +3,15 @@
  * is one entry (support check, forward, backward: see ../registry.ts) and one line here.
  */
 import { RegisteredKind } from '../registry';
-import { conv2d } from './conv';
+import { conv2d, depthwiseConv2d } from './conv';
 import { dense } from './dense';
 import { averagePooling2d, globalAveragePooling2d, maxPooling2d } from './pool';
 import { batchNormalization } from './batchnorm';
-import { activation, dropout, flatten, seededDropout } from './simple';
+import { activation, add, dropout, flatten, relu, seededDropout } from './simple';
 
 const KINDS: RegisteredKind[] = [
-  conv2d, dense, maxPooling2d, averagePooling2d, globalAveragePooling2d, batchNormalization,
-  activation, flatten, dropout, seededDropout,
+  conv2d, depthwiseConv2d, dense, maxPooling2d, averagePooling2d, globalAveragePooling2d, batchNormalization,
+  activation, relu, flatten, dropout, seededDropout, add,
 ];
 
 /** Layer kinds by class name. */

@@ -1,6 +1,8 @@
 /**
- * Layers without weights: Activation, Flatten, Dropout (rate 0 in training; identity in
- * inference), SeededDropout (the mask fed per step, drawn as in eager mode).
+ * Layers without weights: Activation, ReLU (plain or capped at 6), Flatten, Dropout (rate 0
+ * in training; identity in inference), SeededDropout (the mask fed per step, drawn as in
+ * eager mode), and the residual Add (its gradient fans out to every input; the compiler
+ * sums what reaches a tensor from several consumers).
  */
 import { Ref } from '../builder';
 import { Act, LayerInfo, RegisteredKind, T, defineKind, layerAct, reshape, shapeOf } from '../registry';
@@ -18,6 +20,13 @@ function passThrough(classes: string[], act?: (info: LayerInfo) => Act | string,
 }
 
 export const activation = passThrough(['Activation'], layerAct);
+
+/** tf.layers.reLU: ReLU, or ReLU6 with `maxValue: 6`. */
+export const relu = passThrough(
+  ['ReLU'],
+  (info) => (info.cfg.maxValue == null ? 'relu' : 'relu6'),
+  (info) => (info.cfg.maxValue == null || Number(info.cfg.maxValue) === 6 ? null : `ReLU layer '${info.name}' with maxValue ${String(info.cfg.maxValue)} (only none or 6)`),
+);
 
 export const dropout = passThrough(['Dropout'], undefined, (info, mode) => (Number(info.cfg.rate) !== 0 && mode === 'train' ? `unseeded Dropout layer '${info.name}'` : null));
 
@@ -58,4 +67,20 @@ export const seededDropout = defineKind<DropoutPlan>({
     if (!needDx) return [null];
     return [p.mask && p.keep ? ctx.g.op('Mul', [ctx.g.op('RealDiv', [d, p.keep], T), p.mask], T, `${p.name}/grad_dropout`) : d];
   },
+});
+
+/** The residual Add (same-shape inputs), summed left to right as tfjs does. */
+export const add = defineKind<null>({
+  classes: ['Add'],
+  multiInput: true,
+  unsupported(info) {
+    const [first, ...rest] = info.inShapes;
+    return rest.some((s) => s.join() !== first.join()) ? `Add layer '${info.name}' on inputs of different shapes (broadcasting is not supported)` : null;
+  },
+  forward(ctx, info, xs) {
+    let y = xs[0];
+    for (let i = 1; i < xs.length; i++) y = ctx.g.op('AddV2', [y, xs[i]], T, `${info.name}/add${i}`);
+    return { pre: y, plan: null };
+  },
+  backward: (_ctx, _p, d, need) => need.map((n) => (n ? d : null)),
 });
