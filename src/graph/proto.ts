@@ -5,7 +5,8 @@
  * tensorflow/core/protobuf/{saved_model,meta_graph}.proto (TensorFlow 2.21).
  *
  * Only writing is needed: TensorFlow parses the bytes when the session loads, and
- * `tests/graph.test.ts` checks the encoding against the Python protobuf classes.
+ * `tests/proto.test.ts` checks the encoding against TensorFlow's own Python protobuf
+ * classes (the tensorflow wheel in .venv): every field read back as written, none unknown.
  */
 
 /** TensorFlow DataType enum values used here. */
