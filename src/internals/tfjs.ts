@@ -52,6 +52,11 @@ export function layerField(layer: tfn.layers.Layer, key: string): unknown {
   return (layer as unknown as Record<string, unknown>)[key];
 }
 
+/** Symbol-keyed flags the library keeps on a layer object (e.g. whether BatchNorm runs in inference mode). */
+export function layerFlags(layer: tfn.layers.Layer): { [flag: symbol]: boolean | undefined } {
+  return layer as unknown as { [flag: symbol]: boolean | undefined };
+}
+
 /** The metrics a compiled model was compiled with (tfjs keeps the argument). */
 export function compiledMetrics(model: tfn.LayersModel): string[] {
   return (model as unknown as { metrics?: string[] }).metrics ?? [];
@@ -59,7 +64,7 @@ export function compiledMetrics(model: tfn.LayersModel): string[] {
 
 /** The native backend's entry points the library uses (tfjs-node `NodeJSKernelBackend`). */
 export interface NodeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_FLOAT: number; TF_BOOL: number };
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_FLOAT: number; TF_BOOL: number; TF_Version?: unknown };
   executeSingleOutput(name: string, attrs: unknown[], inputs: tfn.Tensor[]): tfn.Tensor;
   loadSavedModelMetaGraph(path: string, tags: string): number;
   runSavedModel(id: number, inputs: tfn.Tensor[], infos: { name: string; tfDtype: string }[], outputs: string[]): tfn.Tensor[];
