@@ -1,7 +1,7 @@
 /** Pooling: MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D (channels-last). */
-import { Ref } from '../builder';
+import { GraphBuilder, Ref } from '../builder';
 import { Attr } from '../proto';
-import { F, LayerInfo, T, channelsFirst, defineKind, pair, reshape, shapeOf } from '../registry';
+import { LayerInfo, T, channelsFirst, defineKind, pair, reshape, shapeOf } from '../registry';
 
 interface PoolPlan {
   name: string;
@@ -16,32 +16,23 @@ function poolAttrs(info: LayerInfo): Record<string, Attr> {
   return { ...T, ksize: { ints: [1, ph, pw, 1] }, strides: { ints: [1, sh, sw, 1] }, padding: { s: info.cfg.padding === 'same' ? 'SAME' : 'VALID' }, data_format: { s: 'NHWC' } };
 }
 
-export const maxPooling2d = defineKind<PoolPlan>({
-  classes: ['MaxPooling2D'],
-  unsupported: channelsFirst,
-  forward(ctx, info, [x]) {
-    const attrs = poolAttrs(info);
-    const y = ctx.g.op('MaxPool', [x], attrs, `${info.name}/pool`);
-    return { pre: y, plan: { name: info.name, x, y, attrs } };
-  },
-  backward: (ctx, p, d, [needDx]) => [needDx ? ctx.g.op('MaxPoolGrad', [p.x, p.y, d], p.attrs, `${p.name}/grad_pool`) : null],
-});
+/** A 2-D pooling kind: its op, and the gradient of its input. */
+function poolKind(cls: string, op: string, grad: (g: GraphBuilder, p: PoolPlan, d: Ref) => Ref) {
+  return defineKind<PoolPlan>({
+    classes: [cls],
+    unsupported: channelsFirst,
+    forward(ctx, info, [x]) {
+      const attrs = poolAttrs(info);
+      const y = ctx.g.op(op, [x], attrs, `${info.name}/pool`);
+      return { pre: y, plan: { name: info.name, x, y, attrs } };
+    },
+    backward: (ctx, p, d, [needDx]) => [needDx ? grad(ctx.g, p, d) : null],
+  });
+}
 
-export const averagePooling2d = defineKind<PoolPlan>({
-  classes: ['AveragePooling2D'],
-  unsupported: channelsFirst,
-  forward(ctx, info, [x]) {
-    const attrs = poolAttrs(info);
-    const y = ctx.g.op('AvgPool', [x], attrs, `${info.name}/pool`);
-    return { pre: y, plan: { name: info.name, x, y, attrs } };
-  },
-  backward(ctx, p, d, [needDx]) {
-    if (!needDx) return [null];
-    const { T: _t, ...rest } = p.attrs;
-    void _t;
-    return [ctx.g.op('AvgPoolGrad', [shapeOf(ctx.g, p.x), d], { ...rest, T: F }, `${p.name}/grad_pool`)];
-  },
-});
+export const maxPooling2d = poolKind('MaxPooling2D', 'MaxPool', (g, p, d) => g.op('MaxPoolGrad', [p.x, p.y, d], p.attrs, `${p.name}/grad_pool`));
+
+export const averagePooling2d = poolKind('AveragePooling2D', 'AvgPool', (g, p, d) => g.op('AvgPoolGrad', [shapeOf(g, p.x), d], p.attrs, `${p.name}/grad_pool`));
 
 interface GlobalPoolPlan {
   name: string;
