@@ -27,3 +27,4 @@ export { transplant, TransplantOptions } from './transfer/transplant';
 export { loadBackboneOrFallback, FallbackOptions, BackboneChoice } from './backbone/fallback';
 export { ModelDownloadError } from './backbone/zoo';
 export * from './text';
+export { lrFindChart, LrFindChartOptions } from './charts/lr-find';

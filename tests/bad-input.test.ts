@@ -529,6 +529,18 @@ cases.push(
   { fn: 'loadBackboneOrFallback', what: `offline, and the fallback missing (${tl.MODELS_ENV} pointing nowhere)`, run: () => withEnv({ [tl.MODELS_ENV]: '/nowhere/models' }, () => tl.loadBackboneOrFallback(`${CLOSED}/m/model.json`, { cacheDir: dir('model-cache'), timeoutMs: 3000 })), problem: /the bundled backbone 'fashion-cnn' is missing from \/nowhere\/models/, fix: /Fix: restore it from git/, dir: () => dir('model-cache') },
 );
 
+// ---- issue 20: lrFind, TensorBoard, augmentation, interpretation, netFromModel, exportWeb ----
+
+cases.push(
+  { fn: 'lrFind', what: 'endLr below startLr', run: () => tl.lrFind(net, src(), { startLr: 1e-2, endLr: 1e-4 }), problem: /endLr \(0\.0001\) must be larger than startLr \(0\.01\)/, fix: /Fix: pass e\.g\. \{ startLr: 1e-7, endLr: 10 \}/ },
+  { fn: 'lrFind', what: 'steps 2.5', run: () => tl.lrFind(net, src(), { steps: 2.5 }), problem: /steps must be a positive integer, got 2\.5/, fix: /Fix:/ },
+  { fn: 'lrFind', what: 'smoothing 1 (the average would never move)', run: () => tl.lrFind(net, src(), { smoothing: 1 }), problem: /smoothing must be in \[0, 1\), got 1/, fix: /Fix: pass e\.g\. smoothing: 0\.98/ },
+  { fn: 'lrFind', what: 'a data set instead of a BatchSource', run: () => tl.lrFind(net, ds as never), problem: /lrFind: the data is not a BatchSource/, fix: /Fix: wrap images with imageSource/ },
+  { fn: 'lrFind', what: 'net.model instead of the Net', run: () => tl.lrFind(net.model as never, src()), problem: /lrFind expects a Net/, fix: /pass the Net itself, not net\.model/ },
+  { fn: 'lrSuggestions', what: 'arrays of different lengths', run: () => tl.lrSuggestions([1e-3, 1e-2, 1e-1], [1, 2]), problem: /needs two arrays of the same length >= 2/, fix: /Fix: pass result\.lrs and result\.smoothed/ },
+  { fn: 'lrFindChart', what: 'a History instead of an lrFind result', run: () => tl.lrFindChart({ epochs: [] } as never), problem: /lrFindChart: expected what lrFind returns/, fix: /Fix: pass the result of await lrFind/ },
+);
+
 // ---- the command line -------------------------------------------------------------------
 
 const configFile = (name: string, over: Record<string, unknown>): string => {
