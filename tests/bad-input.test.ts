@@ -539,6 +539,13 @@ cases.push(
   { fn: 'lrFind', what: 'net.model instead of the Net', run: () => tl.lrFind(net.model as never, src()), problem: /lrFind expects a Net/, fix: /pass the Net itself, not net\.model/ },
   { fn: 'lrSuggestions', what: 'arrays of different lengths', run: () => tl.lrSuggestions([1e-3, 1e-2, 1e-1], [1, 2]), problem: /needs two arrays of the same length >= 2/, fix: /Fix: pass result\.lrs and result\.smoothed/ },
   { fn: 'lrFindChart', what: 'a History instead of an lrFind result', run: () => tl.lrFindChart({ epochs: [] } as never), problem: /lrFindChart: expected what lrFind returns/, fix: /Fix: pass the result of await lrFind/ },
+  { fn: 'netFromModel', what: 'a group naming a layer the model does not have', run: () => tl.netFromModel(net.model, { groups: { body: ['conv9'], head: ['logits'] } }), problem: /group 'body' names layer 'conv9', which model 'tiny' does not have/, fix: /Known layers: .*Fix: use names from that list/ },
+  { fn: 'netFromModel', what: 'the Net instead of its model', run: () => tl.netFromModel(net as never), problem: /netFromModel expects a tf\.LayersModel, got a Net/, fix: /Fix: pass net\.model/ },
+  { fn: 'netFromModel', what: '2 class names for 3 outputs', run: () => tl.netFromModel(net.model, { classNames: ['a', 'b'] }), problem: /2 class names for a model whose output has shape \[null,3\]/, fix: /Fix: pass one name per output unit \(3\)/ },
+  { fn: 'netFromModel', what: 'splitAt with a layer name that does not exist', run: () => tl.netFromModel(net.model, { splitAt: ['block9_conv'] }), problem: /splitAt names layer 'block9_conv'/, fix: /Fix: use names from that list/ },
+  { fn: 'loadModelAsNet', what: 'a model.json that does not exist', run: () => tl.loadModelAsNet(path.join(dir('models'), 'nowhere', 'model.json')), problem: /nowhere\/model\.json does not exist/, fix: /Fix: pass the model\.json written by tensorflowjs_converter/ },
+  { fn: 'loadModelAsNet', what: 'a model.json whose weight file is truncated', run: () => tl.loadModelAsNet(brokenModel('from-model-trunc', (m) => fs.truncateSync(path.join(m, 'weights.bin'), 10))), problem: /hold 10 bytes but the manifest describes/, fix: /Fix: convert or save the model again/ },
+  { fn: 'bodyHeadSplitter', what: 'the Net instead of its model', run: () => tl.bodyHeadSplitter(net as never), problem: /bodyHeadSplitter expects a tf\.LayersModel, got a Net/, fix: /Fix: pass net\.model/ },
 );
 
 // ---- the command line -------------------------------------------------------------------

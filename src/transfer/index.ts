@@ -7,3 +7,4 @@ export { scratch, linearProbe, gradualUnfreeze, fineTune, ProbeOptions, GradualO
 export { inspect, formatInspect, LayerRow } from './inspect';
 export { saveNet, loadNet, readNetMeta, topologyProblem, modelFilesProblem, loadLayersModelClean, NetMeta } from './io';
 export { SeededDropout, seededDropout, SeededDropoutArgs } from './layers';
+export { netFromModel, loadModelAsNet, bodyHeadSplitter, NetFromModelOptions } from './from-model';
