@@ -545,6 +545,9 @@ cases.push(
   { fn: 'netFromModel', what: 'splitAt with a layer name that does not exist', run: () => tl.netFromModel(net.model, { splitAt: ['block9_conv'] }), problem: /splitAt names layer 'block9_conv'/, fix: /Fix: use names from that list/ },
   { fn: 'loadModelAsNet', what: 'a model.json that does not exist', run: () => tl.loadModelAsNet(path.join(dir('models'), 'nowhere', 'model.json')), problem: /nowhere\/model\.json does not exist/, fix: /Fix: pass the model\.json written by tensorflowjs_converter/ },
   { fn: 'loadModelAsNet', what: 'a model.json whose weight file is truncated', run: () => tl.loadModelAsNet(brokenModel('from-model-trunc', (m) => fs.truncateSync(path.join(m, 'weights.bin'), 10))), problem: /hold 10 bytes but the manifest describes/, fix: /Fix: convert or save the model again/ },
+  { fn: 'tensorBoard', what: 'an empty log folder', run: () => tl.tensorBoard(''), problem: /tensorBoard: the log folder must be a path, got ""/, fix: /Fix: pass e\.g\. tensorBoard\('logs\/my-run'\)/ },
+  { fn: 'tensorBoard', what: "updateFreq 'step' (Keras spells it 'batch')", run: () => tl.tensorBoard(dir('tb'), { updateFreq: 'step' as 'batch' }), problem: /updateFreq 'step' is not 'epoch' or 'batch'/, fix: /Fix: pass updateFreq: 'epoch'/ },
+  { fn: 'tensorBoard', what: 'a file as the log folder', run: () => tl.tensorBoard(fileTarget), problem: /notes\.txt is a file, not a folder/, fix: /Fix: pass a folder path/ },
   { fn: 'bodyHeadSplitter', what: 'the Net instead of its model', run: () => tl.bodyHeadSplitter(net as never), problem: /bodyHeadSplitter expects a tf\.LayersModel, got a Net/, fix: /Fix: pass net\.model/ },
 );
 
