@@ -548,6 +548,9 @@ cases.push(
   { fn: 'tensorBoard', what: 'an empty log folder', run: () => tl.tensorBoard(''), problem: /tensorBoard: the log folder must be a path, got ""/, fix: /Fix: pass e\.g\. tensorBoard\('logs\/my-run'\)/ },
   { fn: 'tensorBoard', what: "updateFreq 'step' (Keras spells it 'batch')", run: () => tl.tensorBoard(dir('tb'), { updateFreq: 'step' as 'batch' }), problem: /updateFreq 'step' is not 'epoch' or 'batch'/, fix: /Fix: pass updateFreq: 'epoch'/ },
   { fn: 'tensorBoard', what: 'a file as the log folder', run: () => tl.tensorBoard(fileTarget), problem: /notes\.txt is a file, not a folder/, fix: /Fix: pass a folder path/ },
+  { fn: 'exportWeb', what: 'a feature extractor (no classifier, no class names)', run: () => tl.exportWeb(tl.cut(net, 'features'), dir('web-out')), problem: /exportWeb: the net has 0 class names and outputs of shape \[null,12\]: not a classifier/, fix: /Fix: export a net with a head/, dir: () => dir('web-out') },
+  { fn: 'exportWeb', what: "a folder holding the user's files", run: () => tl.exportWeb(net, userDir), problem: /is a folder that holds other files \(a\.txt, b\.txt\), not an earlier web export/, fix: /Fix: export into a new or empty folder/, dir: () => userDir },
+  { fn: 'exportWeb', what: 'an empty output path', run: () => tl.exportWeb(net, ''), problem: /the output folder must be a path, got ""/, fix: /Fix: pass e\.g\. 'out\/web\/my-net'/ },
   { fn: 'bodyHeadSplitter', what: 'the Net instead of its model', run: () => tl.bodyHeadSplitter(net as never), problem: /bodyHeadSplitter expects a tf\.LayersModel, got a Net/, fix: /Fix: pass net\.model/ },
 );
 
@@ -589,6 +592,10 @@ cli.push(
   { what: 'run --reports-dir without a folder', args: ['run', 'fashion-to-digits', '--reports-dir'], code: 2, problem: /option --reports-dir needs a value/, fix: /needs a value/ },
   { what: 'main with a stray argument (ignored before)', args: ['main', 'quick'], code: 2, problem: /unexpected argument 'quick'/, fix: /Fix: remove it/, fixed: 'silent' },
   { what: 'main --backbone without a value', args: ['main', '--backbone'], code: 2, problem: /option --backbone needs a value/, fix: /needs a value/ },
+  { what: 'export without a net folder', args: ['export', '--web', '<cli-web>'], code: 2, problem: /export needs exactly one saved net folder, got none/, fix: /Fix: transfer-lab export <net-dir> --web <out-dir>/, dir: () => dir('cli-web') },
+  { what: 'export without --web', args: ['export', path.join(ROOT, 'models', 'fashion-cnn')], code: 2, problem: /export needs --web <out-dir>/, fix: /Fix: transfer-lab export .* --web out\/web\/my-net/ },
+  { what: 'export with a misspelt option', args: ['export', path.join(ROOT, 'models', 'fashion-cnn'), '--wbe', '<cli-web>'], code: 2, problem: /Unknown option '--wbe'/, fix: /Fix: transfer-lab export <net-dir> --web <out-dir>/, dir: () => dir('cli-web') },
+  { what: 'export of a folder that does not exist', args: ['export', '/nowhere/net', '--web', '<cli-web>'], code: 2, problem: /no saved net at \/nowhere\/net/, fix: /Fix: pass a folder written by saveNet/, dir: () => dir('cli-web') },
   { what: 'TRANSFER_LAB_BACKEND=gpu (BackendError)', args: ['doctor'], env: { TRANSFER_LAB_BACKEND: 'gpu' }, code: 1, problem: /TRANSFER_LAB_BACKEND='gpu' is not a backend/, fix: /use 'tensorflow' \(default\) or 'cpu'/ },
 );
 
