@@ -28,3 +28,4 @@ export { loadBackboneOrFallback, FallbackOptions, BackboneChoice } from './backb
 export { ModelDownloadError } from './backbone/zoo';
 export * from './text';
 export { lrFindChart, LrFindChartOptions } from './charts/lr-find';
+export { augmentationChart, AugmentationChartOptions } from './charts/augment';

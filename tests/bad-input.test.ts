@@ -551,6 +551,8 @@ cases.push(
   { fn: 'exportWeb', what: 'a feature extractor (no classifier, no class names)', run: () => tl.exportWeb(tl.cut(net, 'features'), dir('web-out')), problem: /exportWeb: the net has 0 class names and outputs of shape \[null,12\]: not a classifier/, fix: /Fix: export a net with a head/, dir: () => dir('web-out') },
   { fn: 'exportWeb', what: "a folder holding the user's files", run: () => tl.exportWeb(net, userDir), problem: /is a folder that holds other files \(a\.txt, b\.txt\), not an earlier web export/, fix: /Fix: export into a new or empty folder/, dir: () => userDir },
   { fn: 'exportWeb', what: 'an empty output path', run: () => tl.exportWeb(net, ''), problem: /the output folder must be a path, got ""/, fix: /Fix: pass e\.g\. 'out\/web\/my-net'/ },
+  { fn: 'augmentationChart', what: 'zoom 2 (more than the image)', run: () => tl.augmentationChart(ds, { zoom: 2 }), problem: /augment: zoom 2 is not a number in \[0, 0\.9\]/, fix: /Fix: pass e\.g\. \{ zoom: 0\.1 \}/ },
+  { fn: ['imageSource', 'augmentBytes'], what: "an unknown augmentation 'crop' (ignored before)", run: () => tl.imageSource(ds, net.preprocessing, { crop: 0.2 } as never), problem: /augment: unknown option 'crop'/, fix: /Fix: use shift, flip, rotate, zoom, brightness, contrast/, fixed: 'silent' },
   { fn: 'bodyHeadSplitter', what: 'the Net instead of its model', run: () => tl.bodyHeadSplitter(net as never), problem: /bodyHeadSplitter expects a tf\.LayersModel, got a Net/, fix: /Fix: pass net\.model/ },
 );
 
