@@ -29,3 +29,4 @@ export { ModelDownloadError } from './backbone/zoo';
 export * from './text';
 export { lrFindChart, LrFindChartOptions } from './charts/lr-find';
 export { augmentationChart, AugmentationChartOptions } from './charts/augment';
+export { topLossesChart, TopLossesChartOptions } from './charts/interpret';

@@ -553,6 +553,11 @@ cases.push(
   { fn: 'exportWeb', what: 'an empty output path', run: () => tl.exportWeb(net, ''), problem: /the output folder must be a path, got ""/, fix: /Fix: pass e\.g\. 'out\/web\/my-net'/ },
   { fn: 'augmentationChart', what: 'zoom 2 (more than the image)', run: () => tl.augmentationChart(ds, { zoom: 2 }), problem: /augment: zoom 2 is not a number in \[0, 0\.9\]/, fix: /Fix: pass e\.g\. \{ zoom: 0\.1 \}/ },
   { fn: ['imageSource', 'augmentBytes'], what: "an unknown augmentation 'crop' (ignored before)", run: () => tl.imageSource(ds, net.preprocessing, { crop: 0.2 } as never), problem: /augment: unknown option 'crop'/, fix: /Fix: use shift, flip, rotate, zoom, brightness, contrast/, fixed: 'silent' },
+  { fn: 'interpret', what: 'data of another task (5 classes for a 3-class net)', run: () => tl.interpret(net, toyImages(10, 5)), problem: /interpret: the net has 3 classes but data set 'toy-5' has 5/, fix: /Fix: interpret the net on data of its own task/ },
+  { fn: 'interpret', what: 'probabilities of another data set', run: () => tl.interpret(net, ds, { probs: new Float32Array(6) }), problem: /6 probabilities for 30 images of 3 classes/, fix: /Fix: pass the probabilities of this data set/ },
+  { fn: 'topLosses', what: 'a ClassificationReport instead of an interpretation', run: () => tl.topLosses({ accuracy: 1 } as never), problem: /topLosses: expected what interpret\(\) returns/, fix: /Fix: const interp = await interpret\(net, dataset\)/ },
+  { fn: 'mostConfused', what: 'minCount 0', run: async () => tl.mostConfused(await tl.interpret(net, ds), { minCount: 0 }), problem: /minCount must be a positive integer, got 0/, fix: /Fix: pass e\.g\. \{ minCount: 2 \}/ },
+  { fn: 'topLossesChart', what: 'a confusion matrix instead of an interpretation', run: () => tl.topLossesChart([[1, 0], [0, 1]] as never), problem: /topLosses: expected what interpret\(\) returns/, fix: /Fix:/ },
   { fn: 'bodyHeadSplitter', what: 'the Net instead of its model', run: () => tl.bodyHeadSplitter(net as never), problem: /bodyHeadSplitter expects a tf\.LayersModel, got a Net/, fix: /Fix: pass net\.model/ },
 );
 

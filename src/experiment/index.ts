@@ -13,3 +13,4 @@ export {
 export { writeAtomic, readRuns, summarize, rowsToCsv, saveResults } from './table';
 export { EXPERIMENTS, HEADLINE_EXPERIMENT, experimentConfig, quickConfig, ExperimentConfigOptions } from './experiments';
 export { summarizeExperiment, formatSummaryTable, reportHtml, reportFigures, writeReport, reportsDir, ReportOptions, ExperimentSummary, MeanStd } from './report';
+export { interpret, topLosses, mostConfused, Interpretation, InterpretOptions, TopLoss, ConfusedPair, MostConfusedOptions } from './interpret';
