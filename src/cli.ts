@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   pretrain: () => import('./commands/pretrain'),
   run: () => import('./commands/run'),
   main: () => import('./commands/main'),
+  export: () => import('./commands/export'),
 };
 
 function usage(): string {
@@ -31,6 +32,8 @@ function usage(): string {
     '      [--json] [--quick]     report in reports/<name>/index.html, reports/latest/summary.json;',
     '      [--fresh] [--backbone NAME|DIR] [--reports-dir DIR]   finished runs resume from runs.jsonl',
     '  main [--quick] [--json]    the main job run by `npm start`: the fashion-to-digits experiment',
+    '  export <net-dir> --web DIR a saved net as a web page: plain-tfjs model, local tf.min.js, pick/draw an image',
+    '         [--title TEXT] [--json]',
     '',
     'environment: TRANSFER_LAB_BACKEND=cpu opts into the slow pure-JS backend.',
   ].join('\n');

@@ -9,6 +9,7 @@ import { ImageDataset, checkDataset } from '../data/dataset';
 import { Preprocessing } from '../transfer/net';
 import { Random } from '../random';
 import { batchOf, AugmentOptions } from '../data/batches';
+import { augmentActive, checkAugment } from '../data/augment';
 
 /** A labelled set the training loop can batch. */
 export interface BatchSource {
@@ -29,10 +30,12 @@ export type Augmentation = AugmentOptions;
 
 /**
  * A batch source over an image data set with a net's preprocessing (size must match;
- * channels are converted 1<->3).
+ * channels are converted 1<->3), optionally with seeded augmentation of every batch it
+ * makes (train() passes its per-epoch generator; evaluation batches are never augmented).
  *
  * @example
  * const src = imageSource(fashionTrain, net.preprocessing);
+ * const augmented = imageSource(myPhotos, net.preprocessing, { flip: true, rotate: 10, zoom: 0.1, brightness: 0.1 });
  */
 export function imageSource(ds: ImageDataset, pre: Preprocessing, augment: Augmentation = {}): BatchSource {
   checkDataset(ds, 'imageSource');
@@ -47,7 +50,8 @@ export function imageSource(ds: ImageDataset, pre: Preprocessing, augment: Augme
   const mean = pre.mean ?? 0;
   const std = pre.std ?? 1;
   const normalize = mean !== 0 || std !== 1 ? { mean, std } : true;
-  const aug = (augment.shift ?? 0) > 0 || augment.flip ? augment : undefined;
+  checkAugment(augment);
+  const aug = augmentActive(augment) ? augment : undefined;
   return {
     count: ds.count,
     labels: ds.labels,
