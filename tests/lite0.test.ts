@@ -14,6 +14,7 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { ImageDataset, Net, imageSource, imagenetPreprocessing, loadBackbone, withHead, cut, predictImageFiles, IMAGENET_CLASSES } from '../src';
 import { cacheDir } from '../src/data/fashion';
 import { decodeResized } from '../src/data/folder';
+import { measureLite0 } from '../src/bench/cases';
 import { toyImages } from './fixtures';
 import { expectNoLeakedTensors, expectError, tmpDir } from './helpers';
 
@@ -194,5 +195,17 @@ describe('EfficientNet-Lite0: top-5 ImageNet classes of real photos (scikit-imag
       top.forEach((t) => assert.strictEqual(t.className, IMAGENET_CLASSES[t.label]));
       if (p.want.length) assert.ok(top.some((t) => p.want.includes(t.label)), `${p.file}: top-5 ${top.map((t) => t.label)} has no ${p.what} (${p.want})`);
     });
+  });
+});
+
+describe('EfficientNet-Lite0: the bench case (tiny sizes)', function () {
+  this.timeout(300000);
+  it('fine-tunes and predicts Lite0 with a 10-way head through the library, leaking no tensors', async () => {
+    const c = await expectNoLeakedTensors(() => measureLite0({ batch: 2, steps: 1, inferSteps: 1, repeats: 1, warmupSteps: 0, seed: 1, size: 64 }), 'measureLite0');
+    assert.strictEqual(c.weights, 'imagenet');
+    assert.strictEqual(c.params, 4652008 - 1280 * 1000 - 1000 + 1280 * 10 + 10);
+    assert.ok(c.train.sps > 0 && c.infer.sps > 0, JSON.stringify(c));
+    assert.ok(['graph', 'eager'].includes(c.train.engine));
+    console.log(`      64x64, batch 2: fine-tune ${c.train.sps.toFixed(1)} samples/s (${c.train.engine}), predict ${c.infer.sps.toFixed(1)} samples/s`);
   });
 });

@@ -229,6 +229,10 @@ export async function measureLite0(args: Lite0CaseArgs): Promise<Lite0Case> {
     }
   } finally {
     tf.dispose([xs, ys]);
-    net.model.dispose();
+    // The head model shares the body's layers but not its ImageNet classifier: free the
+    // body (all its layers), then the head's own layers.
+    const bodyLayers = new Set(body.model.layers);
+    body.model.dispose();
+    for (const l of net.model.layers) if (!bodyLayers.has(l)) l.dispose();
   }
 }
