@@ -12,3 +12,8 @@ export {
   compareText, loadExperimentEncoder, loadTextTask, textExperimentConfig, quickTextConfig, resolveTextConfig, isTextExperiment, TEXT_EXPERIMENTS, TEXT_LEARNING_RATES,
   TextExperimentConfig, TextTaskSpec, TextTaskData, TextCompareOptions,
 } from './experiment';
+export {
+  loadSentiment, readSentimentRatings, parseGroundTruth, binarizeSentiment, describeSentimentSets, locateSentiment, sentimentSearchPath,
+  SENTIMENT_SETS, SENTIMENT_SET_NAMES, SENTIMENT_CLASSES, SENTIMENT_ENV, SENTIMENT_ARCHIVE,
+  SentimentDataset, SentimentSetName, SentimentSetInfo, SentimentOptions, SentimentSetSummary, RatedText,
+} from './sentiment';
