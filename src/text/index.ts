@@ -17,3 +17,5 @@ export {
   SENTIMENT_SETS, SENTIMENT_SET_NAMES, SENTIMENT_CLASSES, SENTIMENT_ENV, SENTIMENT_ARCHIVE,
   SentimentDataset, SentimentSetName, SentimentSetInfo, SentimentOptions, SentimentSetSummary, RatedText,
 } from './sentiment';
+export { vaderScores, vaderProbs, locateVader, VADER_DIR, VaderOptions, VaderScore } from './vader';
+export { trainTfidfLogReg, tfidfPredict, tfidfTransform, tfidfTokens, TfidfModel, TfidfOptions, SparseRows } from './tfidf';
