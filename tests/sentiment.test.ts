@@ -17,6 +17,10 @@ import {
 } from '../src/text';
 import { classificationReport } from '../src/experiment/metrics';
 import { readTar } from '../src/data/tar';
+import { loadSentimentTask, SENTIMENT_TASK } from '../src/text/sentiment-task';
+import { experimentConfig, experimentModality } from '../src/experiment/experiments';
+import { resolveConfig } from '../src/experiment/config';
+import { taskKindOf } from '../src/experiment/task-kinds';
 import { expectNoLeakedTensors, expectError, tmpDir } from './helpers';
 
 /** Counts measured on hutto_ICWSM_2014.tar.gz (vaderSentiment 3.3.2), margin 0: [negative, positive]. */
@@ -177,6 +181,37 @@ describe('VADER baseline (the reference Python implementation)', function () {
     await expectError(() => vaderScores([1 as never]), /array of strings/);
     await expectError(() => vaderScores(['x'], { dir: path.join(tmpDir(), 'none') }), /VADER is not installed/, /scripts\/sentiment-data/);
     await expectError(() => vaderScores(['x'], { python: '/nonexistent/python3' }), /cannot run/, /install Python 3/);
+  });
+});
+
+describe('the sentiment task in the experiment registry', () => {
+  it('minilm-to-movie-sentiment is a text experiment over the movie sentences, with a quick version', () => {
+    assert.strictEqual(experimentModality('minilm-to-movie-sentiment'), 'text');
+    const cfg = experimentConfig('minilm-to-movie-sentiment');
+    assert.deepStrictEqual(cfg.sizes, [4, 16, 64, 256]);
+    assert.strictEqual(taskKindOf(cfg), SENTIMENT_TASK);
+    const r = resolveConfig(cfg) as unknown as Record<string, unknown>;
+    assert.strictEqual(r.margin, 0);
+    assert.strictEqual(r.maxLength, 48);
+    const quick = experimentConfig('minilm-to-movie-sentiment', { quick: true });
+    assert.strictEqual(quick.name, 'minilm-to-movie-sentiment-quick');
+    assert.deepStrictEqual(quick.sizes, [4, 16]);
+  });
+
+  it('loads a disjoint pool and balanced validation and test sets; same seed, same texts', () => {
+    const a = loadSentimentTask({ dataset: 'sentiment-movies' }, { testSize: 400, validationSize: 60 });
+    assert.deepStrictEqual(textClassCounts(a.test), [200, 200]);
+    assert.deepStrictEqual(textClassCounts(a.validation), [30, 30]);
+    const pool = new Set(a.pool.texts);
+    assert.ok(a.test.texts.filter((t) => pool.has(t)).length < 3, 'test texts are not in the pool (up to sentences that occur twice in the set)');
+    const b = loadSentimentTask({ dataset: 'sentiment-movies' }, { testSize: 400, validationSize: 60 });
+    assert.deepStrictEqual(a.test.texts, b.test.texts);
+    assert.strictEqual(loadSentimentTask({ dataset: 'sentiment-tweets', margin: 1 }, {}).pool.classNames.length, 2);
+  });
+
+  it('bad inputs: an unknown set, a bad margin in a config', async () => {
+    await expectError(() => loadSentimentTask({ dataset: 'sentiment-imdb' as never }), /unknown sentiment task 'sentiment-imdb'/, /sentiment-movies/);
+    await expectError(() => resolveConfig({ ...experimentConfig('minilm-to-movie-sentiment'), task: { dataset: 'sentiment-movies', margin: -1 } as never }), /task\.margin must be a number in \[0, 4\)/);
   });
 });
 

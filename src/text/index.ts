@@ -20,3 +20,4 @@ export {
 } from './sentiment';
 export { vaderScores, vaderProbs, locateVader, VADER_DIR, VaderOptions, VaderScore } from './vader';
 export { trainTfidfLogReg, tfidfPredict, tfidfTransform, tfidfTokens, TfidfModel, TfidfOptions, SparseRows } from './tfidf';
+export { loadSentimentTask, SENTIMENT_TASK, SentimentTaskSpec } from './sentiment-task';
