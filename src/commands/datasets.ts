@@ -7,18 +7,19 @@ import { DATASET_NAMES, DatasetInfo, describeDatasets } from '../data/catalog';
 import { downloadFashionMnist } from '../data/download';
 import { locateFashionMnist } from '../data/fashion';
 import { locateMnistIdx, mnistPackageDir } from '../data/mnist';
+import { describeSentimentSets } from '../text/sentiment';
 import { Command, CliError, parseArgs } from './command';
 
 function checkName(name: string, what: string): void {
   if (!(DATASET_NAMES as readonly string[]).includes(name)) throw new CliError(`${what}: unknown data set '${name}' (known: ${DATASET_NAMES.join(', ')})`, 2);
 }
 
-function format(infos: DatasetInfo[]): string {
+function format(infos: (Omit<DatasetInfo, 'name'> & { name: string; unit?: string })[]): string {
   const lines: string[] = [];
   for (const d of infos) {
     lines.push(`${d.name.padEnd(14)} ${d.available ? d.source : `not found  (looked in: ${d.searched.join(', ')})`}`);
     for (const [split, s] of Object.entries(d.splits)) {
-      lines.push(`  ${split.padEnd(6)} ${String(s.count).padStart(6)} images; per class: ${s.perClass.map((c, i) => `${d.classNames[i]} ${c}`).join(', ')}`);
+      lines.push(`  ${split.padEnd(6)} ${String(s.count).padStart(6)} ${d.unit ?? 'images'}; per class: ${s.perClass.map((c, i) => `${d.classNames[i]} ${c}`).join(', ')}`);
     }
     if (d.fix) lines.push(`  fix: ${d.fix}`);
   }
@@ -46,7 +47,7 @@ export const command: Command = {
       process.stdout.write(`fashion-mnist: ${dir}\n`);
       return 0;
     }
-    const infos = describeDatasets();
+    const infos = [...describeDatasets(), ...describeSentimentSets()];
     process.stdout.write(opts.flags.has('json') ? JSON.stringify(infos, null, 2) + '\n' : format(infos));
     return 0;
   },

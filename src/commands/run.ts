@@ -9,6 +9,7 @@ import { backendInfo } from '../backend';
 import { loadBackbone } from '../backbone/zoo';
 import { compare, CompareConfig, RunProgress } from '../experiment/compare';
 import { experimentConfig, EXPERIMENTS } from '../experiment/experiments';
+import { modalityOf } from '../experiment/task-kinds';
 import { writeReport, formatSummaryTable, reportsDir, ExperimentSummary } from '../experiment/report';
 import { disposeModels } from '../experiment/strategies';
 import { compareText, isTextExperiment, textExperimentConfig, loadExperimentEncoder, TextExperimentConfig, TEXT_EXPERIMENTS } from '../text/experiment';
@@ -46,8 +47,8 @@ export async function runExperiment(config: CompareConfig | TextExperimentConfig
   const cfg = opts.backbone ? { ...config, backbone: opts.backbone } : config;
   log(`[run] ${cfg.name}: ${cfg.strategies.length} strategies x sizes ${cfg.sizes.join(', ')} labels/class x seeds ${cfg.seeds.join(', ')} on ${b.backend}${b.label ? ` [${b.label}]` : ''}`);
   log(`[run] backbone ${cfg.backbone}; results in ${outDir} (finished runs are kept in runs.jsonl and not redone${opts.fresh ? '; --fresh: starting over' : ''})`);
-  // A text experiment (task.dataset 'fortunes') has a text encoder as its backbone and its own sweep.
-  const text = (cfg.task as { dataset?: string }).dataset === 'fortunes';
+  // A text experiment (fortunes, sentiment) has a text encoder as its backbone.
+  const text = modalityOf(cfg) === 'text';
   const backbone = text ? await loadExperimentEncoder(cfg as TextExperimentConfig) : await loadBackbone(cfg.backbone);
   const t0 = Date.now();
   try {
