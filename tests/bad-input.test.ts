@@ -606,7 +606,7 @@ cli.push(
   { what: 'pretrain --epochs ten', args: ['pretrain', 'fashion-cnn', '--epochs', 'ten'], code: 2, problem: /got 'ten'/, fix: /positive integer/ },
   { what: 'run without a name', args: ['run'], code: 2, problem: /run needs exactly one experiment name or config file, got none/, fix: /Fix: transfer-lab run <fashion-to-digits\|fashion-a-to-b\|.*config\.json>/, fixed: 'message' },
   { what: 'run with two names', args: ['run', 'fashion-to-digits', 'fashion-a-to-b'], code: 2, problem: /got 'fashion-to-digits' 'fashion-a-to-b'/, fix: /Fix: transfer-lab run </, fixed: 'message' },
-  { what: 'run an unknown experiment', args: ['run', 'digits'], code: 2, problem: /unknown experiment 'digits'/, fix: /Known: fashion-to-digits, fashion-a-to-b; or pass a config \.json file/ },
+  { what: 'run an unknown experiment', args: ['run', 'digits'], code: 2, problem: /unknown experiment 'digits'/, fix: /Known: fashion-to-digits, fashion-a-to-b, minilm-to-fortunes; or pass a config \.json file/ },
   { what: 'run a missing config file', args: ['run', '/nowhere/exp.json'], code: 2, problem: /config file \/nowhere\/exp\.json does not exist/, fix: /Fix: check the path/ },
   { what: 'run a config file that is not JSON', args: ['run', '<configs>/broken.json'], code: 2, problem: /is not valid JSON/, fix: /Fix: correct the file/ },
   { what: 'run a config with an unknown strategy', args: ['run', '<cfg:bad-strategy>', '--reports-dir', '<cli-reports>'], code: 2, problem: /unknown strategy 'transfer'/, fix: /Known: scratch, linear-probe/, dir: () => dir('cli-reports') },
