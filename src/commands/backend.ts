@@ -44,7 +44,7 @@ export const command: Command = {
     // The venv holding the tensorflow-cpu wheel: as asked, the package's own (a clone after
     // set-up), else one in the user cache that the script creates when needed.
     const own = venvDir();
-    const venv = process.env[VENV_ENV] || fs.existsSync(path.join(own, 'bin', 'python')) ? own : path.join(userCacheDir(), 'venv');
+    const venv = (process.env[VENV_ENV] || fs.existsSync(path.join(own, 'bin', 'python'))) ? own : path.join(userCacheDir(), 'venv');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TFJS_NODE_DIR: tfn,

