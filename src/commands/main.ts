@@ -6,11 +6,12 @@
  */
 import { HEADLINE_EXPERIMENT, experimentConfig } from '../experiment/experiments';
 import { Command, parseArgs } from './command';
+import { MAIN } from './specs';
 import { runExperiment } from './run';
 
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json', 'quick', 'fresh'], valued: ['backbone'], positional: 0 });
+    const opts = parseArgs(args, MAIN);
     const config = experimentConfig(HEADLINE_EXPERIMENT, { quick: opts.flags.has('quick') });
     await runExperiment(config, { json: opts.flags.has('json'), fresh: opts.flags.has('fresh'), backbone: opts.values.get('backbone') });
     return 0;

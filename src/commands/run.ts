@@ -14,6 +14,7 @@ import { writeReport, formatSummaryTable, reportsDir, ExperimentSummary } from '
 import { disposeModels } from '../experiment/strategies';
 import { compareText, isTextExperiment, textExperimentConfig, loadExperimentEncoder, TextExperimentConfig, TEXT_EXPERIMENTS } from '../text/experiment';
 import { Command, CliError, parseArgs } from './command';
+import { RUN, experimentNames } from './specs';
 
 /** Options for {@link runExperiment}. */
 export interface RunExperimentOptions {
@@ -88,10 +89,10 @@ export async function runExperiment(config: CompareConfig | TextExperimentConfig
  */
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json', 'quick', 'fresh'], valued: ['backbone', 'reports-dir'] });
+    const opts = parseArgs(args, RUN);
     const name = opts.positional[0];
     if (!name || opts.positional.length > 1) {
-      throw new CliError(`run needs exactly one experiment name or config file, got ${opts.positional.length ? opts.positional.map((p) => `'${p}'`).join(' ') : 'none'}. Fix: transfer-lab run <${[...Object.keys(EXPERIMENTS), ...Object.keys(TEXT_EXPERIMENTS)].join('|')}|config.json> [--json] [--quick] [--fresh] [--backbone NAME|DIR] [--reports-dir DIR]`, 2);
+      throw new CliError(`run needs exactly one experiment name or config file, got ${opts.positional.length ? opts.positional.map((p) => `'${p}'`).join(' ') : 'none'}. Fix: transfer-lab run <${experimentNames().names.join('|')}|config.json> [--json] [--quick] [--fresh] [--backbone NAME|DIR] [--reports-dir DIR]`, 2);
     }
     let config: CompareConfig | TextExperimentConfig;
     try {

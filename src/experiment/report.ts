@@ -4,7 +4,8 @@
  * table printed on the terminal.
  */
 import * as path from 'path';
-import { environmentReport, EnvironmentReport, projectRoot } from '../environment';
+import { environmentReport, EnvironmentReport } from '../environment';
+import { reportsRoot } from '../paths';
 import { figureHtml, plotlyLoaderHtml } from '../plot/html';
 import { Figure } from '../plot/figure';
 import {
@@ -261,10 +262,10 @@ export interface ReportOptions {
  * The project's reports folder (ignored by git).
  *
  * @example
- * reportsDir(); // '/path/to/transfer-lab/reports'
+ * reportsDir(); // '<current directory>/reports'
  */
 export function reportsDir(): string {
-  return path.join(projectRoot(), 'reports');
+  return reportsRoot(); // $TRANSFER_LAB_REPORTS, else ./reports (src/paths.ts)
 }
 
 /**
