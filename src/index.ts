@@ -16,6 +16,7 @@ export * from './transfer';
 export * from './train';
 export * from './backbone';
 export * from './experiment';
+export * from './util';
 export {
   trainingCurvesChart, learningCurveChart, timeToAccuracyChart, confusionMatrixChart, predictionGridChart, projectionChart, STRATEGY_COLORS,
   RunSelection, LearningCurveOptions, TimeToAccuracyOptions, ConfusionOptions, PredictionGridOptions, ProjectionOptions,

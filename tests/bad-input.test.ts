@@ -217,6 +217,12 @@ cases.push(
   { fn: 'augmentBytes', what: 'shift 1.5', run: () => tl.augmentBytes(new Uint8Array(144), 1, { height: 12, width: 12, channels: 1 }, { shift: 1.5 }, 0), problem: /shift 1\.5 is not a whole number of pixels/, fix: /Fix: pass e\.g\. \{ shift: 2 \}/ },
 );
 defined.push(
+  { fn: 'taskKindOf', what: 'a config with an unknown dataset: no kind', run: () => tl.taskKindOf({ task: { dataset: 'svhn' } }), check: (r) => assert.strictEqual(r, undefined) },
+  { fn: 'modalityOf', what: 'undefined: no data kind', run: () => tl.modalityOf(undefined), check: (r) => assert.strictEqual(r, undefined) },
+  { fn: 'experimentModality', what: 'an unknown name: no data kind', run: () => tl.experimentModality('no-such-experiment'), check: (r) => assert.strictEqual(r, undefined) },
+);
+
+defined.push(
   { fn: 'locateFashionMnist', what: 'only a folder that does not exist', run: () => tl.locateFashionMnist({ dir: '/nowhere', onlyDir: true }), check: (r) => assert.strictEqual(r, null) },
   { fn: 'fashionSearchPath', what: `${tl.FASHION_ENV} pointing nowhere: listed, so the loader's error names it`, run: () => withEnv({ [tl.FASHION_ENV]: '/nowhere/fm' }, () => tl.fashionSearchPath()), check: (r) => assert.strictEqual((r as string[])[0], '/nowhere/fm') },
   { fn: 'locateMnistIdx', what: `${tl.MNIST_ENV} pointing nowhere`, run: () => withEnv({ [tl.MNIST_ENV]: '/nowhere', TRANSFER_LAB_CACHE: dir('empty-cache') }, () => tl.locateMnistIdx()), check: (r) => assert.strictEqual(r, null) },
@@ -450,7 +456,7 @@ cases.push(
   { fn: 'resolveConfig', what: "learningRates for 'finetune' (misspelt; ignored before)", run: () => tl.resolveConfig(cfg({ learningRates: { finetune: 1e-3 } as never })), problem: /learningRates names unknown strategy 'finetune'/, fix: /Fix: use strategy names \(scratch, linear-probe, head, fine-tune, gradual/, fixed: 'silent' },
   { fn: 'resolveConfig', what: 'batchSize 0 (accepted before; failed mid-sweep)', run: () => tl.resolveConfig(cfg({ batchSize: 0 })), problem: /batchSize must be an integer >= 1, got 0/, fix: /Fix: use e\.g\. batchSize: 32/, fixed: 'silent' },
   { fn: 'resolveConfig', what: 'head.dropout 2 (accepted before; failed mid-sweep)', run: () => tl.resolveConfig(cfg({ head: { dropout: 2 } })), problem: /head\.dropout must be a fraction in \[0, 1\), got 2/, fix: /Fix: use e\.g\. 0\.2/, fixed: 'silent' },
-  { fn: 'resolveConfig', what: "task dataset 'cifar10' (accepted before; failed after loading the backbone)", run: () => tl.resolveConfig(cfg({ task: { dataset: 'cifar10' as 'mnist' } })), problem: /task\.dataset must be 'mnist' or 'fashion-mnist', got "cifar10"/, fix: /Fix: set task/, fixed: 'silent' },
+  { fn: 'resolveConfig', what: "task dataset 'cifar10' (accepted before; failed after loading the backbone)", run: () => tl.resolveConfig(cfg({ task: { dataset: 'cifar10' as 'mnist' } })), problem: /task\.dataset must be 'mnist', 'fashion-mnist' or 'fortunes', got "cifar10"/, fix: /Fix: set task/, fixed: 'silent' },
   { fn: 'resolveConfig', what: "a name with a slash ('a/b')", run: () => tl.resolveConfig(cfg({ name: 'a/b' })), problem: /name 'a\/b' must be letters, digits/, fix: /it names a folder/ },
   { fn: 'resolveConfig', what: 'seeds [-1]', run: () => tl.resolveConfig(cfg({ seeds: [-1] })), problem: /seeds must be non-negative integers, got \[-1\]/, fix: /non-negative integers/ },
   { fn: ['quickConfig', 'resolveConfig'], what: 'the quick version of an empty config', run: () => tl.resolveConfig(tl.quickConfig({} as tl.CompareConfig)), problem: /no backbone/, fix: /Fix: set backbone, e\.g\. "fashion-cnn"/ },
@@ -459,6 +465,11 @@ cases.push(
   { fn: 'compare', what: 'sizes larger than the smallest class of the pool (failed mid-sweep before)', run: () => tl.compare(cfg({ sizes: [2, 50] }), { backbone: net, data: taskData(), outDir: path.join(dir('compare'), 'too-big') }), problem: /sizes 50 ask for more labels per class than class 'c0' has in the training pool \(20\)/, fix: /Fix: use sizes <= 20/, dir: () => dir('compare'), fixed: 'silent' },
   { fn: 'compare', what: "cutAt an unknown layer 'feature' (after loading the data before)", run: () => tl.compare(cfg({ cutAt: 'feature' }), { backbone: net, data: taskData(), outDir: path.join(dir('compare'), 'bad-cut') }), problem: /unknown layer 'feature'/, fix: /Known layers: .*features/, dir: () => dir('compare'), fixed: 'silent' },
   { fn: 'compare', what: "an unknown backbone '/nowhere/net'", run: () => tl.compare(cfg({ backbone: '/nowhere/net' }), { data: taskData(), outDir: path.join(dir('compare'), 'no-backbone') }), problem: /no backbone '\/nowhere\/net'/, fix: /not a zoo name \(fashion-cnn, fashion-a-cnn/, dir: () => dir('compare') },
+  { fn: 'runSweep', what: "task dataset 'cifar10'", run: () => tl.runSweep(cfg({ task: { dataset: 'cifar10' as 'mnist' } }), { backbone: net, data: taskData(), outDir: path.join(dir('compare'), 'sweep-bad-task') }), problem: /task\.dataset must be 'mnist', 'fashion-mnist' or 'fortunes', got "cifar10"/, fix: /Fix: set task/, dir: () => dir('compare') },
+  { fn: 'openSweep', what: "cutAt an unknown layer 'feature'", run: () => tl.openSweep(cfg({ cutAt: 'feature' }), { backbone: net, data: taskData(), outDir: path.join(dir('compare'), 'open-bad-cut') }), problem: /unknown layer 'feature'/, fix: /Known layers: .*features/, dir: () => dir('compare') },
+  { fn: 'planSweep', what: 'the config instead of the resolved config and hash', run: () => tl.planSweep(null as never, undefined as never), problem: /planSweep: expected a resolved config and the backbone's weights hash, got null/, fix: /Fix: pass planSweep\(resolveConfig\(config\), weightsHash\(backbone\)\)/ },
+  { fn: 'registerTaskKind', what: 'an object that is not a task kind', run: () => tl.registerTaskKind({} as never), problem: /registerTaskKind: expected a TaskKind/, fix: /Fix: see src\/experiment\/task\.ts/ },
+  { fn: 'registerTaskKind', what: "a kind for the taken dataset 'mnist'", run: () => tl.registerTaskKind({ ...tl.IMAGE_TASKS, datasets: ['mnist'] }), problem: /dataset name\(s\) mnist are taken/, fix: /Fix: choose other names/ },
   { fn: 'loadTask', what: "dataset 'svhn'", run: () => tl.loadTask({ dataset: 'svhn' as 'mnist' }), problem: /unknown task data set 'svhn'/, fix: /Use 'mnist' or 'fashion-mnist'/ },
   { fn: 'loadTask', what: 'testSize 5 over 10 classes', run: () => tl.loadTask({ dataset: 'mnist' }, { testSize: 5 }), problem: /cannot take 5 images over 10 classes/, fix: /Fix: ask for at least 10 images/ },
   { fn: 'stratifiedSample', what: '2 images over 3 classes', run: () => tl.stratifiedSample(ds, 2, 0), problem: /cannot take 2 images over 3 classes/, fix: /Fix: ask for at least 3 images/ },

@@ -14,6 +14,7 @@ import { loadNet, modelFilesProblem, loadLayersModelClean } from '../transfer/io
 import { patchBatchNorm } from '../transfer/freeze';
 import { modelsDir } from './pretrain';
 import '../transfer/layers';
+import { swapInFolder } from '../util/atomic';
 
 /** A zoo entry. */
 export interface ZooEntry {
@@ -224,8 +225,7 @@ export async function fetchModel(url: string, cache: string, pinned?: Record<str
       if (sums[f] !== h) throw new Error(`${url}: '${f}' has SHA-256 ${sums[f]}, expected ${h} (corrupt or changed upstream). Fix: retry; if it persists, the model changed and the zoo entry needs updating.`);
     }
     fs.writeFileSync(path.join(tmp, 'integrity.json'), JSON.stringify({ url, sha256: sums, downloaded: new Date().toISOString() }, null, 2) + '\n');
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(tmp, dir);
+    swapInFolder(tmp, dir);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PeerResult } from './peers';
 import { JobTime } from './jobs';
+import { writeAtomic } from '../util/atomic';
 
 /** A peer named with its throughput: the best of the run for one phase. */
 export interface BestPeer {
@@ -129,12 +130,6 @@ export interface WrittenResults {
   latest: string;
   /** The dated copy, or null when not written (quick runs). */
   dated: string | null;
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
 }
 
 /**

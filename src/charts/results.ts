@@ -8,7 +8,7 @@ import { ImageDataset, imageSize } from '../data/dataset';
 import { pngDataUri } from '../data/png';
 import { Figure, Trace } from '../plot/figure';
 import { rng, sample } from '../random';
-import type { RunRow, CellSummary } from '../experiment/compare';
+import type { RunRow, CellSummary } from '../experiment/results';
 import type { Projection } from '../experiment/pca';
 
 /**

@@ -12,6 +12,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { pipeline } from 'stream/promises';
 import { FASHION_FILES, cacheDir } from './fashion';
+import { tempNameFor } from '../util/atomic';
 
 /** The official Fashion-MNIST location (Zalando Research's S3 website). */
 export const FASHION_BASE_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
@@ -86,7 +87,7 @@ export async function downloadVerified(url: string, dest: string, expected: Expe
   let last: Error | null = null;
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, delay));
-    const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    const tmp = tempNameFor(dest);
     try {
       opts.log?.(`${path.basename(dest)}: downloading ${url}${attempt ? ` (attempt ${attempt + 1} of ${retries + 1})` : ''}`);
       await fetchToFile(url, tmp, opts.timeoutMs ?? 60000);

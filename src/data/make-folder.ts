@@ -17,6 +17,7 @@ import { kShotIndices, selectClasses, classCounts } from './split';
 import { loadMnist } from './mnist';
 import { loadFashionMnist, cacheDir } from './fashion';
 import { Random } from '../random';
+import { swapInFolder } from '../util/atomic';
 
 /** The file in a written folder that records how it was made (and marks it as ours to replace). */
 export const IMAGE_FOLDER_MANIFEST = 'image-folder.json';
@@ -213,18 +214,7 @@ export function writeImageFolder(ds: ImageDataset, dir: string, opts: WriteFolde
     };
     fs.writeFileSync(path.join(tmp, IMAGE_FOLDER_MANIFEST), JSON.stringify(manifest, null, 1) + '\n');
     // Swap in: the old folder (ours, or empty) moves aside and is restored if the rename fails.
-    let old: string | null = null;
-    if (fs.existsSync(target)) {
-      old = `${target}.old-${process.pid}-${Date.now()}`;
-      fs.renameSync(target, old);
-    }
-    try {
-      fs.renameSync(tmp, target);
-    } catch (e) {
-      if (old) fs.renameSync(old, target);
-      throw e;
-    }
-    if (old) fs.rmSync(old, { recursive: true, force: true });
+    swapInFolder(tmp, target);
     return summarize(target, manifest, false);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,33 +1,65 @@
 /**
  * Splits and sampling: class subsets with relabelling, stratified train/validation/test
- * splits, k-shot-per-class samples and plain subsets. All are seeded where random, and
- * all return new ImageDatasets holding copies of just the chosen images' bytes.
+ * splits, k-shot-per-class samples and plain subsets. All are seeded where random.
+ *
+ * The choices are index functions over labels (`kShotIndices`, `stratifiedSplitIndices`,
+ * `classSelection`): they read only `labels`, `count` and `classNames`, so every data kind
+ * (images, texts, ...) picks the same examples for the same seed and copies them with
+ * its own subset. The image versions (`kShot`, `stratifiedSplit`, ...) return new
+ * ImageDatasets holding copies of just the chosen images' bytes.
  */
 import { ImageDataset, imageSize, checkDataset } from './dataset';
-import { Random, SeedLike, rng } from '../random';
+import { Random, SeedLike, rng, permutation } from '../random';
+
+/** What the index functions read of a data set: labels and class names (any data kind). */
+export interface LabelledSet {
+  /** A short name, for errors. */
+  name: string;
+  /** Class index per example, 0..classNames.length-1. */
+  labels: Uint8Array;
+  count: number;
+  classNames: string[];
+}
 
 /**
- * How many images each class has.
+ * Throw a clear error unless `ds` has consistent labels (an ImageDataset is checked whole).
+ *
+ * @example
+ * checkLabelled(texts, 'kShotIndices');
+ */
+export function checkLabelled(ds: LabelledSet, where: string): void {
+  if (ds && typeof ds === 'object' && 'images' in ds) return checkDataset(ds as unknown as ImageDataset, where);
+  if (!ds || typeof ds !== 'object' || !(ds.labels instanceof Uint8Array) || !Array.isArray(ds.classNames) || !Number.isInteger(ds.count) || ds.count < 0 || ds.labels.length < ds.count) {
+    throw new Error(`${where}: expected a labelled data set {labels: Uint8Array, count, classNames}, got ${ds === null ? 'null' : typeof ds}. Fix: pass a data set from a loader.`);
+  }
+  const k = ds.classNames.length;
+  for (let i = 0; i < ds.count; i++) {
+    if (ds.labels[i] >= k) throw new Error(`${where}: example ${i} of '${ds.name}' has label ${ds.labels[i]} but there are only ${k} class names. Fix: use labels 0..${k - 1}.`);
+  }
+}
+
+/**
+ * How many examples each class has.
  *
  * @returns counts indexed by label
  * @example
  * classCounts(loadFashionMnist('test')); // [1000, 1000, ..., 1000]
  */
-export function classCounts(ds: ImageDataset): number[] {
-  checkDataset(ds, 'classCounts');
+export function classCounts(ds: LabelledSet): number[] {
+  checkLabelled(ds, 'classCounts');
   const counts = new Array<number>(ds.classNames.length).fill(0);
   for (let i = 0; i < ds.count; i++) counts[ds.labels[i]]++;
   return counts;
 }
 
 /**
- * The indices of each class's images, in data set order.
+ * The indices of each class's examples, in data set order.
  *
  * @example
  * indicesByClass(ds)[3]; // every index whose label is 3
  */
-export function indicesByClass(ds: ImageDataset): number[][] {
-  checkDataset(ds, 'indicesByClass');
+export function indicesByClass(ds: LabelledSet): number[][] {
+  checkLabelled(ds, 'indicesByClass');
   const out: number[][] = ds.classNames.map(() => []);
   for (let i = 0; i < ds.count; i++) out[ds.labels[i]].push(i);
   return out;
@@ -58,17 +90,27 @@ export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = `${d
   return { name, images, labels, count: indices.length, height: ds.height, width: ds.width, channels: ds.channels, classNames: ds.classNames.slice(), source: ds.source };
 }
 
+/** The examples of some classes and their new labels (see {@link classSelection}). */
+export interface ClassSelection {
+  /** Indices of the kept examples, in data set order. */
+  indices: number[];
+  /** The new label of each kept example (0..classes.length-1). */
+  labels: Uint8Array;
+  /** The kept classes' names, in the order asked for. */
+  classNames: string[];
+  /** The class indices asked for. */
+  ids: number[];
+}
+
 /**
- * Keep only some classes and relabel them 0..k-1 in the order given, carrying their names.
+ * Which examples keeping some classes leaves, relabelled 0..k-1 in the order given.
  *
- * @param classes class indices (or class names) of `ds` to keep, e.g. `[5, 6, 7, 8, 9]`
- * @returns a new data set whose label j means `classes[j]`
+ * @param classes class indices (or class names) to keep
  * @throws Error naming an unknown or repeated class
  * @example
- * const taskB = selectClasses(loadFashionMnist('train'), [5, 6, 7, 8, 9]);
- * taskB.classNames; // ['Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
+ * classSelection(ds, [5, 6]).classNames; // [ds.classNames[5], ds.classNames[6]]
  */
-export function selectClasses(ds: ImageDataset, classes: readonly (number | string)[], name?: string): ImageDataset {
+export function classSelection(ds: LabelledSet, classes: readonly (number | string)[]): ClassSelection {
   if (classes.length === 0) throw new Error(`selectClasses on ${ds.name}: no classes given. Fix: pass at least one class index 0..${ds.classNames.length - 1}.`);
   const ids = classes.map((c) => {
     const id = typeof c === 'string' ? ds.classNames.indexOf(c) : c;
@@ -82,11 +124,26 @@ export function selectClasses(ds: ImageDataset, classes: readonly (number | stri
     if (newLabel[id] !== -1) throw new Error(`selectClasses on ${ds.name}: class ${id} ('${ds.classNames[id]}') is listed twice. Fix: list each class once.`);
     newLabel[id] = j;
   });
-  const keep: number[] = [];
-  for (let i = 0; i < ds.count; i++) if (newLabel[ds.labels[i]] >= 0) keep.push(i);
-  const out = subset(ds, keep, name ?? `${ds.name}[${ids.join(',')}]`);
-  for (let j = 0; j < out.count; j++) out.labels[j] = newLabel[out.labels[j]];
-  out.classNames = ids.map((id) => ds.classNames[id]);
+  const indices: number[] = [];
+  for (let i = 0; i < ds.count; i++) if (newLabel[ds.labels[i]] >= 0) indices.push(i);
+  return { indices, labels: Uint8Array.from(indices, (i) => newLabel[ds.labels[i]]), classNames: ids.map((id) => ds.classNames[id]), ids };
+}
+
+/**
+ * Keep only some classes and relabel them 0..k-1 in the order given, carrying their names.
+ *
+ * @param classes class indices (or class names) of `ds` to keep, e.g. `[5, 6, 7, 8, 9]`
+ * @returns a new data set whose label j means `classes[j]`
+ * @throws Error naming an unknown or repeated class
+ * @example
+ * const taskB = selectClasses(loadFashionMnist('train'), [5, 6, 7, 8, 9]);
+ * taskB.classNames; // ['Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
+ */
+export function selectClasses(ds: ImageDataset, classes: readonly (number | string)[], name?: string): ImageDataset {
+  const sel = classSelection(ds, classes);
+  const out = subset(ds, sel.indices, name ?? `${ds.name}[${sel.ids.join(',')}]`);
+  out.labels = sel.labels;
+  out.classNames = sel.classNames;
   return out;
 }
 
@@ -107,22 +164,27 @@ export interface Splits {
   test: ImageDataset;
 }
 
+/** The indices of the three parts of a split (each in data set order). */
+export interface SplitIndices {
+  train: number[];
+  validation: number[];
+  test: number[];
+}
+
 /**
- * Split into train/validation/test with the same class proportions in each part.
- * Each class is shuffled (seeded) and cut by rounding its count times each fraction;
- * each part keeps the original image order.
+ * The indices of a stratified train/validation/test split: each class is shuffled
+ * (seeded) and cut by rounding its count times each fraction; each part is sorted.
  *
  * @example
- * const { train, validation } = stratifiedSplit(loadFashionMnist('train'), { validation: 0.1, seed: 1 });
- * validation.count; // 6000, 600 per class
+ * stratifiedSplitIndices(texts, { validation: 0.1, test: 0.3, seed: 0 }).test.length;
  */
-export function stratifiedSplit(ds: ImageDataset, opts: SplitOptions = {}): Splits {
+export function stratifiedSplitIndices(ds: LabelledSet, opts: SplitOptions = {}): SplitIndices {
   const v = opts.validation ?? 0.1;
   const t = opts.test ?? 0;
   for (const [k, f] of [['validation', v], ['test', t]] as const) {
-    if (!(f >= 0 && f < 1)) throw new Error(`stratifiedSplit of ${ds.name}: ${k} fraction ${f} is not in [0, 1). Fix: pass e.g. { ${k}: 0.1 }.`);
+    if (!(f >= 0 && f < 1)) throw new Error(`stratifiedSplit of ${ds?.name}: ${k} fraction ${f} is not in [0, 1). Fix: pass e.g. { ${k}: 0.1 }.`);
   }
-  checkDataset(ds, 'stratifiedSplit');
+  checkLabelled(ds, 'stratifiedSplit');
   if (ds.count === 0) throw new Error(`stratifiedSplit of ${ds.name}: the data set is empty. Fix: split a data set that has images (check the filter or folder it came from).`);
   if (v + t >= 1) throw new Error(`stratifiedSplit of ${ds.name}: validation ${v} + test ${t} leaves no training data. Fix: make their sum below 1.`);
   const r = rng(opts.seed ?? 0);
@@ -136,28 +198,42 @@ export function stratifiedSplit(ds: ImageDataset, opts: SplitOptions = {}): Spli
     parts[0].push(...idx.slice(nt + nv));
   }
   const [train, validation, test] = parts.map((p) => p.sort((a, b) => a - b));
+  return { train, validation, test };
+}
+
+/**
+ * Split into train/validation/test with the same class proportions in each part.
+ * Each class is shuffled (seeded) and cut by rounding its count times each fraction;
+ * each part keeps the original image order.
+ *
+ * @example
+ * const { train, validation } = stratifiedSplit(loadFashionMnist('train'), { validation: 0.1, seed: 1 });
+ * validation.count; // 6000, 600 per class
+ */
+export function stratifiedSplit(ds: ImageDataset, opts: SplitOptions = {}): Splits {
+  const s = stratifiedSplitIndices(ds, opts);
   return {
-    train: subset(ds, train, `${ds.name}/train`),
-    validation: subset(ds, validation, `${ds.name}/validation`),
-    test: subset(ds, test, `${ds.name}/test`),
+    train: subset(ds, s.train, `${ds.name}/train`),
+    validation: subset(ds, s.validation, `${ds.name}/validation`),
+    test: subset(ds, s.test, `${ds.name}/test`),
   };
 }
 
 /**
- * The indices of a k-shot sample: k images per class, chosen without replacement (seeded),
+ * The indices of a k-shot sample: k examples per class, chosen without replacement (seeded),
  * grouped by class.
  *
  * @throws Error naming the class that has fewer than k images
  * @example
  * kShotIndices(ds, 5, 42).length; // 5 * number of classes
  */
-export function kShotIndices(ds: ImageDataset, k: number, seed: SeedLike): number[] {
+export function kShotIndices(ds: LabelledSet, k: number, seed: SeedLike): number[] {
   if (!Number.isInteger(k) || k < 1) throw new Error(`kShot of ${ds.name}: k = ${k} is not a positive integer. Fix: pass e.g. k = 5.`);
   const r: Random = rng(seed);
   const out: number[] = [];
   indicesByClass(ds).forEach((idx, c) => {
     if (idx.length < k) {
-      throw new Error(`kShot of ${ds.name}: class ${c} ('${ds.classNames[c]}') has only ${idx.length} image(s), fewer than k = ${k}. Fix: use k <= ${idx.length}, or drop the class with selectClasses.`);
+      throw new Error(`kShot of ${ds.name}: class ${c} ('${ds.classNames[c]}') has only ${idx.length} example(s), fewer than k = ${k}. Fix: use k <= ${idx.length}, or drop the class with selectClasses.`);
     }
     // Partial Fisher-Yates over this class's indices.
     for (let i = 0; i < k; i++) {
@@ -183,4 +259,23 @@ export function kShotIndices(ds: ImageDataset, k: number, seed: SeedLike): numbe
  */
 export function kShot(ds: ImageDataset, k: number, seed: SeedLike): ImageDataset {
   return subset(ds, kShotIndices(ds, k, seed), `${ds.name}[${k}-shot]`);
+}
+
+/**
+ * The indices of a stratified sample of about `total` examples (the same number per class,
+ * as many as the smallest class allows), in seeded random order.
+ *
+ * @param noun what an example is called in errors ('images', 'texts')
+ * @throws Error when `total` is below one per class
+ * @example
+ * stratifiedSampleIndices(digits, 1000, 0).length; // 1000: 100 per class, shuffled
+ */
+export function stratifiedSampleIndices(ds: LabelledSet, total: number, seed: number, noun = 'images'): number[] {
+  const k = ds.classNames.length;
+  const counts = classCounts(ds);
+  const per = Math.min(Math.floor(total / k), ...counts);
+  if (per < 1) throw new Error(`stratifiedSample of ${ds.name}: cannot take ${total} ${noun} over ${k} classes (smallest class: ${Math.min(...counts)}). Fix: ask for at least ${k} ${noun}.`);
+  const idx = kShotIndices(ds, per, seed);
+  const order = permutation(idx.length, seed + 1);
+  return Array.from(order, (j) => idx[j]);
 }

@@ -1,15 +1,20 @@
-/** Experiments: metrics, strategies, compare sweeps, named experiments, reports. Re-exported by src/index.ts. */
+/** Experiments: metrics, strategies, the modality seam, sweeps, named experiments, reports. Re-exported by src/index.ts. */
 export {
   accuracy, confusionMatrix, perClassMetrics, macroF1, argmaxRows, topKAccuracy, classificationReport, timeToAccuracy, meanStd,
   LabelArray, ClassMetrics, ClassificationReport, TimeToTarget, Spread,
 } from './metrics';
 export { pca2d, Projection, PcaOptions } from './pca';
-export { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec, RunContext, RunOutcome, runStrategy, cloneNet, disposeModels, predictProbs, evalEpochs } from './strategies';
-export { TaskSpec, TaskOptions, TaskData, loadTask, stratifiedSample } from './task';
+export { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec } from './strategy-names';
+export { RunContext, RunOutcome, runStrategy, predictProbs, evalEpochs } from './strategies';
+export { Modality, TaskKind, TaskData, TaskOptions } from './modality';
+export { TaskSpec, loadTask, stratifiedSample, imageModality, IMAGE_TASKS } from './task';
+export { taskKindOf, modalityOf, registerTaskKind } from './task-kinds';
 export {
-  compare, CompareConfig, CompareOptions, CompareResult, RunRow, CellSummary, RunProgress, EpochRule, DEFAULT_LEARNING_RATES, COMPARE_DEFAULTS,
-  epochsFor, resolveConfig, weightsHash,
-} from './compare';
-export { writeAtomic, readRuns, summarize, rowsToCsv, saveResults } from './table';
-export { EXPERIMENTS, HEADLINE_EXPERIMENT, experimentConfig, quickConfig, ExperimentConfigOptions } from './experiments';
-export { summarizeExperiment, formatSummaryTable, reportHtml, reportFigures, writeReport, reportsDir, ReportOptions, ExperimentSummary, MeanStd } from './report';
+  EpochRule, ExperimentConfig, ExperimentResult, ResolvedConfig, RunRow, CellSummary, RunProgress, RunStart,
+} from './results';
+export { DEFAULT_LEARNING_RATES, COMPARE_DEFAULTS, epochsFor, resolveConfig } from './config';
+export { runSweep, openSweep, planSweep, Sweep, SweepOptions, PlannedRun } from './sweep';
+export { compare, CompareConfig, CompareOptions, CompareResult } from './compare';
+export { readRuns, summarize, rowsToCsv, saveResults } from './table';
+export { EXPERIMENTS, HEADLINE_EXPERIMENT, TEXT_LEARNING_RATES, experimentConfig, experimentModality, quickConfig, ExperimentConfigOptions } from './experiments';
+export { summarizeExperiment, formatSummaryTable, reportHtml, reportFigures, writeReport, reportsDir, ReportOptions, ExperimentSummary, MeanStd, SummarySpread } from './report';

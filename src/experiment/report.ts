@@ -10,12 +10,17 @@ import { Figure } from '../plot/figure';
 import {
   learningCurveChart, trainingCurvesChart, timeToAccuracyChart, confusionMatrixChart, predictionGridChart, projectionChart,
 } from '../charts/results';
-import { CompareResult, RunRow } from './compare';
-import { writeAtomic } from './table';
-import { STRATEGIES, StrategyName } from './strategies';
+import { ExperimentResult as CompareResult, RunRow } from './results';
+import { writeAtomic } from '../util/atomic';
+import { STRATEGIES, StrategyName } from './strategy-names';
+import { Spread } from './metrics';
+import { ImageDataset } from '../data/dataset';
 
-/** Mean and std of one cell, as summary.json has them. */
-export interface MeanStd { mean: number; std: number; n: number }
+/** Mean, std and count of one cell, as summary.json has them (a {@link Spread} without min and max). */
+export type SummarySpread = Pick<Spread, 'mean' | 'std' | 'n'>;
+
+/** The old name of {@link SummarySpread}. */
+export type MeanStd = SummarySpread;
 
 /** What `reports/latest/summary.json` holds. */
 export interface ExperimentSummary {
@@ -28,8 +33,8 @@ export interface ExperimentSummary {
   sizes: number[];
   seeds: number[];
   /** Test accuracy per strategy and size (keys are sizes as strings). */
-  accuracy: Record<string, Record<string, MeanStd>>;
-  macroF1: Record<string, Record<string, MeanStd>>;
+  accuracy: Record<string, Record<string, SummarySpread>>;
+  macroF1: Record<string, Record<string, SummarySpread>>;
   /** Mean training seconds per strategy and size. */
   trainSeconds: Record<string, Record<string, number>>;
   /** The claim checked at the smallest size: do the pretrained strategies beat scratch on average? */
@@ -180,8 +185,9 @@ export function reportFigures(result: CompareResult): { heading: string; note: s
     out.push({ heading: `Confusion matrix: ${d.strategy}, ${d.size} labels per class, seed ${d.seed}`, note: '', fig: confusionMatrixChart(d.confusion, result.task.classNames, { title: `Confusion matrix (${d.strategy}, ${d.size}/class, seed ${d.seed}; test accuracy ${d.accuracy.toFixed(3)})` }) });
     const sc = result.rows.find((x) => x.strategy === 'scratch' && x.size === d.size && x.seed === d.seed);
     if (sc && sc !== d) out.push({ heading: `Confusion matrix: scratch, ${d.size} labels per class, seed ${d.seed}`, note: '', fig: confusionMatrixChart(sc.confusion, result.task.classNames, { title: `Confusion matrix (scratch, ${sc.size}/class, seed ${sc.seed}; test accuracy ${sc.accuracy.toFixed(3)})` }) });
-    if (result.test && result.test.count === d.predictions.length) {
-      out.push({ heading: `Sample predictions: ${d.strategy}, ${d.size} labels per class`, note: 'Red frames are mistakes, captioned "predicted (true)".', fig: predictionGridChart(result.test, d.predictions, { seed: d.seed }) });
+    // Sample predictions are drawn for image tasks (a grid of the test images).
+    if (result.test && 'images' in result.test && result.test.count === d.predictions.length) {
+      out.push({ heading: `Sample predictions: ${d.strategy}, ${d.size} labels per class`, note: 'Red frames are mistakes, captioned "predicted (true)".', fig: predictionGridChart(result.test as ImageDataset, d.predictions, { seed: d.seed }) });
     }
     if (d.projection) out.push({ heading: 'Features before and after fine-tuning', note: `2-D PCA of the backbone's '${r.cutAt}' features of ${d.projection.before.x.length} test images: the pretrained backbone (left) and after ${d.strategy} on ${d.size} labels per class (right).`, fig: projectionChart(d.projection.before, d.projection.after, result.task.classNames) });
   }

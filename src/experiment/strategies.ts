@@ -3,69 +3,45 @@
  * the library's verbs: from scratch, a linear probe on cached features, a new head on a
  * frozen backbone, full fine-tuning, and gradual unfreezing with discriminative rates.
  *
- * Every run starts from its own copy of the pristine backbone (heads share weights with
- * their backbone, so training one would change the next run's starting point), records
- * a validation curve at a few epochs, and is evaluated once on a fixed test set.
+ * One runner serves every data kind: what differs between images and texts (batch
+ * sources, features, BatchNorm mode or token table, batch sizes) comes from the run's
+ * {@link Modality} (./modality.ts). Every run starts from its own copy of the pristine
+ * backbone (heads share weights with their backbone, so training one would change the next
+ * run's starting point), records a validation curve at a few epochs, and is evaluated once
+ * on a fixed test set.
  */
 import { tf } from '../backend';
 import { predictor } from '../graph/predict';
 import type * as tfn from '@tensorflow/tfjs-node';
-import { ImageDataset, imageSize } from '../data/dataset';
-import { Net, checkNet, checkModel, getLayer } from '../transfer/net';
-import { patchBatchNorm, markChanged, freeze, setBatchNormMode } from '../transfer/freeze';
+import { ImageDataset } from '../data/dataset';
+import { LabelledSet } from '../data/split';
+import { Net, checkNet, getLayer } from '../transfer/net';
+import { freeze } from '../transfer/freeze';
 import { cut, withHead } from '../transfer/head';
-import { extractFeatures } from '../transfer/features';
+import { cloneNet, disposeModels } from '../transfer/clone';
 import { scratch, linearProbe, fineTune, gradualUnfreeze } from '../transfer/finetune';
-import { BatchSource, FeatureSet, featureSource, imageSource } from '../train/source';
+import { BatchSource, FeatureSet, featureSource } from '../train/source';
 import { train, evaluateSource } from '../train/loop';
 import { Callback, EpochLogs, History } from '../train/history';
-import { Schedule } from '../train/schedule';
+import { StrategyName, HeadSpec, checkStrategy } from './strategy-names';
+import { Modality } from './modality';
+import { imageModality } from './task';
 
-/** The strategies an experiment can compare. */
-export type StrategyName = 'scratch' | 'linear-probe' | 'head' | 'fine-tune' | 'gradual';
-
-/**
- * Every strategy, in the order charts and tables list them, with a one-line description.
- *
- * @example
- * STRATEGIES.gradual; // 'gradual unfreezing, ...'
- */
-export const STRATEGIES: Record<StrategyName, string> = {
-  scratch: 'same architecture as the fine-tuned net, fresh seeded weights, every layer trained (the baseline)',
-  'linear-probe': 'softmax regression on features cached once from the frozen backbone',
-  head: 'new classifier head on the frozen backbone, trained on images',
-  'fine-tune': 'train the new head, then unfreeze everything with discriminative rates (fineTune)',
-  gradual: 'gradual unfreezing, one layer group per stage, discriminative rates, slanted triangular schedule',
-};
-
-/**
- * The strategy names, in display order.
- *
- * @example
- * STRATEGY_NAMES[0]; // 'scratch'
- */
-export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
-
-/** The head put on the backbone by every strategy but the linear probe. */
-export interface HeadSpec {
-  /** Units of a hidden dense layer; default 0 (none). */
-  hidden?: number;
-  /** Dropout before the classifier; default 0.2. */
-  dropout?: number;
-}
+export { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec } from './strategy-names';
+export { cloneNet, disposeModels } from '../transfer/clone';
 
 /** What one run needs. */
-export interface RunContext {
+export interface RunContext<D extends LabelledSet = ImageDataset> {
   /** The pristine backbone: copied for every run, never trained itself. */
   backbone: Net;
   /** The backbone layer the head goes on (and features are read from). */
   cutAt: string;
   /** The (k-shot) training set. */
-  train: ImageDataset;
+  train: D;
   /** Evaluated at a few epochs for the training curves and time-to-accuracy. */
-  validation: ImageDataset;
+  validation: D;
   /** The fixed test set of the final numbers. */
-  test: ImageDataset;
+  test: D;
   /** Seed of the head, initial weights (scratch), shuffling and dropout. */
   seed: number;
   /** Epochs of training (all stages together). */
@@ -76,8 +52,10 @@ export interface RunContext {
   head: HeadSpec;
   /** Evaluate the validation set at about this many epochs (always the last). */
   curvePoints: number;
-  /** Also return the trained net's features of the first `featurePoints` test images (for PCA). */
+  /** Also return the trained net's features of the first `featurePoints` test examples (for PCA). */
   featurePoints?: number;
+  /** The data kind of `train`, `validation` and `test`. Default: images ({@link imageModality}). */
+  modality?: Modality<D>;
 }
 
 /** What one run produced. */
@@ -88,47 +66,8 @@ export interface RunOutcome {
   probs: Float32Array;
   /** Trainable parameters at the start of training (the head stage for staged strategies). */
   trainableParams: number;
-  /** Features of the trained net at `cutAt` for the first test images, when `featurePoints` was set. */
+  /** Features of the trained net at `cutAt` for the first test examples, when `featurePoints` was set. */
   features?: FeatureSet;
-}
-
-/**
- * A copy of a net with its own layers and weights (same topology, same values), so a run
- * can train it without touching the original.
- *
- * @example
- * const copy = await cloneNet(backbone);
- */
-export async function cloneNet(net: Net): Promise<Net> {
-  checkNet(net, 'cloneNet');
-  type ModelJson = Parameters<typeof tf.models.modelFromJSON>[0];
-  const topology = net.model.toJSON(undefined, false);
-  const model = await tf.models.modelFromJSON({ modelTopology: topology } as unknown as ModelJson);
-  model.setWeights(net.model.getWeights());
-  for (const l of model.layers) l.trainable = net.model.getLayer(l.name).trainable;
-  patchBatchNorm(model);
-  markChanged(model);
-  return { ...net, model, groups: net.groups.map((g) => ({ ...g, layers: [...g.layers] })) };
-}
-
-/**
- * Free the weights of models that may share layers (a head net and its backbone, a cut):
- * each layer is disposed once, whichever models use it.
- *
- * @example
- * disposeModels(headNet.model, backbone.model);
- */
-export function disposeModels(...models: tfn.LayersModel[]): void {
-  models.forEach((m, i) => checkModel(m, `disposeModels (argument ${i + 1})`));
-  const seen = new Set<unknown>();
-  for (const m of models) {
-    for (const layer of m.layers) {
-      if (seen.has(layer)) continue;
-      seen.add(layer);
-      const l = layer as unknown as { _refCount: number | null; dispose(): unknown };
-      while (typeof l._refCount === 'number' && l._refCount > 0) l.dispose();
-    }
-  }
 }
 
 /**
@@ -172,6 +111,9 @@ export function evalEpochs(epochs: number, points: number): Set<number> {
 /**
  * A callback that keeps one clock and one sample count across the stages of a run,
  * excluding the time spent evaluating, and evaluates the validation set at chosen epochs.
+ *
+ * @example
+ * const rec = recorder(imageSource(validation, net.preprocessing), evalEpochs(10, 4), train.count, Date.now());
  */
 export function recorder(validation: BatchSource, at: Set<number>, perEpoch: number, t0: number, evalBatchSize?: number): Callback {
   let evalSeconds = 0;
@@ -190,83 +132,98 @@ export function recorder(validation: BatchSource, at: Set<number>, perEpoch: num
   };
 }
 
-/** Set a run's history totals (wall time, samples) from its last epoch, as recorded by {@link recorder}. */
-export function finish(h: History): History {
+/**
+ * Set a run's history totals (wall time, samples) from its last epoch, as recorded by
+ * {@link recorder} (the trainer's own totals count each stage from zero).
+ *
+ * @example
+ * totalsFromLastEpoch(history).wallSeconds;
+ */
+export function totalsFromLastEpoch(h: History): History {
   const last = h.epochs[h.epochs.length - 1];
   if (last) { h.wallSeconds = last.wallSeconds; h.samplesSeen = last.samplesSeen; }
   return h;
 }
 
+/** Indices 0..n-1. */
+function firstN(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** The linear probe: softmax regression on features read once from the cut backbone. */
+async function runLinearProbe<D extends LabelledSet>(ctx: RunContext<D>, data: Modality<D>, at: Set<number>, t0: number): Promise<RunOutcome> {
+  const body = cut(ctx.backbone, ctx.cutAt);
+  const trainF = await data.features(body, ctx.train, 'memory');
+  const valF = await data.features(body, ctx.validation, 'memory');
+  const testF = await data.features(body, ctx.test, 'memory');
+  const { net, history } = await linearProbe(trainF, {
+    batchSize: ctx.batchSize, learningRate: ctx.learningRate, seed: ctx.seed, epochs: ctx.epochs, schedule: 'one-cycle',
+    callbacks: [recorder(featureSource(valF), at, trainF.count, t0, data.validationBatchSize)],
+  });
+  try {
+    const probs = await predictProbs(net, featureSource(testF));
+    return { history: totalsFromLastEpoch(history), probs, trainableParams: history.trainableParams };
+  } finally {
+    disposeModels(net.model);
+  }
+}
+
+/** Train a headed net the strategy's way (every strategy but the linear probe). */
+async function trainByStrategy(name: StrategyName, net: Net, src: BatchSource, rec: Callback, ctx: RunContext<LabelledSet>): Promise<History> {
+  const common = { batchSize: ctx.batchSize, learningRate: ctx.learningRate, seed: ctx.seed, callbacks: [rec] };
+  if (name === 'scratch') return train(net, src, { ...common, epochs: ctx.epochs, schedule: 'one-cycle' });
+  if (name === 'head') {
+    freeze(net);
+    return train(net, src, { ...common, epochs: ctx.epochs, schedule: 'one-cycle' });
+  }
+  if (name === 'fine-tune') {
+    const headEpochs = Math.max(1, Math.round(ctx.epochs / 4));
+    return fineTune(net, src, { ...common, headEpochs, epochs: ctx.epochs - headEpochs });
+  }
+  const stages = net.groups.length;
+  const per = Math.max(1, Math.floor(ctx.epochs / stages));
+  const usable = Math.min(stages, Math.max(1, Math.floor(ctx.epochs / per)));
+  return gradualUnfreeze(net, src, { ...common, schedule: 'slanted-triangular', epochsPerStage: per, stages: usable, finalEpochs: ctx.epochs - per * usable });
+}
+
 /**
- * Run one strategy: copy the backbone, build and train the net, evaluate it on the test
- * set, free every tensor it made.
+ * Run one strategy on any data kind: copy the backbone, build and train the net, evaluate
+ * it on the test set, free every tensor it made.
  *
  * @example
  * const out = await runStrategy('fine-tune', { backbone, cutAt: 'features', train, validation, test, seed: 0, epochs: 10, batchSize: 32, learningRate: 3e-3, head: {}, curvePoints: 8 });
  */
-export async function runStrategy(name: StrategyName, ctx: RunContext): Promise<RunOutcome> {
-  if (!(name in STRATEGIES)) throw new Error(`unknown strategy '${name}'. Known: ${STRATEGY_NAMES.join(', ')}`);
+export async function runStrategy<D extends LabelledSet = ImageDataset>(name: StrategyName, ctx: RunContext<D>): Promise<RunOutcome> {
+  checkStrategy(name);
   checkNet(ctx?.backbone, 'runStrategy (ctx.backbone)');
   getLayer(ctx.backbone.model, ctx.cutAt); // before any copy exists, so a bad name leaves nothing behind
-  const classes = ctx.train.classNames.length;
+  const data = (ctx.modality ?? imageModality) as Modality<D>;
   const at = evalEpochs(ctx.epochs, ctx.curvePoints);
-  const common = { batchSize: ctx.batchSize, learningRate: ctx.learningRate, seed: ctx.seed };
   const t0 = Date.now();
-  if (name === 'linear-probe') {
-    const body = cut(ctx.backbone, ctx.cutAt);
-    const trainF = await extractFeatures(body, ctx.train);
-    const valF = await extractFeatures(body, ctx.validation);
-    const testF = await extractFeatures(body, ctx.test);
-    const { net, history } = await linearProbe(trainF, {
-      ...common, epochs: ctx.epochs, schedule: 'one-cycle',
-      callbacks: [recorder(featureSource(valF), at, trainF.count, t0)],
-    });
-    try {
-      const probs = await predictProbs(net, featureSource(testF));
-      return { history: finish(history), probs, trainableParams: history.trainableParams };
-    } finally {
-      disposeModels(net.model);
-    }
-  }
+  if (name === 'linear-probe') return runLinearProbe(ctx, data, at, t0);
   const base = await cloneNet(ctx.backbone);
-  const headed = withHead(base, { cutAt: ctx.cutAt, classes, classNames: ctx.train.classNames, hidden: ctx.head.hidden ?? 0, dropout: ctx.head.dropout ?? 0.2, seed: ctx.seed });
-  const models = [headed.model, base.model];
+  const headed = withHead(base, {
+    cutAt: ctx.cutAt, classes: ctx.train.classNames.length, classNames: ctx.train.classNames,
+    hidden: ctx.head.hidden ?? 0, dropout: ctx.head.dropout ?? data.headDropout, seed: ctx.seed,
+  });
+  const models: tfn.LayersModel[] = [headed.model, base.model];
   try {
     let net = headed;
     if (name === 'scratch') {
       net = await scratch(headed, ctx.seed);
       models.push(net.model);
     }
-    const src = imageSource(ctx.train, net.preprocessing);
-    const rec = recorder(imageSource(ctx.validation, net.preprocessing), at, ctx.train.count, t0);
-    let history: History;
-    if (name === 'scratch') {
-      // BatchNorm in inference mode, as for fine-tuning: with a few dozen steps the moving
-      // statistics of 'train' mode would stay near their initial values and the test-time
-      // net would differ from the trained one. Here train and test compute the same function.
-      setBatchNormMode(net, 'inference');
-      history = await train(net, src, { ...common, epochs: ctx.epochs, schedule: 'one-cycle', callbacks: [rec] });
-    } else if (name === 'head') {
-      setBatchNormMode(net, 'inference');
-      freeze(net);
-      history = await train(net, src, { ...common, epochs: ctx.epochs, schedule: 'one-cycle', callbacks: [rec] });
-    } else if (name === 'fine-tune') {
-      const headEpochs = Math.max(1, Math.round(ctx.epochs / 4));
-      history = await fineTune(net, src, { ...common, headEpochs, epochs: ctx.epochs - headEpochs, callbacks: [rec] });
-    } else {
-      const stages = net.groups.length;
-      const per = Math.max(1, Math.floor(ctx.epochs / stages));
-      const usable = Math.min(stages, Math.max(1, Math.floor(ctx.epochs / per)));
-      history = await gradualUnfreeze(net, src, { ...common, schedule: 'slanted-triangular', epochsPerStage: per, stages: usable, finalEpochs: ctx.epochs - per * usable, callbacks: [rec] });
-    }
-    const probs = await predictProbs(net, imageSource(ctx.test, net.preprocessing));
+    data.prepare(net, name);
+    const src = data.source(ctx.train, net);
+    const rec = recorder(data.source(ctx.validation, net), at, ctx.train.count, t0, data.validationBatchSize);
+    const history = await trainByStrategy(name, net, src, rec, ctx as RunContext<LabelledSet>);
+    const probs = await predictProbs(net, data.source(ctx.test, net), data.testBatchSize);
     let features: FeatureSet | undefined;
     if (ctx.featurePoints) {
-      const n = Math.min(ctx.featurePoints, ctx.test.count);
-      const sample: ImageDataset = { ...ctx.test, count: n, images: ctx.test.images.subarray(0, n * imageSize(ctx.test)), labels: ctx.test.labels.subarray(0, n) };
-      features = await extractFeatures(cut(net, ctx.cutAt), sample, { cache: 'none' });
+      const sample = data.subset(ctx.test, firstN(Math.min(ctx.featurePoints, ctx.test.count)));
+      features = await data.features(cut(net, ctx.cutAt), sample, 'none');
     }
-    return { history: finish(history), probs, trainableParams: history.trainableParams, features };
+    return { history: totalsFromLastEpoch(history), probs, trainableParams: history.trainableParams, features };
   } finally {
     disposeModels(...models);
   }

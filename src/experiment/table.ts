@@ -3,32 +3,14 @@
  * when resuming), results.json and results.csv (written atomically), and the mean and
  * spread of every (strategy, size) cell.
  */
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { STRATEGY_NAMES } from './strategies';
+import { STRATEGY_NAMES } from './strategy-names';
 import { meanStd } from './metrics';
-import type { RunRow, CellSummary, CompareResult } from './compare';
+import type { RunRow, CellSummary, ExperimentResult } from './results';
+import { writeAtomic } from '../util/atomic';
 
-/**
- * Write a file atomically: a temporary file in the same folder, then a rename.
- *
- * @example
- * writeAtomic('reports/x/results.json', JSON.stringify(result));
- */
-export function writeAtomic(file: string, text: string): string {
-  const abs = path.resolve(file);
-  const tmp = `${abs}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, abs);
-  } catch (e) {
-    try { fs.rmSync(tmp, { force: true }); } catch { /* its folder cannot exist */ }
-    throw new Error(`could not write ${abs}: ${(e as Error).message}. Fix: check that the folder is writable.`);
-  }
-  return abs;
-}
+export { writeAtomic };
 
 /**
  * The finished runs recorded in a runs.jsonl file, by key. A torn last line (a sweep
@@ -117,9 +99,27 @@ export function rowsToCsv(rows: RunRow[]): string {
  * @example
  * saveResults(result, 'reports/fashion-to-digits');
  */
-export function saveResults(result: CompareResult, dir: string): { runs: string; json: string; csv: string } {
+export function saveResults(result: ExperimentResult, dir: string): { runs: string; json: string; csv: string } {
   const d = path.resolve(dir);
   const json = writeAtomic(path.join(d, 'results.json'), JSON.stringify({ ...result, files: undefined, test: undefined }, null, 1) + '\n');
   const csv = writeAtomic(path.join(d, 'results.csv'), rowsToCsv(result.rows));
   return { runs: path.join(d, 'runs.jsonl'), json, csv };
+}
+
+/**
+ * Make a runs.jsonl file hold whole runs only: a sweep killed mid-write leaves a torn last
+ * line (or a corrupt one); the file is rewritten (atomically) with the runs `readRuns`
+ * found, so it never keeps a corrupt line and the next run starts a line of its own.
+ *
+ * @returns true when the file was rewritten
+ * @example
+ * repairRuns(file, readRuns(file));
+ */
+export function repairRuns(file: string, runs: Map<string, RunRow>): boolean {
+  if (!fs.existsSync(file)) return false;
+  const text = fs.readFileSync(file, 'utf8');
+  const whole = [...runs.values()].map((row) => JSON.stringify(row) + '\n').join('');
+  if (text === whole || (text.endsWith('\n') && text.split('\n').filter((l) => l.trim()).length === runs.size)) return false;
+  writeAtomic(file, whole);
+  return true;
 }

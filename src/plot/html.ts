@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import { Figure } from './figure';
+import { writeAtomic } from '../util/atomic';
 
 /** The npm package that supplies plotly.js. */
 export const PLOTLY_PACKAGE = 'plotly.js-cartesian-dist-min';
@@ -183,15 +184,9 @@ ${body}
 </body>
 </html>
 `;
-  const abs = path.resolve(file);
-  const tmp = `${abs}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(tmp, page);
-    fs.renameSync(tmp, abs);
+    return writeAtomic(file, page);
   } catch (e) {
-    try { fs.rmSync(tmp, { force: true }); } catch { /* its folder cannot exist */ }
-    throw new Error(`writeFigureHtml: could not write ${abs}: ${(e as Error).message}. Fix: check that the folder is writable.`);
+    throw new Error(`writeFigureHtml: ${(e as Error).message}`);
   }
-  return abs;
 }

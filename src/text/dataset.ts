@@ -1,15 +1,14 @@
 /**
- * Labelled texts, and the same splits and k-shot sampling as for images. The sampling is
- * not re-implemented: each text is stood in for by a 4-byte "image" holding its index,
- * the image functions (`stratifiedSplit`, `kShot`, `selectClasses`, `subset`) pick among
- * those, and the chosen indices are read back. Same seed, same choice, for images and texts.
+ * Labelled texts, and the same splits and k-shot sampling as for images: the choices are
+ * the shared index functions over labels (`stratifiedSplitIndices`, `kShotIndices`,
+ * `classSelection` in src/data/split.ts), and {@link textSubset} copies the chosen texts.
+ * Same seed, same choice, for images and texts.
  */
-import { ImageDataset } from '../data/dataset';
-import { subset, selectClasses, stratifiedSplit, kShot, classCounts, SplitOptions } from '../data/split';
+import { LabelledSet, SplitOptions, classCounts, classSelection, kShotIndices, stratifiedSplitIndices } from '../data/split';
 import { SeedLike } from '../random';
 
 /** A labelled set of texts. */
-export interface TextDataset {
+export interface TextDataset extends LabelledSet {
   /** A short name, e.g. `fortunes`. */
   name: string;
   texts: string[];
@@ -42,22 +41,6 @@ export function textDataset(name: string, texts: string[], labels: ArrayLike<num
   return { name, texts: texts.slice(), labels: out, count: texts.length, classNames: classNames.slice(), source };
 }
 
-/** The stand-in image set: text i is a 1x4x1 "image" whose bytes are i (little-endian). */
-function asIndexImages(ds: TextDataset): ImageDataset {
-  const images = new Uint8Array(ds.count * 4);
-  const view = new DataView(images.buffer);
-  for (let i = 0; i < ds.count; i++) view.setUint32(i * 4, i, true);
-  return { name: ds.name, images, labels: ds.labels, count: ds.count, height: 1, width: 4, channels: 1, classNames: ds.classNames, source: ds.source };
-}
-
-/** Read the chosen texts back from a stand-in image set (labels and class names come from it). */
-function fromIndexImages(view: ImageDataset, ds: TextDataset): TextDataset {
-  const dv = new DataView(view.images.buffer, view.images.byteOffset, view.images.byteLength);
-  const texts = new Array<string>(view.count);
-  for (let j = 0; j < view.count; j++) texts[j] = ds.texts[dv.getUint32(j * 4, true)];
-  return { name: view.name, texts, labels: view.labels.slice(), count: view.count, classNames: view.classNames.slice(), source: ds.source };
-}
-
 /**
  * Texts per class.
  *
@@ -65,17 +48,28 @@ function fromIndexImages(view: ImageDataset, ds: TextDataset): TextDataset {
  * textClassCounts(loadFortunes()); // [1050, 198, ...]
  */
 export function textClassCounts(ds: TextDataset): number[] {
-  return classCounts(asIndexImages(ds));
+  return classCounts(ds);
 }
 
 /**
  * The chosen texts, in the order given (as `subset` for images).
  *
+ * @throws Error naming the first index out of range
  * @example
  * const first10 = textSubset(ds, [...Array(10).keys()]);
  */
-export function textSubset(ds: TextDataset, indices: ArrayLike<number>, name = `${ds.name}[subset]`): TextDataset {
-  return fromIndexImages(subset(asIndexImages(ds), indices, name), ds);
+export function textSubset(ds: TextDataset, indices: ArrayLike<number>, name = `${ds?.name}[subset]`): TextDataset {
+  const texts = new Array<string>(indices.length);
+  const labels = new Uint8Array(indices.length);
+  for (let j = 0; j < indices.length; j++) {
+    const i = indices[j];
+    if (!Number.isInteger(i) || i < 0 || i >= ds.count) {
+      throw new Error(`subset of ${ds.name}: index ${i} (position ${j}) is not a text index 0..${ds.count - 1}. Fix: pass indices within the data set.`);
+    }
+    texts[j] = ds.texts[i];
+    labels[j] = ds.labels[i];
+  }
+  return { name, texts, labels, count: indices.length, classNames: ds.classNames.slice(), source: ds.source };
 }
 
 /**
@@ -85,7 +79,8 @@ export function textSubset(ds: TextDataset, indices: ArrayLike<number>, name = `
  * const two = textSelectClasses(loadFortunes(), ['love', 'sports']);
  */
 export function textSelectClasses(ds: TextDataset, classes: readonly (number | string)[], name?: string): TextDataset {
-  return fromIndexImages(selectClasses(asIndexImages(ds), classes, name), ds);
+  const sel = classSelection(ds, classes);
+  return { ...textSubset(ds, sel.indices, name ?? `${ds.name}[${sel.ids.join(',')}]`), labels: sel.labels, classNames: sel.classNames };
 }
 
 /**
@@ -96,8 +91,8 @@ export function textSelectClasses(ds: TextDataset, classes: readonly (number | s
  * const { train, validation, test } = textStratifiedSplit(loadFortunes(), { validation: 0.1, test: 0.3, seed: 0 });
  */
 export function textStratifiedSplit(ds: TextDataset, opts: SplitOptions = {}): { train: TextDataset; validation: TextDataset; test: TextDataset } {
-  const s = stratifiedSplit(asIndexImages(ds), opts);
-  return { train: fromIndexImages(s.train, ds), validation: fromIndexImages(s.validation, ds), test: fromIndexImages(s.test, ds) };
+  const s = stratifiedSplitIndices(ds, opts);
+  return { train: textSubset(ds, s.train, `${ds.name}/train`), validation: textSubset(ds, s.validation, `${ds.name}/validation`), test: textSubset(ds, s.test, `${ds.name}/test`) };
 }
 
 /**
@@ -108,5 +103,5 @@ export function textStratifiedSplit(ds: TextDataset, opts: SplitOptions = {}): {
  * const fiveShot = textKShot(pool, 5, 42);
  */
 export function textKShot(ds: TextDataset, k: number, seed: SeedLike): TextDataset {
-  return fromIndexImages(kShot(asIndexImages(ds), k, seed), ds);
+  return textSubset(ds, kShotIndices(ds, k, seed), `${ds.name}[${k}-shot]`);
 }

@@ -6,9 +6,10 @@ export { buildTextEncoder, setTokenEmbeddingsTrainable, textEncoderGroups, block
 export { loadTextEncoder, textEncoderFiles, readBertConfig, loadBertWeights, bertWeightMap, TEXT_ENCODERS, TEXT_ENCODER_ENV, TextEncoderFiles, LoadTextEncoderOptions } from './pretrained';
 export { TextDataset, textDataset, textClassCounts, textSubset, textSelectClasses, textStratifiedSplit, textKShot } from './dataset';
 export { loadFortunes, parseFortunes, locateFortunes, fortunesSearchPath, FORTUNE_TOPICS, FORTUNES_ENV, FortunesOptions } from './fortunes';
-export { textSource, encodeTexts, embedTexts, extractTextFeatures, tokenizerFor, TextSourceOptions, EmbedOptions } from './source';
+export { textSource, encodeTexts, embedTexts, extractTextFeatures, tokenizerFor, TextSourceOptions, EmbedOptions, TextFeatureOptions } from './source';
 export { runTextStrategy, TextRunContext } from './strategies';
+export { textModality, FORTUNES_TASK } from './task';
 export {
-  compareText, loadExperimentEncoder, loadTextTask, textExperimentConfig, quickTextConfig, resolveTextConfig, isTextExperiment, TEXT_EXPERIMENTS, TEXT_LEARNING_RATES,
+  compareText, loadExperimentEncoder, loadTextTask, textExperimentConfig, quickTextConfig, resolveTextConfig, isTextExperiment, TEXT_EXPERIMENTS,
   TextExperimentConfig, TextTaskSpec, TextTaskData, TextCompareOptions,
 } from './experiment';

@@ -3,10 +3,11 @@
  * (tokenised once, with the net's tokenizer and length), sentence embeddings of a list of
  * texts, and cached features of a text data set for linear probes.
  */
-import * as crypto from 'crypto';
 import { tf } from '../backend';
-import type * as tfn from '@tensorflow/tfjs-node';
-import { Net, Preprocessing } from '../transfer/net';
+import { predictor } from '../graph/predict';
+import { Net, Preprocessing, checkNet } from '../transfer/net';
+import { featureDigest } from '../util/digest';
+import { CacheMode, cachedFeatures } from '../util/cache';
 import { BatchSource, FeatureSet } from '../train/source';
 import { TextDataset } from './dataset';
 import { TextPreprocessing, isTextPreprocessing } from './encoder';
@@ -105,17 +106,20 @@ export interface EmbedOptions extends TextSourceOptions {
  * const { data, dim } = await embedTexts(encoder, ['The cat sat.', 'A cat was sitting.']);
  */
 export async function embedTexts(net: Net, texts: readonly string[], opts: EmbedOptions = {}): Promise<{ data: Float32Array; dim: number; count: number }> {
+  checkNet(net, 'embedTexts');
   const batchSize = opts.batchSize ?? 64;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}.`);
   const enc = encodeTexts(net.preprocessing, texts, opts);
   const L = enc.maxLength;
-  const dim = (net.model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+  const dim = outputWidth(net);
   const data = new Float32Array(texts.length * dim);
+  // The compiled forward pass where the graph compiler supports the net, else model.predict.
+  const predict = predictor(net.model);
   for (let s = 0; s < texts.length; s += batchSize) {
     const n = Math.min(batchSize, texts.length - s);
     const out = tf.tidy(() => {
       const xs = tf.tensor2d(enc.ids.subarray(s * L, (s + n) * L), [n, L], 'int32');
-      return (net.model.predict(xs) as tfn.Tensor).reshape([n, dim]);
+      return predict(xs).reshape([n, dim]);
     });
     data.set((await out.data()) as Float32Array, s * dim);
     out.dispose();
@@ -123,36 +127,33 @@ export async function embedTexts(net: Net, texts: readonly string[], opts: Embed
   return { data, dim, count: texts.length };
 }
 
-const featureMemory = new Map<string, FeatureSet>();
+/** Values per example of a net's output. */
+function outputWidth(net: Net): number {
+  return (net.model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+}
+
+/** Options for {@link extractTextFeatures}. */
+export interface TextFeatureOptions extends EmbedOptions {
+  /** 'memory' (default), 'disk' (memory and datasets/cache/features) or 'none'; `true`/`false` mean 'memory'/'none'. */
+  cache?: CacheMode | boolean;
+  /** Folder of the disk cache. Default datasets/cache/features. */
+  cacheDir?: string;
+}
 
 /**
- * Compute (or reuse from memory) a text net's outputs for every text of a data set, as a
- * FeatureSet for `linearProbe` / `featureSource`. The key hashes the weights, the output
- * layer, the preprocessing and the texts.
+ * Compute (or reuse from the shared feature cache) a text net's outputs for every text of
+ * a data set, as a FeatureSet for `linearProbe` / `featureSource`. The key hashes the
+ * weights, the output layer, the preprocessing and the texts.
  *
  * @example
  * const feats = await extractTextFeatures(cut(encoder, 'pool'), train);
  * const { net: probe } = await linearProbe(feats, { epochs: 30 });
  */
-export async function extractTextFeatures(net: Net, ds: TextDataset, opts: EmbedOptions & { cache?: boolean } = {}): Promise<FeatureSet> {
-  const h = crypto.createHash('sha256');
-  h.update(net.model.outputs[0].sourceLayer.name);
-  h.update(JSON.stringify(net.preprocessing));
-  for (const w of net.model.getWeights()) {
-    const d = w.dataSync();
-    h.update(Buffer.from(d.buffer, d.byteOffset, d.byteLength));
-  }
-  h.update(JSON.stringify(ds.texts));
-  h.update(ds.labels);
-  const key = `text:${h.digest('hex').slice(0, 24)}`;
-  const useCache = opts.cache ?? true;
-  const hit = useCache ? featureMemory.get(key) : undefined;
-  if (hit) return hit;
-  const { data, dim } = await embedTexts(net, ds.texts, opts);
-  const fs_: FeatureSet = { features: data, labels: ds.labels, count: ds.count, dim, classNames: ds.classNames, key };
-  if (useCache) {
-    featureMemory.set(key, fs_);
-    while (featureMemory.size > 16) featureMemory.delete(featureMemory.keys().next().value as string);
-  }
-  return fs_;
+export async function extractTextFeatures(net: Net, ds: TextDataset, opts: TextFeatureOptions = {}): Promise<FeatureSet> {
+  checkNet(net, 'extractTextFeatures');
+  const mode = opts.cache === undefined || opts.cache === true ? 'memory' : opts.cache === false ? 'none' : opts.cache;
+  return cachedFeatures({
+    mode, dir: opts.cacheDir, labels: ds.labels, classNames: ds.classNames, count: ds.count, dim: outputWidth(net),
+    key: () => `text:${featureDigest(net, [JSON.stringify(ds.texts), ds.labels])}`, uncachedKey: `uncached:${net.origin}`,
+  }, async () => (await embedTexts(net, ds.texts, opts)).data);
 }

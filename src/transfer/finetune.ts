@@ -5,7 +5,8 @@
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { Net, checkNet } from './net';
-import { freeze, freezeTo, unfreeze, patchBatchNorm, markChanged, setBatchNormMode, BatchNormMode } from './freeze';
+import { freeze, freezeTo, unfreeze, setBatchNormMode, BatchNormMode } from './freeze';
+import { rebuildNet } from './clone';
 import './layers';
 import { tfSeed } from '../random';
 import { BatchSource, FeatureSet, featureSource } from '../train/source';
@@ -24,30 +25,26 @@ import { History } from '../train/history';
 export async function scratch(net: Net, seed = 0): Promise<Net> {
   checkNet(net, 'scratch');
   if (!Number.isInteger(seed)) throw new Error(`scratch: seed ${seed} is not an integer. Fix: pass an integer seed, e.g. scratch(net, 0).`);
-  type ModelJson = Parameters<typeof tf.models.modelFromJSON>[0];
-  const topology = net.model.toJSON(undefined, false);
-  const model = await tf.models.modelFromJSON({ modelTopology: topology } as unknown as ModelJson);
-  let k = 0;
-  const fresh = model.weights.map((w) => {
-    const shape = w.shape as number[];
-    const n = w.originalName;
-    return tf.tidy(() => {
-      if (/(^|\/)(gamma|moving_variance)$/.test(n)) return tf.ones(shape);
-      // Embedding tables (token/position rows of a text encoder): BERT's normal(0, 0.02).
-      if (/embeddings$/.test(n)) return tf.truncatedNormal(shape, 0, 0.02, 'float32', tfSeed(seed * 7919 + k++));
-      if (/kernel$/.test(n)) {
-        const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1) || 1;
-        return tf.truncatedNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', tfSeed(seed * 7919 + k++));
-      }
-      return tf.zeros(shape);
+  return rebuildNet(net, (model) => {
+    let k = 0;
+    const fresh = model.weights.map((w) => {
+      const shape = w.shape as number[];
+      const n = w.originalName;
+      return tf.tidy(() => {
+        if (/(^|\/)(gamma|moving_variance)$/.test(n)) return tf.ones(shape);
+        // Embedding tables (token/position rows of a text encoder): BERT's normal(0, 0.02).
+        if (/embeddings$/.test(n)) return tf.truncatedNormal(shape, 0, 0.02, 'float32', tfSeed(seed * 7919 + k++));
+        if (/kernel$/.test(n)) {
+          const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1) || 1;
+          return tf.truncatedNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', tfSeed(seed * 7919 + k++));
+        }
+        return tf.zeros(shape);
+      });
     });
-  });
-  model.setWeights(fresh);
-  tf.dispose(fresh);
-  for (const l of model.layers) l.trainable = true;
-  patchBatchNorm(model);
-  markChanged(model);
-  return { ...net, model, origin: `scratch(seed=${seed})`, groups: net.groups.map((g) => ({ ...g, layers: [...g.layers] })) };
+    model.setWeights(fresh);
+    tf.dispose(fresh);
+    for (const l of model.layers) l.trainable = true;
+  }, `scratch(seed=${seed})`);
 }
 
 /** Options for {@link linearProbe}. `learningRate` defaults to 0.1 / sqrt(feature dim), epochs to 20. */

@@ -2,7 +2,8 @@
 export { Net, LayerGroup, Preprocessing, getLayer, findGroup, trainableParams } from './net';
 export { freeze, unfreeze, freezeTo, trainableGroups, groupOf, patchBatchNorm, markChanged, setBatchNormMode, BatchNormMode, LayerSelector } from './freeze';
 export { cut, withHead, HeadOptions } from './head';
-export { extractFeatures, featureKey, clearFeatureCache, ExtractOptions } from './features';
+export { extractFeatures, featureKey, ExtractOptions } from './features';
+export { cloneNet, rebuildNet, disposeModels } from './clone';
 export { scratch, linearProbe, gradualUnfreeze, fineTune, ProbeOptions, GradualOptions, FineTuneOptions } from './finetune';
 export { inspect, formatInspect, LayerRow } from './inspect';
 export { saveNet, loadNet, readNetMeta, topologyProblem, modelFilesProblem, loadLayersModelClean, NetMeta } from './io';

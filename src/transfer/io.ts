@@ -9,6 +9,7 @@ import { tf } from '../backend';
 import { Net, LayerGroup, Preprocessing, checkNet } from './net';
 import { patchBatchNorm } from './freeze';
 import './layers';
+import { swapInFolder } from '../util/atomic';
 
 /** The sidecar file describing a saved Net. */
 export interface NetMeta {
@@ -100,10 +101,7 @@ export async function saveNet(net: Net, dir: string, info: Record<string, unknow
     const meta: NetMeta = { format: 'transfer-lab-net', version: 1, groups: net.groups, classNames: net.classNames, preprocessing: net.preprocessing, origin: net.origin, info };
     fs.writeFileSync(path.join(tmp, 'net.json'), JSON.stringify(meta, null, 2) + '\n');
     for (const [name, data] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(tmp, name), data);
-    const old = `${target}.old-${process.pid}-${Date.now()}`;
-    if (fs.existsSync(target)) fs.renameSync(target, old);
-    fs.renameSync(tmp, target);
-    fs.rmSync(old, { recursive: true, force: true });
+    swapInFolder(tmp, target);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     fail(err);

@@ -1,0 +1,312 @@
+/**
+ * The resumable sweep driver, for every data kind: strategies x labels per class x seeds,
+ * each run on its own seeded k-shot sample of the task's pool, evaluated on the same test
+ * set, as a tidy table (one row per run) with mean and spread per (strategy, size) cell.
+ *
+ * Runs are independent and resumable: each finished run is appended as one JSON line to
+ * `runs.jsonl`, keyed by strategy, size, seed and a hash of everything else that affects
+ * its numbers; a sweep started again skips the runs it finds there.
+ *
+ * The plan (the ordered run keys) is known once the sweep is open, before anything trains,
+ * and one run is trained by its key (`sweep.run(key)`), so a driver may run a share of the
+ * plan or hand keys to several processes appending to the same runs.jsonl.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { LabelledSet, classCounts, kShotIndices } from '../data/split';
+import { Net, getLayer } from '../transfer/net';
+import { cut } from '../transfer/head';
+import { disposeModels } from '../transfer/clone';
+import { weightsHash, jsonDigest } from '../util/digest';
+import { readRuns, repairRuns, summarize, saveResults } from './table';
+import { StrategyName } from './strategy-names';
+import { runStrategy, RunOutcome } from './strategies';
+import { TaskData, TaskKind } from './modality';
+import { ExperimentConfig, ExperimentResult, ResolvedConfig, RunProgress, RunRow, RunStart } from './results';
+import { resolveConfig, epochsFor } from './config';
+import { taskKindOf } from './task-kinds';
+import { classificationReport, timeToAccuracy, argmaxRows } from './metrics';
+import { pca2d } from './pca';
+
+/** Options for {@link runSweep} and {@link openSweep}. */
+export interface SweepOptions<D extends LabelledSet = LabelledSet> {
+  /** Folder for runs.jsonl, results.json and results.csv. Default: none (nothing written, nothing resumed). */
+  outDir?: string;
+  /** Reuse finished runs from `outDir/runs.jsonl`. Default true. */
+  resume?: boolean;
+  /** Use this net as the backbone instead of loading `config.backbone` (tests, notebooks). Not disposed. */
+  backbone?: Net;
+  /** Use this task data instead of loading `config.task`. */
+  data?: TaskData<D>;
+  /** Called after every run (trained or resumed). */
+  onRun?: (p: RunProgress) => void;
+  /** Called before a run is trained. */
+  onStart?: (p: RunStart) => void;
+}
+
+/** One run of the plan. */
+export interface PlannedRun {
+  /** 1-based position in the plan. */
+  index: number;
+  /** strategy|k=size|seed=seed|configHash: what resuming matches on. */
+  key: string;
+  configHash: string;
+  strategy: StrategyName;
+  size: number;
+  seed: number;
+}
+
+/**
+ * The hash of everything but strategy, size and seed that affects a run's numbers: the
+ * backbone's weights, the task, the held-out sets, the training settings, the task kind's
+ * own fields (e.g. maxLength) and its runner version.
+ *
+ * @example
+ * runHash(resolveConfig(cfg), 'fine-tune', weightsHash(backbone)); // 12 hex digits
+ */
+export function runHash(r: ResolvedConfig, strategy: StrategyName, backboneHash: string): string {
+  const kind = kindOf(r);
+  return jsonDigest({
+    v: kind.runnerVersion, backboneHash, cutAt: r.cutAt, task: r.task, testSize: r.testSize, validationSize: r.validationSize,
+    splitSeed: r.splitSeed, batchSize: r.batchSize, epochs: r.epochs, learningRate: r.learningRates[strategy],
+    head: strategy === 'linear-probe' ? null : r.head, targetAccuracy: r.targetAccuracy, curvePoints: r.curvePoints, topK: r.topK,
+    ...kind.resolve(r, (msg) => { throw new Error(msg); }),
+  });
+}
+
+/**
+ * The ordered runs of a sweep (sizes, then seeds, then strategies), computed without
+ * running anything: the same config and backbone give the same keys.
+ *
+ * @example
+ * planSweep(resolveConfig(cfg), weightsHash(backbone)).map((p) => p.key);
+ */
+export function planSweep(r: ResolvedConfig, backboneHash: string): PlannedRun[] {
+  if (!r || !Array.isArray(r.sizes) || !Array.isArray(r.seeds) || !Array.isArray(r.strategies) || !r.learningRates || typeof backboneHash !== 'string') {
+    throw new Error(`planSweep: expected a resolved config and the backbone's weights hash, got ${r === null ? 'null' : typeof r} and ${typeof backboneHash}. Fix: pass planSweep(resolveConfig(config), weightsHash(backbone)).`);
+  }
+  const plan: PlannedRun[] = [];
+  for (const size of r.sizes) {
+    for (const seed of r.seeds) {
+      for (const strategy of r.strategies) {
+        const configHash = runHash(r, strategy, backboneHash);
+        plan.push({ index: plan.length + 1, key: `${strategy}|k=${size}|seed=${seed}|${configHash}`, configHash, strategy, size, seed });
+      }
+    }
+  }
+  return plan;
+}
+
+function kindOf(config: ExperimentConfig): TaskKind {
+  const kind = taskKindOf(config);
+  if (!kind) resolveConfig(config); // throws the error that names the known data sets
+  return kind as TaskKind;
+}
+
+function round(x: number, digits = 4): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** An open sweep: its data, backbone and plan; runs are trained one key at a time. */
+export interface Sweep<D extends LabelledSet = LabelledSet> {
+  readonly resolved: ResolvedConfig;
+  readonly kind: TaskKind<D>;
+  readonly data: TaskData<D>;
+  readonly backbone: Net;
+  readonly backboneHash: string;
+  /** The runs.jsonl file, or null without `outDir`. */
+  readonly runsFile: string | null;
+  readonly plan: readonly PlannedRun[];
+  /** The finished runs found in runs.jsonl when the sweep was opened, by key. */
+  readonly finished: ReadonlyMap<string, RunRow>;
+  /** Train one planned run (not looked up in `finished`), append it to runs.jsonl, return its row. */
+  run(key: string, onStart?: (p: RunStart) => void): Promise<RunRow>;
+  /** The result of the sweep from its rows (in plan order); writes results.json/csv with `outDir`. */
+  result(rows: RunRow[], resumedRuns: number): ExperimentResult;
+  /** Free the backbone when the sweep loaded it. */
+  close(): void;
+}
+
+/** The shared parts of an open sweep that its runs read. */
+interface SweepParts<D extends LabelledSet> {
+  config: ExperimentConfig;
+  r: ResolvedConfig;
+  kind: TaskKind<D>;
+  data: TaskData<D>;
+  backbone: Net;
+  backboneHash: string;
+  runsFile: string | null;
+  plan: PlannedRun[];
+  outDir?: string;
+  /** Dispose the backbone on close (the sweep loaded it). */
+  owned: boolean;
+  t0: number;
+}
+
+class OpenSweep<D extends LabelledSet> implements Sweep<D> {
+  readonly resolved: ResolvedConfig;
+  readonly kind: TaskKind<D>;
+  readonly data: TaskData<D>;
+  readonly backbone: Net;
+  readonly backboneHash: string;
+  readonly runsFile: string | null;
+  readonly plan: readonly PlannedRun[];
+  private readonly byKey: Map<string, PlannedRun>;
+  /** The PCA picture: the fine-tuned net (else the last strategy) at the largest size, first seed. */
+  private readonly detail: { strategy: StrategyName; size: number; seed: number };
+  /** The k-shot set of the last (size, seed): the strategies of one (size, seed) share it. */
+  private trainSet: { size: number; seed: number; set: D } | null = null;
+
+  constructor(private readonly parts: SweepParts<D>, readonly finished: ReadonlyMap<string, RunRow>) {
+    ({ r: this.resolved, kind: this.kind, data: this.data, backbone: this.backbone, backboneHash: this.backboneHash, runsFile: this.runsFile, plan: this.plan } = parts);
+    this.byKey = new Map(this.plan.map((p) => [p.key, p]));
+    const r = this.resolved;
+    this.detail = { strategy: r.strategies.includes('fine-tune') ? 'fine-tune' : r.strategies[r.strategies.length - 1], size: r.sizes[r.sizes.length - 1], seed: r.seeds[0] };
+  }
+
+  private kShot(size: number, seed: number): D {
+    if (!this.trainSet || this.trainSet.size !== size || this.trainSet.seed !== seed) {
+      const pool = this.data.pool;
+      this.trainSet = { size, seed, set: this.kind.modality.subset(pool, kShotIndices(pool, size, seed), `${pool.name}[${size}-shot]`) };
+    }
+    return this.trainSet.set;
+  }
+
+  async run(key: string, onStart?: (p: RunStart) => void): Promise<RunRow> {
+    const { resolved: r, data, kind, backbone } = this;
+    const p = this.byKey.get(key);
+    if (!p) throw new Error(`sweep '${r.name}': no run '${key}' in the plan. Fix: pass a key of sweep.plan.`);
+    const train = this.kShot(p.size, p.seed);
+    const epochs = epochsFor(train.count, r.epochs);
+    onStart?.({ index: p.index, total: this.plan.length, strategy: p.strategy, size: p.size, seed: p.seed, epochs });
+    const d = this.detail;
+    const isDetail = r.projectionPoints > 0 && p.strategy === d.strategy && p.size === d.size && p.seed === d.seed;
+    const out = await runStrategy<D>(p.strategy, {
+      backbone, cutAt: r.cutAt, train, validation: data.validation, test: data.test, seed: p.seed, epochs, modality: kind.modality,
+      batchSize: r.batchSize, learningRate: r.learningRates[p.strategy], head: r.head, curvePoints: r.curvePoints,
+      featurePoints: isDetail && p.strategy !== 'linear-probe' ? r.projectionPoints : undefined,
+    });
+    const row = buildRow(r, p, train.count, epochs, out, data);
+    if (isDetail && out.features) {
+      const first = kind.modality.subset(data.test, Array.from({ length: out.features.count }, (_, i) => i));
+      const before = await kind.modality.features(cut(backbone, r.cutAt), first, 'none');
+      row.projection = {
+        before: pca2d(before.features, before.count, before.dim, before.labels),
+        after: pca2d(out.features.features, out.features.count, out.features.dim, out.features.labels),
+      };
+    }
+    if (this.runsFile) fs.appendFileSync(this.runsFile, JSON.stringify(row) + '\n');
+    return row;
+  }
+
+  result(rows: RunRow[], resumedRuns: number): ExperimentResult {
+    const { resolved: r, data } = this;
+    const out: ExperimentResult = {
+      experiment: r.name, config: this.parts.config, resolved: r,
+      backbone: { name: r.backbone, origin: this.backbone.origin, weightsHash: this.backboneHash },
+      task: { description: data.description, classNames: data.classNames, testImages: data.test.count, validationImages: data.validation.count },
+      rows, cells: summarize(rows), resumedRuns, wallSeconds: round((Date.now() - this.parts.t0) / 1000, 2), finishedAt: new Date().toISOString(),
+    };
+    if (this.parts.outDir) out.files = saveResults(out, this.parts.outDir);
+    Object.defineProperty(out, 'test', { value: data.test, enumerable: false });
+    return out;
+  }
+
+  close(): void {
+    if (this.parts.owned) disposeModels(this.backbone.model);
+  }
+}
+
+/** Throw before anything runs when a size asks for more labels per class than the pool has. */
+function checkSizes(r: ResolvedConfig, data: TaskData<LabelledSet>): void {
+  const counts = classCounts(data.pool);
+  const smallest = Math.min(...counts);
+  const tooBig = r.sizes.filter((k) => k > smallest);
+  if (tooBig.length) {
+    const c = counts.indexOf(smallest);
+    throw new Error(`experiment '${r.name}': sizes ${tooBig.join(', ')} ask for more labels per class than class '${data.classNames[c]}' has in the training pool (${smallest}). Fix: use sizes <= ${smallest}.`);
+  }
+}
+
+/** The finished runs of a runs.jsonl (none without `outDir`; emptied when not resuming), the file repaired. */
+function finishedRuns(runsFile: string | null, resume: boolean): Map<string, RunRow> {
+  if (!runsFile) return new Map();
+  if (!resume) fs.rmSync(runsFile, { force: true });
+  const finished = readRuns(runsFile);
+  fs.mkdirSync(path.dirname(runsFile), { recursive: true });
+  repairRuns(runsFile, finished);
+  return finished;
+}
+
+/**
+ * Open a sweep: check the config, load the task and the backbone, check that every size
+ * fits the pool, read (and repair) runs.jsonl, and compute the plan. Nothing trains yet.
+ *
+ * @example
+ * const sweep = await openSweep(experimentConfig('fashion-to-digits', { quick: true }), { outDir: 'reports/x' });
+ * try { const row = await sweep.run(sweep.plan[0].key); } finally { sweep.close(); }
+ */
+export async function openSweep<D extends LabelledSet = LabelledSet>(config: ExperimentConfig, opts: SweepOptions<D> = {}): Promise<Sweep<D>> {
+  const t0 = Date.now();
+  const r = resolveConfig(config);
+  const kind = kindOf(config) as unknown as TaskKind<D>;
+  const data = opts.data ?? kind.load(r.task, { testSize: r.testSize, validationSize: r.validationSize, splitSeed: r.splitSeed });
+  const backbone = opts.backbone ?? (await kind.loadBackbone(r));
+  try {
+    getLayer(backbone.model, r.cutAt);
+    checkSizes(r, data);
+    const backboneHash = weightsHash(backbone);
+    const runsFile = opts.outDir ? path.join(path.resolve(opts.outDir), 'runs.jsonl') : null;
+    const finished = finishedRuns(runsFile, opts.resume !== false);
+    const plan = planSweep(r, backboneHash);
+    return new OpenSweep<D>({ config, r, kind, data, backbone, backboneHash, runsFile, plan, outDir: opts.outDir, owned: !opts.backbone, t0 }, finished);
+  } catch (e) {
+    if (!opts.backbone) disposeModels(backbone.model);
+    throw e;
+  }
+}
+
+/** The tidy row of one finished run. */
+function buildRow(r: ResolvedConfig, p: PlannedRun, trainCount: number, epochs: number, out: RunOutcome, data: TaskData<LabelledSet>): RunRow {
+  const rep = classificationReport(out.probs, data.test.labels, data.classNames, r.topK);
+  const hist = out.history.epochs.map((e) => ({ ...e }));
+  const vals = hist.filter((e) => typeof e.valAcc === 'number');
+  return {
+    key: p.key, configHash: p.configHash, experiment: r.name, strategy: p.strategy, size: p.size, seed: p.seed, trainImages: trainCount, epochs,
+    accuracy: rep.accuracy, macroF1: round(rep.macroF1, 6), topK: rep.topK.k, topKAccuracy: rep.topK.accuracy,
+    valAccuracy: vals.length ? (vals[vals.length - 1].valAcc as number) : null,
+    wallSeconds: round(out.history.wallSeconds, 3), samplesSeen: out.history.samplesSeen, trainableParams: out.trainableParams,
+    targetAccuracy: r.targetAccuracy, timeToTarget: timeToAccuracy(out.history, r.targetAccuracy),
+    perClassF1: rep.perClass.map((c) => round(c.f1, 6)), confusion: rep.confusion,
+    predictions: argmaxRows(out.probs, data.classNames.length),
+    history: hist, events: out.history.events, finishedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * Run a sweep of any data kind: every planned run not already in `outDir/runs.jsonl` is
+ * trained (in plan order); results.json and results.csv are written (atomically) at the end.
+ *
+ * @returns the tidy rows, the per-cell summaries and the resolved config
+ * @example
+ * const result = await runSweep(experimentConfig('minilm-to-fortunes', { quick: true }), { outDir: 'reports/minilm-to-fortunes-quick' });
+ * result.cells.map((c) => [c.strategy, c.size, c.accuracy.mean]);
+ */
+export async function runSweep<D extends LabelledSet = LabelledSet>(config: ExperimentConfig, opts: SweepOptions<D> = {}): Promise<ExperimentResult> {
+  const sweep = await openSweep<D>(config, opts);
+  try {
+    const rows: RunRow[] = [];
+    let resumed = 0;
+    for (const p of sweep.plan) {
+      const old = sweep.finished.get(p.key);
+      const row = old ?? (await sweep.run(p.key, opts.onStart));
+      if (old) resumed++;
+      rows.push(row);
+      opts.onRun?.({ index: p.index, total: sweep.plan.length, row, resumed: !!old });
+    }
+    return sweep.result(rows, resumed);
+  } finally {
+    sweep.close();
+  }
+}
