@@ -78,7 +78,7 @@ export function parseShard(text: string, env: ShardEnv = process.env): Shard {
  * shardOf(['a', 'b', 'c', 'd', 'e'], { index: 1, count: 2 }); // ['b', 'd']
  */
 export function shardOf<K>(plan: readonly K[], shard: Shard): K[] {
-  if (!Array.isArray(plan)) throw new Error(`shardOf: expected the sweep's plan (an array of run keys), got ${plan === null ? 'null' : typeof plan}.`);
+  if (!Array.isArray(plan)) throw new Error(`shardOf: expected the sweep's plan (an array of run keys), got ${plan === null ? 'null' : typeof plan}. Fix: pass sweep.plan (or its keys).`);
   const s = check(shard?.index, shard?.count, 'shardOf');
   return plan.filter((_, p) => p % s.count === s.index);
 }
