@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   pretrain: () => import('./commands/pretrain'),
   run: () => import('./commands/run'),
   main: () => import('./commands/main'),
+  merge: () => import('./commands/merge'),
 };
 
 function usage(): string {
@@ -30,7 +31,12 @@ function usage(): string {
     '  run <name|config.json>     compare strategies x labels/class x seeds (fashion-to-digits, fashion-a-to-b);',
     '      [--json] [--quick]     report in reports/<name>/index.html, reports/latest/summary.json;',
     '      [--fresh] [--backbone NAME|DIR] [--reports-dir DIR]   finished runs resume from runs.jsonl',
+    '      [--workers N]          on N worker processes (TensorFlow threads: cores / N each)',
+    '      [--shard i/n|auto --out DIR]   shard i (from 0) of n of the runs into a shared folder (auto: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX)',
     '  main [--quick] [--json]    the main job run by `npm start`: the fashion-to-digits experiment',
+    '       [--workers N] [--shard i/n --out DIR]   as for run',
+    '  merge <folder> [--json]    the table and report of a sharded sweep from every shard in <folder>;',
+    '        [--partial]          lists the runs no shard finished (exit 1); --partial writes what there is',
     '',
     'environment: TRANSFER_LAB_BACKEND=cpu opts into the slow pure-JS backend.',
   ].join('\n');
