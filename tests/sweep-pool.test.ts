@@ -6,7 +6,10 @@
  */
 import * as assert from 'assert';
 import * as path from 'path';
+import * as fs from 'fs';
 import { runPool, threadsPerWorker, workerEnv } from '../src/sweep/pool';
+import { recordedJobTimes, workerCounts, WORKERS_FILE } from '../src/bench/jobs';
+import { tmpDir } from './helpers';
 
 const TOY = path.join(__dirname, 'workers', 'pool-toy.ts');
 type Toy = { key: string; sum: number; pid: number; threads: string };
@@ -60,5 +63,27 @@ describe('sweep worker pool', () => {
     assert.strictEqual(workerEnv(3, {}).TF_NUM_INTEROP_THREADS, '1');
     assert.strictEqual(workerEnv(3, { TF_NUM_INTRAOP_THREADS: '5' }).TF_NUM_INTRAOP_THREADS, '5');
     assert.throws(() => workerEnv(0), /Fix:/);
+  });
+
+  it('bench --jobs: worker counts to time the main job at, and the recorded times per count', () => {
+    assert.deepStrictEqual(workerCounts(1), [1]);
+    assert.deepStrictEqual(workerCounts(2), [1, 2]);
+    assert.deepStrictEqual(workerCounts(6), [1, 2, 4, 6]);
+    assert.deepStrictEqual(workerCounts(8), [1, 2, 4, 8]);
+    assert.throws(() => workerCounts(0), /Fix:/);
+    const root = tmpDir();
+    try {
+      fs.mkdirSync(path.join(root, 'reports', 'fashion-to-digits'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'reports', 'fashion-to-digits', 'results.json'), JSON.stringify({ wallSeconds: 150, finishedAt: 'then' }));
+      assert.strictEqual(recordedJobTimes(root)[0].workers, undefined, 'not timed at several worker counts yet');
+      const rec = { tried: [{ workers: 1, wall_s: 150 }, { workers: 2, wall_s: 100 }], best: { workers: 2, wall_s: 100, speedup: 1.5 }, cpus: 2, finished_at: 'now' };
+      fs.writeFileSync(path.join(root, WORKERS_FILE), JSON.stringify(rec));
+      const main = recordedJobTimes(root)[0];
+      assert.strictEqual(main.job, 'main');
+      assert.strictEqual(main.wall_s, 150);
+      assert.deepStrictEqual(main.workers, rec);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
