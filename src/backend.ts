@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { fastKernels, installFastKernels } from './fast-kernels';
+import { nodeBackendOf } from './internals/tfjs';
 
 type Tf = typeof import('@tensorflow/tfjs-node');
 
@@ -128,9 +129,8 @@ export function backendInfo(): BackendInfo {
   const native = backend === 'tensorflow';
   let tfVersion: string | null = null;
   if (native) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const binding = (tf.backend() as any).binding;
-    tfVersion = binding && typeof binding.TF_Version === 'string' ? binding.TF_Version : null;
+    const version = nodeBackendOf(tf).binding?.TF_Version;
+    tfVersion = typeof version === 'string' ? version : null;
   }
   const stamp = readSetupStamp();
   return {

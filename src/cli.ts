@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   pretrain: () => import('./commands/pretrain'),
   run: () => import('./commands/run'),
   main: () => import('./commands/main'),
+  export: () => import('./commands/export'),
   merge: () => import('./commands/merge'),
 };
 
@@ -37,6 +38,8 @@ function usage(): string {
     '       [--workers N] [--shard i/n --out DIR]   as for run',
     '  merge <folder> [--json]    the table and report of a sharded sweep from every shard in <folder>;',
     '        [--partial]          lists the runs no shard finished (exit 1); --partial writes what there is',
+    '  export <net-dir> --web DIR a saved net as a web page: plain-tfjs model, local tf.min.js, pick/draw an image',
+    '         [--title TEXT] [--json]',
     '',
     'environment: TRANSFER_LAB_BACKEND=cpu opts into the slow pure-JS backend.',
   ].join('\n');

@@ -17,6 +17,7 @@
  * Installed by the backend when it loads natively; `TRANSFER_LAB_FAST_KERNELS=0` turns them off.
  */
 import type * as tfn from '@tensorflow/tfjs-node';
+import { asTensorInfo, engineOf, nodeBackendOf } from './internals/tfjs';
 
 type Tf = typeof tfn;
 
@@ -27,11 +28,6 @@ export const FAST_KERNELS_ENV = 'TRANSFER_LAB_FAST_KERNELS';
 export const FAST_KERNELS = ['ReluGrad', 'Relu6Grad', 'Step'] as const;
 
 let installed: string[] = [];
-
-interface NodeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_FLOAT: number; TF_BOOL: number };
-  executeSingleOutput(name: string, attrs: unknown[], inputs: tfn.Tensor[]): tfn.Tensor;
-}
 
 /**
  * Register the fast paths on the native (`tensorflow`) backend. Idempotent; does nothing
@@ -46,7 +42,7 @@ interface NodeBackend {
 export function installFastKernels(tf: Tf): string[] {
   if (installed.length) return installed;
   if (tf.getBackend() !== 'tensorflow' || process.env[FAST_KERNELS_ENV] === '0') return installed;
-  const be = tf.backend() as unknown as NodeBackend;
+  const be = nodeBackendOf(tf);
   const b = be.binding;
   const floatT = { name: 'T', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT };
   const castAttrs = [
@@ -54,7 +50,7 @@ export function installFastKernels(tf: Tf): string[] {
     { name: 'DstT', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT },
     { name: 'Truncate', type: b.TF_ATTR_BOOL, value: false },
   ];
-  const engine = tf.engine() as unknown as { runKernel(name: string, inputs: Record<string, tfn.Tensor>, attrs?: Record<string, unknown>): tfn.Tensor };
+  const engine = engineOf(tf);
 
   // The gradient kernels: dy * (x > 0) and dy * (0 < x < 6) in one native pass each.
   for (const [kernel, op] of [['TransferLabReluGrad', 'ReluGrad'], ['TransferLabRelu6Grad', 'Relu6Grad']] as const) {
@@ -63,7 +59,7 @@ export function installFastKernels(tf: Tf): string[] {
       backendName: 'tensorflow',
       kernelFunc: ({ inputs }) => {
         const { dy, x } = inputs as { dy: tfn.Tensor; x: tfn.Tensor };
-        return be.executeSingleOutput(op, [floatT], [dy, x]) as unknown as tfn.TensorInfo;
+        return asTensorInfo(be.executeSingleOutput(op, [floatT], [dy, x]));
       },
     });
   }
@@ -90,12 +86,12 @@ export function installFastKernels(tf: Tf): string[] {
         const x = (args.inputs as { x: tfn.Tensor }).x;
         const alpha = (args.attrs as { alpha?: number } | undefined)?.alpha ?? 0;
         // int32 has no NaN (tfjs-node's own kernel fails on it: IsNan takes floats only).
-        if (x.dtype === 'int32') return tf.tidy(() => tf.where(tf.greater(x, 0), tf.onesLike(x), tf.fill(x.shape, alpha, 'int32'))) as unknown as tfn.TensorInfo;
+        if (x.dtype === 'int32') return asTensorInfo(tf.tidy(() => tf.where(tf.greater(x, 0), tf.onesLike(x), tf.fill(x.shape, alpha, 'int32'))));
         if (alpha !== 0 || x.dtype !== 'float32') return original.kernelFunc(args);
-        return tf.tidy(() => {
+        return asTensorInfo(tf.tidy(() => {
           const gt = be.executeSingleOutput('Cast', castAttrs, [tf.greater(x, tf.scalar(0))]);
           return be.executeSingleOutput('Select', [floatT], [tf.isNaN(x), x, gt]);
-        }) as unknown as tfn.TensorInfo;
+        }));
       },
     });
   }

@@ -29,3 +29,6 @@ export { transplant, TransplantOptions } from './transfer/transplant';
 export { loadBackboneOrFallback, FallbackOptions, BackboneChoice } from './backbone/fallback';
 export { ModelDownloadError } from './backbone/zoo';
 export * from './text';
+export { lrFindChart, LrFindChartOptions } from './charts/lr-find';
+export { augmentationChart, AugmentationChartOptions } from './charts/augment';
+export { topLossesChart, TopLossesChartOptions } from './charts/interpret';

@@ -80,6 +80,8 @@ const EXEMPT: Record<string, string> = {
   fastKernels: 'no arguments; reports which native fast paths are installed',
   releaseCachedTrainStep: 'no arguments; closes the cached compiled training step (idempotent)',
   releaseCachedForward: 'no arguments; closes the cached compiled forward pass (idempotent)',
+  lite0Groups: 'no arguments; the fixed layer groups of EfficientNet-Lite0',
+  lite0WeightsFile: 'no arguments; a path under the cache folder',
 };
 
 const cases: Case[] = [];
@@ -408,6 +410,11 @@ cases.push(
 
 cases.push(
   { fn: 'buildSmallCnn', what: 'a 4x4 input (a model with 0x0 feature maps before)', run: () => tl.buildSmallCnn({ inputShape: [4, 4, 1] }), problem: /inputShape \[4,4,1\] is too small: three 2x2 poolings need at least 8x8 pixels/, fix: /Fix: use images of 8x8 pixels or more/, fixed: 'silent' },
+  { fn: 'buildEfficientNetLite0', what: 'a 16x16 input', run: () => tl.buildEfficientNetLite0({ inputSize: 16 }), problem: /inputSize 16 is not an integer in 32\.\.512/, fix: /Fix: pass e\.g\. \{ inputSize: 96 \}/ },
+  { fn: 'buildEfficientNetLite0', what: 'dropout 1', run: () => tl.buildEfficientNetLite0({ dropout: 1 }), problem: /dropout 1 is not a fraction in \[0, 1\)/, fix: /Fix: pass e\.g\. \{ dropout: 0\.2 \}/ },
+  { fn: 'loadEfficientNetLite0', what: '10 classes (the ImageNet weights have 1000)', run: () => tl.loadEfficientNetLite0({ classes: 10 }), problem: /the ImageNet weights have 1000 classes, not 10/, fix: /Fix: .*withHead\(net, \{ cutAt: 'avg_pool', classes: 10 \}\)/ },
+  { fn: 'imagenetPreprocessing', what: 'inputSize 22.5', run: () => tl.imagenetPreprocessing(22.5), problem: /inputSize 22\.5 is not an integer in 32\.\.512/, fix: /Fix: pass the net's input size in pixels/ },
+  { fn: 'loadBackbone', what: 'inputSize for a bundled 28x28 backbone', run: () => tl.loadBackbone('fashion-cnn', { inputSize: 96 }), problem: /option inputSize is only for nets built at any size \(efficientnet-lite0\), not 'fashion-cnn'/, fix: /Fix: drop inputSize/ },
   { fn: 'buildSmallCnn', what: 'classes 1', run: () => tl.buildSmallCnn({ classes: 1 }), problem: /classes must be an integer >= 2, got 1/, fix: /Fix: pass the number of classes/, fixed: 'message' },
   { fn: 'buildSmallCnn', what: 'filters [0, 8, 8] (tfjs ValueError before)', run: () => tl.buildSmallCnn({ filters: [0, 8, 8] }), problem: /filters \[0,8,8\] is not three positive integers/, fix: /Fix: pass e\.g\. filters: \[32, 64, 128\]/, fixed: 'crash' },
   { fn: 'buildSmallCnn', what: 'embedUnits -1 (leaked 15 tensors before)', run: () => tl.buildSmallCnn({ embedUnits: -1 }), problem: /embedUnits -1 is not a positive integer/, fix: /Fix: pass e\.g\. embedUnits: 256/, fixed: 'silent' },
@@ -551,6 +558,38 @@ cases.push(
   { fn: 'loadBackboneOrFallback', what: `offline, and the fallback missing (${tl.MODELS_ENV} pointing nowhere)`, run: () => withEnv({ [tl.MODELS_ENV]: '/nowhere/models' }, () => tl.loadBackboneOrFallback(`${CLOSED}/m/model.json`, { cacheDir: dir('model-cache'), timeoutMs: 3000 })), problem: /the bundled backbone 'fashion-cnn' is missing from \/nowhere\/models/, fix: /Fix: restore it from git/, dir: () => dir('model-cache') },
 );
 
+// ---- issue 20: lrFind, TensorBoard, augmentation, interpretation, netFromModel, exportWeb ----
+
+cases.push(
+  { fn: 'lrFind', what: 'endLr below startLr', run: () => tl.lrFind(net, src(), { startLr: 1e-2, endLr: 1e-4 }), problem: /endLr \(0\.0001\) must be larger than startLr \(0\.01\)/, fix: /Fix: pass e\.g\. \{ startLr: 1e-7, endLr: 10 \}/ },
+  { fn: 'lrFind', what: 'steps 2.5', run: () => tl.lrFind(net, src(), { steps: 2.5 }), problem: /steps must be a positive integer, got 2\.5/, fix: /Fix:/ },
+  { fn: 'lrFind', what: 'smoothing 1 (the average would never move)', run: () => tl.lrFind(net, src(), { smoothing: 1 }), problem: /smoothing must be in \[0, 1\), got 1/, fix: /Fix: pass e\.g\. smoothing: 0\.98/ },
+  { fn: 'lrFind', what: 'a data set instead of a BatchSource', run: () => tl.lrFind(net, ds as never), problem: /lrFind: the data is not a BatchSource/, fix: /Fix: wrap images with imageSource/ },
+  { fn: 'lrFind', what: 'net.model instead of the Net', run: () => tl.lrFind(net.model as never, src()), problem: /lrFind expects a Net/, fix: /pass the Net itself, not net\.model/ },
+  { fn: 'lrSuggestions', what: 'arrays of different lengths', run: () => tl.lrSuggestions([1e-3, 1e-2, 1e-1], [1, 2]), problem: /needs two arrays of the same length >= 2/, fix: /Fix: pass result\.lrs and result\.smoothed/ },
+  { fn: 'lrFindChart', what: 'a History instead of an lrFind result', run: () => tl.lrFindChart({ epochs: [] } as never), problem: /lrFindChart: expected what lrFind returns/, fix: /Fix: pass the result of await lrFind/ },
+  { fn: 'netFromModel', what: 'a group naming a layer the model does not have', run: () => tl.netFromModel(net.model, { groups: { body: ['conv9'], head: ['logits'] } }), problem: /group 'body' names layer 'conv9', which model 'tiny' does not have/, fix: /Known layers: .*Fix: use names from that list/ },
+  { fn: 'netFromModel', what: 'the Net instead of its model', run: () => tl.netFromModel(net as never), problem: /netFromModel expects a tf\.LayersModel, got a Net/, fix: /Fix: pass net\.model/ },
+  { fn: 'netFromModel', what: '2 class names for 3 outputs', run: () => tl.netFromModel(net.model, { classNames: ['a', 'b'] }), problem: /2 class names for a model whose output has shape \[null,3\]/, fix: /Fix: pass one name per output unit \(3\)/ },
+  { fn: 'netFromModel', what: 'splitAt with a layer name that does not exist', run: () => tl.netFromModel(net.model, { splitAt: ['block9_conv'] }), problem: /splitAt names layer 'block9_conv'/, fix: /Fix: use names from that list/ },
+  { fn: 'loadModelAsNet', what: 'a model.json that does not exist', run: () => tl.loadModelAsNet(path.join(dir('models'), 'nowhere', 'model.json')), problem: /nowhere\/model\.json does not exist/, fix: /Fix: pass the model\.json written by tensorflowjs_converter/ },
+  { fn: 'loadModelAsNet', what: 'a model.json whose weight file is truncated', run: () => tl.loadModelAsNet(brokenModel('from-model-trunc', (m) => fs.truncateSync(path.join(m, 'weights.bin'), 10))), problem: /hold 10 bytes but the manifest describes/, fix: /Fix: convert or save the model again/ },
+  { fn: 'tensorBoard', what: 'an empty log folder', run: () => tl.tensorBoard(''), problem: /tensorBoard: the log folder must be a path, got ""/, fix: /Fix: pass e\.g\. tensorBoard\('logs\/my-run'\)/ },
+  { fn: 'tensorBoard', what: "updateFreq 'step' (Keras spells it 'batch')", run: () => tl.tensorBoard(dir('tb'), { updateFreq: 'step' as 'batch' }), problem: /updateFreq 'step' is not 'epoch' or 'batch'/, fix: /Fix: pass updateFreq: 'epoch'/ },
+  { fn: 'tensorBoard', what: 'a file as the log folder', run: () => tl.tensorBoard(fileTarget), problem: /notes\.txt is a file, not a folder/, fix: /Fix: pass a folder path/ },
+  { fn: 'exportWeb', what: 'a feature extractor (no classifier, no class names)', run: () => tl.exportWeb(tl.cut(net, 'features'), dir('web-out')), problem: /exportWeb: the net has 0 class names and outputs of shape \[null,12\]: not a classifier/, fix: /Fix: export a net with a head/, dir: () => dir('web-out') },
+  { fn: 'exportWeb', what: "a folder holding the user's files", run: () => tl.exportWeb(net, userDir), problem: /is a folder that holds other files \(a\.txt, b\.txt\), not an earlier web export/, fix: /Fix: export into a new or empty folder/, dir: () => userDir },
+  { fn: 'exportWeb', what: 'an empty output path', run: () => tl.exportWeb(net, ''), problem: /the output folder must be a path, got ""/, fix: /Fix: pass e\.g\. 'out\/web\/my-net'/ },
+  { fn: 'augmentationChart', what: 'zoom 2 (more than the image)', run: () => tl.augmentationChart(ds, { zoom: 2 }), problem: /augment: zoom 2 is not a number in \[0, 0\.9\]/, fix: /Fix: pass e\.g\. \{ zoom: 0\.1 \}/ },
+  { fn: ['imageSource', 'augmentBytes'], what: "an unknown augmentation 'crop' (ignored before)", run: () => tl.imageSource(ds, net.preprocessing, { crop: 0.2 } as never), problem: /augment: unknown option 'crop'/, fix: /Fix: use shift, flip, rotate, zoom, brightness, contrast/, fixed: 'silent' },
+  { fn: 'interpret', what: 'data of another task (5 classes for a 3-class net)', run: () => tl.interpret(net, toyImages(10, 5)), problem: /interpret: the net has 3 classes but data set 'toy-5' has 5/, fix: /Fix: interpret the net on data of its own task/ },
+  { fn: 'interpret', what: 'probabilities of another data set', run: () => tl.interpret(net, ds, { probs: new Float32Array(6) }), problem: /6 probabilities for 30 images of 3 classes/, fix: /Fix: pass the probabilities of this data set/ },
+  { fn: 'topLosses', what: 'a ClassificationReport instead of an interpretation', run: () => tl.topLosses({ accuracy: 1 } as never), problem: /topLosses: expected what interpret\(\) returns/, fix: /Fix: const interp = await interpret\(net, dataset\)/ },
+  { fn: 'mostConfused', what: 'minCount 0', run: async () => tl.mostConfused(await tl.interpret(net, ds), { minCount: 0 }), problem: /minCount must be a positive integer, got 0/, fix: /Fix: pass e\.g\. \{ minCount: 2 \}/ },
+  { fn: 'topLossesChart', what: 'a confusion matrix instead of an interpretation', run: () => tl.topLossesChart([[1, 0], [0, 1]] as never), problem: /topLosses: expected what interpret\(\) returns/, fix: /Fix:/ },
+  { fn: 'bodyHeadSplitter', what: 'the Net instead of its model', run: () => tl.bodyHeadSplitter(net as never), problem: /bodyHeadSplitter expects a tf\.LayersModel, got a Net/, fix: /Fix: pass net\.model/ },
+);
+
 // ---- the command line -------------------------------------------------------------------
 
 const configFile = (name: string, over: Record<string, unknown>): string => {
@@ -594,6 +633,10 @@ cli.push(
   { what: 'run --reports-dir without a folder', args: ['run', 'fashion-to-digits', '--reports-dir'], code: 2, problem: /option --reports-dir needs a value/, fix: /needs a value/ },
   { what: 'main with a stray argument (ignored before)', args: ['main', 'quick'], code: 2, problem: /unexpected argument 'quick'/, fix: /Fix: remove it/, fixed: 'silent' },
   { what: 'main --backbone without a value', args: ['main', '--backbone'], code: 2, problem: /option --backbone needs a value/, fix: /needs a value/ },
+  { what: 'export without a net folder', args: ['export', '--web', '<cli-web>'], code: 2, problem: /export needs exactly one saved net folder, got none/, fix: /Fix: transfer-lab export <net-dir> --web <out-dir>/, dir: () => dir('cli-web') },
+  { what: 'export without --web', args: ['export', path.join(ROOT, 'models', 'fashion-cnn')], code: 2, problem: /export needs --web <out-dir>/, fix: /Fix: transfer-lab export .* --web out\/web\/my-net/ },
+  { what: 'export with a misspelt option', args: ['export', path.join(ROOT, 'models', 'fashion-cnn'), '--wbe', '<cli-web>'], code: 2, problem: /Unknown option '--wbe'/, fix: /Fix: transfer-lab export <net-dir> --web <out-dir>/, dir: () => dir('cli-web') },
+  { what: 'export of a folder that does not exist', args: ['export', '/nowhere/net', '--web', '<cli-web>'], code: 2, problem: /no saved net at \/nowhere\/net/, fix: /Fix: pass a folder written by saveNet/, dir: () => dir('cli-web') },
   { what: 'TRANSFER_LAB_BACKEND=gpu (BackendError)', args: ['doctor'], env: { TRANSFER_LAB_BACKEND: 'gpu' }, code: 1, problem: /TRANSFER_LAB_BACKEND='gpu' is not a backend/, fix: /use 'tensorflow' \(default\) or 'cpu'/ },
 );
 

@@ -19,6 +19,7 @@ import { graphUnsupported, releaseCachedTrainStep, GRAPH_ENV } from '../src/grap
 import { GraphBuilder, GraphSession } from '../src/graph/builder';
 import { compileForward, predictor, releaseCachedForward } from '../src/graph/predict';
 import { Net } from '../src/transfer/net';
+import { variableOf } from '../src/internals/tfjs';
 import { expectError, expectNoLeakedTensors } from './helpers';
 import { restore, snapshot, tinyNet, toyImages } from './fixtures';
 
@@ -238,7 +239,7 @@ describe('compiled training step (one TensorFlow graph per step)', function () {
         onEpochEnd: () => {
           if (zeroed) return;
           zeroed = true;
-          for (const w of net.model.getLayer(net.model.layers[net.model.layers.length - 1].name).weights) (w as unknown as { val: tfn.Variable }).val.assign(tf.zerosLike(w.read()));
+          for (const w of net.model.getLayer(net.model.layers[net.model.layers.length - 1].name).weights) variableOf(w).assign(tf.zerosLike(w.read()));
         },
       }],
     });

@@ -8,6 +8,7 @@
 import { tf } from '../backend';
 import { ImageDataset, imageSize, checkDataset } from './dataset';
 import { Random, SeedLike, rng } from '../random';
+import { checkAugment, warpImage, adjustImage } from './augment';
 
 /** Per-channel normalisation applied after scaling to [0, 1]: `(x / 255 - mean) / std`. */
 export interface Normalization {
@@ -25,6 +26,8 @@ export interface TensorOptions {
   channels?: 1 | 3;
   /** `true` scales to [0, 1]; `false` keeps 0-255 as float; a {@link Normalization} also standardises. Default `true`. */
   normalize?: boolean | Normalization;
+  /** Resize to this size (bilinear, half-pixel centres, after channel conversion; values stay float). Default: keep the data set's size. */
+  size?: { height: number; width: number };
 }
 
 /** Seeded on-the-fly augmentation; every field's default leaves images unchanged. */
@@ -33,6 +36,17 @@ export interface AugmentOptions {
   shift?: number;
   /** Mirror each image left-right with probability 1/2. Default false (wrong for digits and text). */
   flip?: boolean;
+  /** Rotate by a random angle in [-rotate, rotate] degrees about the centre (Keras RandomRotation), filling with 0. Default 0. */
+  rotate?: number;
+  /**
+   * Scale by a random factor in [1 - zoom, 1 + zoom] (Keras RandomZoom): zooming in is a
+   * random crop (its position drawn within the image), zooming out fills the border with 0. Default 0.
+   */
+  zoom?: number;
+  /** Add a random offset in [-brightness, brightness] x 255 to every pixel (Keras RandomBrightness). Default 0. */
+  brightness?: number;
+  /** Scale each channel's spread about its mean by a random factor in [1 - contrast, 1 + contrast] (Keras RandomContrast). Default 0. */
+  contrast?: number;
 }
 
 /** Options for {@link batches}. */
@@ -113,13 +127,14 @@ export function batchCount(ds: ImageDataset, opts: Pick<BatchOptions, 'batchSize
 }
 
 /**
- * Augment images held as bytes (NHWC), in place: a random shift per image and, if
- * enabled, a random horizontal flip. Deterministic for a given generator state.
+ * Augment images held as bytes (NHWC), in place: per image a random shift, flip (if
+ * enabled), rotation and zoom/crop (one bilinear resampling), then brightness and
+ * contrast, each only when asked for. Deterministic for a given generator state.
  *
  * @param pixels `count` images of height x width x channels bytes
  * @returns the same array
  * @example
- * augmentBytes(bytes, 8, { height: 28, width: 28, channels: 1 }, { shift: 2 }, new Random(0));
+ * augmentBytes(bytes, 8, { height: 28, width: 28, channels: 1 }, { shift: 2, rotate: 10, zoom: 0.1 }, new Random(0));
  */
 export function augmentBytes(
   pixels: Uint8Array, count: number, shape: Pick<ImageDataset, 'height' | 'width' | 'channels'>,
@@ -127,8 +142,9 @@ export function augmentBytes(
 ): Uint8Array {
   const r = rng(seed);
   const { height: h, width: w, channels: c } = shape;
+  checkAugment(aug);
   const s = aug.shift ?? 0;
-  if (!Number.isInteger(s) || s < 0) throw new Error(`augment: shift ${s} is not a whole number of pixels >= 0. Fix: pass e.g. { shift: 2 }.`);
+  const [rot, zoom, bright, contrast] = [aug.rotate ?? 0, aug.zoom ?? 0, aug.brightness ?? 0, aug.contrast ?? 0];
   const size = h * w * c;
   if (!Number.isInteger(count) || count < 0 || pixels.length < count * size) {
     throw new Error(`augment: ${pixels.length} bytes cannot hold ${count} images of ${h}x${w}x${c}. Fix: pass count = pixels.length / (height * width * channels).`);
@@ -138,24 +154,44 @@ export function augmentBytes(
     const dx = s > 0 ? r.int(-s, s + 1) : 0;
     const dy = s > 0 ? r.int(-s, s + 1) : 0;
     const flip = aug.flip ? r.next() < 0.5 : false;
-    if (dx === 0 && dy === 0 && !flip) continue;
     const img = pixels.subarray(n * size, (n + 1) * size);
-    src.set(img);
-    img.fill(0);
-    for (let y = 0; y < h; y++) {
-      const sy = y - dy;
-      if (sy < 0 || sy >= h) continue;
-      for (let x = 0; x < w; x++) {
-        const fx = x - dx;
-        if (fx < 0 || fx >= w) continue;
-        const sx = flip ? w - 1 - fx : fx;
-        const o = (y * w + x) * c;
-        const i = (sy * w + sx) * c;
-        for (let k = 0; k < c; k++) img[o + k] = src[i + k];
-      }
+    // Rotation, zoom and colour draw after shift and flip, so those alone give the same images as before.
+    if (rot > 0 || zoom > 0) {
+      const angle = rot > 0 ? ((r.next() * 2 - 1) * rot * Math.PI) / 180 : 0;
+      const scale = zoom > 0 ? 1 + (r.next() * 2 - 1) * zoom : 1;
+      // Zooming in leaves room to move the crop: up to the part of the image cut off on each side.
+      const room = (len: number) => Math.max(0, ((scale - 1) * len) / 2);
+      const cropX = zoom > 0 ? (r.next() * 2 - 1) * room(w) : 0;
+      const cropY = zoom > 0 ? (r.next() * 2 - 1) * room(h) : 0;
+      warpImage(img, h, w, c, { dx: dx + cropX, dy: dy + cropY, flip, angle, scale }, src);
+    } else if (dx !== 0 || dy !== 0 || flip) {
+      shiftFlip(img, h, w, c, dx, dy, flip, src);
+    }
+    if (bright > 0 || contrast > 0) {
+      const f = contrast > 0 ? 1 + (r.next() * 2 - 1) * contrast : 1;
+      const b = bright > 0 ? (r.next() * 2 - 1) * bright * 255 : 0;
+      adjustImage(img, h * w, c, f, b);
     }
   }
   return pixels;
+}
+
+/** Shift by whole pixels and optionally mirror one image, in place (zero fill). */
+function shiftFlip(img: Uint8Array, h: number, w: number, c: number, dx: number, dy: number, flip: boolean, src: Uint8Array): void {
+  src.set(img);
+  img.fill(0);
+  for (let y = 0; y < h; y++) {
+    const sy = y - dy;
+    if (sy < 0 || sy >= h) continue;
+    for (let x = 0; x < w; x++) {
+      const fx = x - dx;
+      if (fx < 0 || fx >= w) continue;
+      const sx = flip ? w - 1 - fx : fx;
+      const o = (y * w + x) * c;
+      const i = (sy * w + sx) * c;
+      for (let k = 0; k < c; k++) img[o + k] = src[i + k];
+    }
+  }
 }
 
 function epochRng(seed: SeedLike, epoch: number): Random {
@@ -189,6 +225,10 @@ export function batchOf(ds: ImageDataset, indices: Int32Array, opts: TensorOptio
   const channels = opts.channels ?? ds.channels;
   if (channels !== 1 && channels !== 3) throw new Error(`${ds.name}: channels ${channels} is not supported. Fix: use 1 (grayscale) or 3 (RGB).`);
   if (ds.channels !== 1 && ds.channels !== 3) throw new Error(`${ds.name}: data sets with ${ds.channels} channels cannot be converted. Fix: load images with 1 or 3 channels.`);
+  const to = opts.size;
+  if (to && !(Number.isInteger(to.height) && Number.isInteger(to.width) && to.height > 0 && to.width > 0)) {
+    throw new Error(`${ds.name}: size ${JSON.stringify(to)} is not a positive integer height and width. Fix: pass e.g. { size: { height: 96, width: 96 } }.`);
+  }
   const norm = opts.normalize ?? true;
   const stats = typeof norm === 'object' ? [perChannel(norm.mean, channels, 'mean', ds.name), perChannel(norm.std, channels, 'std', ds.name)] : null;
   if (stats && stats[0].some((v) => !Number.isFinite(v))) throw new Error(`${ds.name}: normalize.mean must be finite numbers, got ${stats[0].join(', ')}. Fix: pass the per-channel means, e.g. { mean: 0.5, std: 0.5 }.`);
@@ -197,6 +237,7 @@ export function batchOf(ds: ImageDataset, indices: Int32Array, opts: TensorOptio
     let x: import('@tensorflow/tfjs-node').Tensor4D = tf.tensor4d(Float32Array.from(bytes), [indices.length, ds.height, ds.width, ds.channels], 'float32');
     if (channels === 3 && ds.channels === 1) x = tf.tile(x, [1, 1, 1, 3]);
     if (channels === 1 && ds.channels === 3) x = tf.mean(x, 3, true);
+    if (to && (to.height !== ds.height || to.width !== ds.width)) x = tf.image.resizeBilinear(x, [to.height, to.width], false, true);
     if (norm === false) return x;
     x = tf.div(x, 255);
     if (stats) x = tf.div(tf.sub(x, tf.tensor1d(stats[0])), tf.tensor1d(stats[1]));

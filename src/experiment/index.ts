@@ -18,3 +18,4 @@ export { compare, CompareConfig, CompareOptions, CompareResult } from './compare
 export { readRuns, summarize, rowsToCsv, saveResults } from './table';
 export { EXPERIMENTS, HEADLINE_EXPERIMENT, TEXT_LEARNING_RATES, experimentConfig, experimentModality, quickConfig, ExperimentConfigOptions } from './experiments';
 export { summarizeExperiment, formatSummaryTable, reportHtml, reportFigures, writeReport, reportsDir, ReportOptions, ExperimentSummary, MeanStd, SummarySpread } from './report';
+export { interpret, topLosses, mostConfused, Interpretation, InterpretOptions, TopLoss, ConfusedPair, MostConfusedOptions } from './interpret';

@@ -13,7 +13,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
-import { Attr, DType, Message, TensorValue, attrProto, shapeProto, DT } from './proto';
+import { Attr, DType, Message, TensorValue, attrProto } from './proto';
+import { NodeBackend, nodeBackendOf } from '../internals/tfjs';
 
 /** TensorFlow's GraphDef version of the bundled runtime (2.21). */
 const GRAPH_DEF_VERSION = 2474;
@@ -21,11 +22,27 @@ const GRAPH_DEF_VERSION = 2474;
 /** An output of a node: `name` or `name:i`. */
 export type Ref = string;
 
+/** A resource variable in a graph: its handle, its value, and the placeholder and assignment that set it. */
+export interface ResourceVar {
+  handle: Ref;
+  read: Ref;
+  /** Placeholder fed with the value to store. */
+  init: string;
+  /** The assignment of `init` (run it to store the value). */
+  assign: Ref;
+}
+
 /** A graph under construction. */
 export class GraphBuilder {
   private readonly nodes: Message[] = [];
   private readonly names = new Set<string>();
   private counter = 0;
+
+  /**
+   * @param tag prefix of the shared names of this graph's variables (unique per compiled
+   *   graph, so two sessions never share a variable)
+   */
+  constructor(readonly tag = 'graph') {}
 
   /** A fresh node name from a prefix. */
   unique(prefix: string): string {
@@ -83,6 +100,17 @@ export class GraphBuilder {
     return this.op('AssignVariableOp', [handle, copy], { dtype: { type: 'float' } }, name);
   }
 
+  /**
+   * A float resource variable `name` (shared name `<tag>_<name>`), set by feeding
+   * `init_<name>` and running `init_assign_<name>`, read by `read_<name>`.
+   */
+  variable(name: string, shape: number[]): ResourceVar {
+    const handle = this.op('VarHandleOp', [], { dtype: { type: 'float' }, shape: { shape }, shared_name: { s: `${this.tag}_${name}` }, container: { s: '' } }, name);
+    const init = this.placeholder(`init_${name}`, 'float', shape);
+    const assign = this.assignCopy(handle, init, `init_assign_${name}`);
+    return { handle, init, assign, read: this.op('ReadVariableOp', [handle], { dtype: { type: 'float' } }, `read_${name}`) };
+  }
+
   /** The serialised SavedModel (one meta graph, tag `serve`). */
   savedModel(): Uint8Array {
     const graph = new Message();
@@ -100,18 +128,9 @@ export class GraphBuilder {
   }
 }
 
-/** `shape` attribute helper for exports that want a TensorShapeProto. */
-export { shapeProto, DT };
-
-interface NodeBackend {
-  loadSavedModelMetaGraph(path: string, tags: string): number;
-  runSavedModel(id: number, inputs: tfn.Tensor[], infos: { name: string; tfDtype: string }[], outputs: string[]): tfn.Tensor[];
-  deleteSavedModel(id: number): void;
-}
-
 function nodeBackend(): NodeBackend {
   if (tf.getBackend() !== 'tensorflow') throw new Error(`compiled graphs need the native TensorFlow backend, the active backend is '${tf.getBackend()}'.`);
-  return tf.backend() as unknown as NodeBackend;
+  return nodeBackendOf(tf);
 }
 
 /** A feed: placeholder name and the tensor to feed it. */

@@ -7,10 +7,12 @@
  */
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
-import { GraphBuilder, GraphSession, Ref, Feed } from './builder';
-import { AnyLayer, F, chainOf, emitForward, graphUnsupported, T } from './forward';
-import { GRAPH_ENV } from './trainer';
+import { GraphBuilder, GraphSession, Ref } from './builder';
+import { GraphWeights, LayerGraph, emitForward, graphUnsupported, layerGraph } from './forward';
+import { T } from './registry';
+import { graphDisabled } from './env';
 import { checkModel } from '../transfer/net';
+import { variableOf } from '../internals/tfjs';
 
 /** A model's inference pass compiled into one graph. */
 export class CompiledForward {
@@ -19,7 +21,7 @@ export class CompiledForward {
   /** @internal use {@link predictor}. */
   constructor(
     private readonly session: GraphSession,
-    private readonly weights: { variable: tfn.Variable; feed: string }[],
+    private readonly weights: GraphWeights,
     private readonly weightsDone: Ref,
     private readonly out: Ref,
     /** Graph size (nodes). */
@@ -28,7 +30,7 @@ export class CompiledForward {
 
   /** Copy the model's current weights into the graph. */
   pushWeights(): void {
-    tf.dispose(this.session.run(this.weights.map((w) => [w.feed, w.variable] as Feed), [this.weightsDone]));
+    tf.dispose(this.session.run(this.weights.feeds(), [this.weightsDone]));
   }
 
   /** The model's output for a batch (a new tensor). */
@@ -53,39 +55,21 @@ let compiledCount = 0;
  * if (typeof f !== 'string') { f.pushWeights(); const probs = f.predict(xs); f.dispose(); }
  */
 export function compileForward(model: tfn.LayersModel): CompiledForward | string {
-  if (tf.getBackend() !== 'tensorflow') return `the '${tf.getBackend()}' backend`;
-  if (process.env[GRAPH_ENV] === '0') return `${GRAPH_ENV}=0`;
-  const why = graphUnsupported(model, 'infer');
+  const why = graphDisabled() ?? graphUnsupported(model, 'infer');
   if (why) return why;
-  const layers = chainOf(model) as AnyLayer[];
-  const g = new GraphBuilder();
-  const tag = `tlf${++compiledCount}`;
-  const x0 = g.placeholder('x', 'float', model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
-  const weights: { variable: tfn.Variable; feed: string }[] = [];
-  const assigns: Ref[] = [];
-  const seen = new Map<string, { ref: Ref; handle: Ref }>();
-  const weight = (lv: { val: tfn.Variable; name: string }) => {
-    const known = seen.get(lv.val.name);
-    if (known) return known;
-    const i = weights.length;
-    const handle = g.op('VarHandleOp', [], { dtype: F, shape: { shape: lv.val.shape }, shared_name: { s: `${tag}_w${i}` }, container: { s: '' } }, `w${i}`);
-    const feed = g.placeholder(`init_w${i}`, 'float', lv.val.shape);
-    assigns.push(g.assignCopy(handle, feed, `assign_w${i}`));
-    weights.push({ variable: lv.val, feed });
-    const r = { ref: g.op('ReadVariableOp', [handle], { dtype: F }, `read_w${i}`), handle };
-    seen.set(lv.val.name, r);
-    return r;
-  };
-  const { out } = emitForward(g, layers, x0, { mode: 'infer', weight, stateUpdates: [] });
+  const g = new GraphBuilder(`tlf${++compiledCount}`);
+  const x = g.placeholder('x', 'float', model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
+  const weights = new GraphWeights(g, () => ({ role: 'frozen' }));
+  const { out } = emitForward(g, layerGraph(model) as LayerGraph, x, { mode: 'infer', weights });
   const y = g.op('Identity', [out], T, 'y');
-  const done = g.op('Identity', [g.scalar(0)], T, 'weights_done', assigns);
+  const done = g.op('Identity', [g.scalar(0)], T, 'weights_done', weights.assigns);
   return new CompiledForward(new GraphSession(g), weights, done, y, g.size);
 }
 
 let cache: { model: tfn.LayersModel; key: string; fwd: CompiledForward } | null = null;
 
 function structureKey(model: tfn.LayersModel): string {
-  return JSON.stringify(model.layers.map((l) => [l.name, l.getClassName(), l.weights.map((w) => (w as unknown as { val: tfn.Variable }).val.name)]));
+  return JSON.stringify(model.layers.map((l) => [l.name, l.getClassName(), l.weights.map((w) => variableOf(w).name)]));
 }
 
 /**

@@ -5,7 +5,8 @@
  * tensorflow/core/protobuf/{saved_model,meta_graph}.proto (TensorFlow 2.21).
  *
  * Only writing is needed: TensorFlow parses the bytes when the session loads, and
- * `tests/graph.test.ts` checks the encoding against the Python protobuf classes.
+ * `tests/proto.test.ts` checks the encoding against TensorFlow's own Python protobuf
+ * classes (the tensorflow wheel in .venv): every field read back as written, none unknown.
  */
 
 /** TensorFlow DataType enum values used here. */
@@ -69,14 +70,6 @@ export class Message {
     const inner = new Message();
     for (const v of vs) inner.varint(v);
     return this.bytes(field, inner.finish());
-  }
-
-  /** A packed repeated float field. */
-  packedFloats(field: number, vs: number[]): this {
-    const b = new Uint8Array(4 * vs.length);
-    const dv = new DataView(b.buffer);
-    vs.forEach((v, i) => dv.setFloat32(4 * i, v, true));
-    return this.bytes(field, b);
   }
 
   /** A map<string, M> entry (key 1, value 2). */

@@ -3,3 +3,5 @@ export { train, evaluateSource, groupMultipliers, sparseCrossEntropy, TrainOptio
 export { BatchSource, FeatureSet, Augmentation, imageSource, featureSource } from './source';
 export { Schedule, ScheduleName, constant, cosine, oneCycle, slantedTriangular, resolveSchedule } from './schedule';
 export { History, EpochLogs, TrainEvent, TrainState, EpochContext, Callback, CallbackResult, earlyStopping, EarlyStoppingOptions, checkpoint, CheckpointOptions, onEpoch } from './history';
+export { lrFind, lrSuggestions, LrFindOptions, LrFindResult, LrSuggestion } from './lr-find';
+export { tensorBoard, TensorBoardOptions } from './tensorboard';

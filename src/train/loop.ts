@@ -13,8 +13,12 @@ import { patchBatchNorm, trainableVersion } from '../transfer/freeze';
 import { BatchSource } from './source';
 import { Schedule, ScheduleName, resolveSchedule } from './schedule';
 import { Callback, EpochLogs, History, TrainEvent, TrainState } from './history';
-import { CompiledTrainStep, GraphOptimizerState, cachedTrainStep } from '../graph/trainer';
 import { predictor } from '../graph/predict';
+import { EngineChoice, StepEngine, StepOutput, openEngine, sparseCrossEntropy } from './engine';
+import { OptimizerKind, ParamGroup } from './state';
+import { variableOf } from '../internals/tfjs';
+
+export { sparseCrossEntropy };
 
 /** ULMFiT's ratio between the learning rates of consecutive layer groups. */
 export const ULMFIT_LR_DIVISOR = 2.6;
@@ -63,9 +67,10 @@ export interface TrainOptions {
   trainState?: TrainState;
   /**
    * How each step runs. `'auto'` (default): the whole step (forward, backward, optimizer
-   * update) compiled into one native TensorFlow graph when the net is supported (chains of
-   * conv/dense/pooling/flatten/activation layers, BatchNorm in inference mode, seeded
-   * dropout, softmax output; see `graphUnsupported`), else op by op; about 1.7x faster on
+   * update) compiled into one native TensorFlow graph when the net is supported (chains or
+   * residual DAGs of conv/depthwise/dense/pooling/flatten/activation/ReLU/Add layers,
+   * BatchNorm, seeded dropout, softmax output; see `graphUnsupported` and src/graph/kinds),
+   * else op by op; about 1.7x faster on
    * the reference CNN, same results to float rounding. `'graph'`: compiled or an Error
    * naming what is unsupported. `'eager'`: always op by op. The environment variable
    * TRANSFER_LAB_GRAPH=0 makes 'auto' eager.
@@ -73,23 +78,11 @@ export interface TrainOptions {
   engine?: 'auto' | 'graph' | 'eager';
 }
 
-interface GroupOpt {
-  name: string;
-  multiplier: number;
-  vars: tfn.Variable[];
-  optimizer: tfn.Optimizer;
-}
-
 function positive(name: string, v: number, integer = false): number {
   if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
     throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}. Fix: pass e.g. ${name}: ${integer ? 5 : 1e-3}.`);
   }
   return v;
-}
-
-function layerVariables(layer: tfn.layers.Layer): tfn.Variable[] {
-  // LayerVariable keeps its tf.Variable in `val`.
-  return layer.trainableWeights.map((w) => (w as unknown as { val: tfn.Variable }).val);
 }
 
 /** Per-group multipliers of the base rate: the head 1, each group below divided by `divisor`. */
@@ -107,19 +100,13 @@ export function groupMultipliers(net: Net, divisor = 1, explicit: Record<string,
   return out;
 }
 
-function makeOptimizer(kind: 'adam' | 'sgd', lr: number): tfn.Optimizer {
-  return kind === 'sgd' ? tf.train.momentum(lr, 0.9) : tf.train.adam(lr);
+function layerVariables(layer: tfn.layers.Layer): tfn.Variable[] {
+  return layer.trainableWeights.map(variableOf);
 }
 
-function setLr(opt: tfn.Optimizer, lr: number): void {
-  // SGD/momentum keep the rate as a tensor behind setLearningRate; Adam reads a plain field each step.
-  const o = opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
-  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
-  else o.learningRate = lr;
-}
-
-function buildGroups(net: Net, multipliers: Record<string, number>, kind: 'adam' | 'sgd', lr: number): GroupOpt[] {
-  const groups: GroupOpt[] = [];
+/** The trainable variables of each layer group (plain data: no tensors are made). */
+function paramGroups(net: Net, multipliers: Record<string, number>): ParamGroup[] {
+  const groups: ParamGroup[] = [];
   const seen = new Set<string>();
   for (const g of net.groups) {
     const vars: tfn.Variable[] = [];
@@ -128,114 +115,12 @@ function buildGroups(net: Net, multipliers: Record<string, number>, kind: 'adam'
       if (!layer.trainable) continue;
       for (const v of layerVariables(layer)) if (!seen.has(v.name)) { seen.add(v.name); vars.push(v); }
     }
-    if (vars.length) groups.push({ name: g.name, multiplier: multipliers[g.name], vars, optimizer: makeOptimizer(kind, lr * multipliers[g.name]) });
+    if (vars.length) groups.push({ name: g.name, multiplier: multipliers[g.name], vars });
   }
   // Trainable layers outside every group still train, at the head's rate.
   const rest = net.model.layers.filter((l) => l.trainable).flatMap(layerVariables).filter((v) => !seen.has(v.name));
-  if (rest.length) groups.push({ name: '(ungrouped)', multiplier: 1, vars: rest, optimizer: makeOptimizer(kind, lr) });
+  if (rest.length) groups.push({ name: '(ungrouped)', multiplier: 1, vars: rest });
   return groups;
-}
-
-type Slots = { iterations_?: number; accBeta1?: tfn.Variable; accBeta2?: tfn.Variable };
-
-function dropoutLayers(net: Net): (tfn.layers.Layer & { calls: number })[] {
-  return net.model.layers.filter((l) => l.getClassName() === 'SeededDropout' && typeof (l as unknown as { calls?: unknown }).calls === 'number') as (tfn.layers.Layer & { calls: number })[];
-}
-
-/** Complete a TrainState: the dropout counters, and the slot values in one array. */
-function withDropoutAndValues(net: Net, out: TrainState, parts: Float32Array[]): TrainState {
-  for (const l of dropoutLayers(net)) out.dropoutCalls[l.name] = l.calls;
-  out.values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) { out.values.set(p, off); off += p.length; }
-  return out;
-}
-
-async function captureState(net: Net, groups: GroupOpt[], kind: 'adam' | 'sgd'): Promise<TrainState> {
-  const parts: Float32Array[] = [];
-  const out: TrainState = { optimizer: kind, groups: [], dropoutCalls: {}, values: new Float32Array(0) };
-  for (const g of groups) {
-    const ws = await g.optimizer.getWeights();
-    ws[0].tensor.dispose(); // the step count, made fresh by getWeights
-    const o = g.optimizer as unknown as Slots;
-    const entry: TrainState['groups'][number] = { name: g.name, iterations: o.iterations_ ?? 0, shapes: [] };
-    if (o.accBeta1 && o.accBeta2) entry.accBeta = [o.accBeta1.dataSync()[0], o.accBeta2.dataSync()[0]];
-    for (const w of ws.slice(1)) { entry.shapes.push(w.tensor.shape.slice()); parts.push(w.tensor.dataSync() as Float32Array); }
-    out.groups.push(entry);
-  }
-  return withDropoutAndValues(net, out, parts);
-}
-
-/** The compiled step's optimizer state in the eager layout (the same TrainState either way). */
-function captureGraphState(net: Net, groups: GroupOpt[], kind: 'adam' | 'sgd', step: CompiledTrainStep): TrainState {
-  const st = step.state();
-  const out: TrainState = { optimizer: kind, groups: [], dropoutCalls: {}, values: new Float32Array(0) };
-  const parts: Float32Array[] = [];
-  st.groups.forEach((g, i) => {
-    const entry: TrainState['groups'][number] = { name: groups[i].name, iterations: g.iterations, shapes: [] };
-    if (g.accBeta) entry.accBeta = g.accBeta;
-    if (g.iterations > 0) for (const t of g.slots) { entry.shapes.push(t.shape.slice()); parts.push(t.dataSync() as Float32Array); }
-    tf.dispose(g.slots);
-    out.groups.push(entry);
-  });
-  return withDropoutAndValues(net, out, parts);
-}
-
-/** The eager optimizers' state (after restoreState) for the compiled step; tensors are the optimizers' own. */
-async function eagerStateForGraph(groups: GroupOpt[]): Promise<{ state: GraphOptimizerState; owned: tfn.Tensor[] }> {
-  const state: GraphOptimizerState = { groups: [] };
-  const owned: tfn.Tensor[] = [];
-  for (const g of groups) {
-    const ws = await g.optimizer.getWeights();
-    owned.push(ws[0].tensor);
-    const o = g.optimizer as unknown as Slots;
-    const accBeta: [number, number] | undefined = o.accBeta1 && o.accBeta2 ? [o.accBeta1.dataSync()[0], o.accBeta2.dataSync()[0]] : undefined;
-    state.groups.push({ iterations: o.iterations_ ?? 0, accBeta, slots: ws.slice(1).map((w) => w.tensor) });
-  }
-  return { state, owned };
-}
-
-async function restoreState(net: Net, groups: GroupOpt[], kind: 'adam' | 'sgd', st: TrainState): Promise<void> {
-  const bad = (what: string): never => { throw new Error(`trainState does not fit this run: ${what}. Fix: resume with the same net, layer groups, trainable layers and optimizer as the run that saved it, or start without trainState.`); };
-  if (st.optimizer !== kind) bad(`it is for '${st.optimizer}', this run uses '${kind}'`);
-  if (st.groups.length !== groups.length || st.groups.some((g, i) => g.name !== groups[i].name)) bad(`groups ${st.groups.map((g) => g.name).join(', ')} vs ${groups.map((g) => g.name).join(', ')}`);
-  let off = 0;
-  for (let i = 0; i < groups.length; i++) {
-    const g = groups[i];
-    const sg = st.groups[i];
-    if (sg.shapes.length === 0) continue; // saved before its first step
-    const need = sg.shapes.reduce((n, sh) => n + sh.reduce((a, b) => a * b, 1), 0);
-    if (off + need > st.values.length) bad(`it holds ${st.values.length} values, fewer than its slots need`);
-    const per = sg.shapes.length / g.vars.length;
-    if (per !== Math.round(per) || sg.shapes.some((s, j) => s.join() !== g.vars[j % g.vars.length].shape.join())) bad(`the slots of group '${g.name}' do not match its trainable weights`);
-    const tensors = sg.shapes.map((shape) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const t = tf.tensor(st.values.subarray(off, off + n), shape, 'float32');
-      off += n;
-      return t;
-    });
-    const iter = tf.scalar(sg.iterations, 'int32');
-    await g.optimizer.setWeights([{ name: 'iter', tensor: iter }, ...tensors.map((tensor, j) => ({ name: `slot${j}`, tensor }))]);
-    tf.dispose([iter, ...tensors]);
-    // setWeights recomputes Adam's running beta powers with pow(); put back the exact values.
-    const o = g.optimizer as unknown as Slots;
-    if (sg.accBeta && o.accBeta1 && o.accBeta2) {
-      const [b1, b2] = [tf.scalar(sg.accBeta[0]), tf.scalar(sg.accBeta[1])];
-      o.accBeta1.assign(b1);
-      o.accBeta2.assign(b2);
-      tf.dispose([b1, b2]);
-    }
-  }
-  if (off !== st.values.length) bad(`it holds ${st.values.length} values, the slots need ${off}`);
-  for (const l of dropoutLayers(net)) if (l.name in st.dropoutCalls) l.calls = st.dropoutCalls[l.name];
-}
-
-/** Sparse categorical cross-entropy of softmax outputs, averaged over the batch. */
-export function sparseCrossEntropy(probs: tfn.Tensor, labels: tfn.Tensor1D, numClasses: number): tfn.Scalar {
-  if (probs.rank !== 2 || labels.rank !== 1 || probs.shape[0] !== labels.shape[0] || probs.shape[1] !== numClasses) {
-    throw new Error(`sparseCrossEntropy: probabilities of shape [${probs.shape}] do not match ${labels.shape[0]} labels of ${numClasses} classes. Fix: pass [n, numClasses] probabilities and n integer labels.`);
-  }
-  return tf.tidy(() => tf.oneHot(labels, numClasses).mul(probs.clipByValue(1e-7, 1).log()).sum(1).neg().mean() as tfn.Scalar);
 }
 
 function checkCompatible(net: Net, src: BatchSource, what: string): number {
@@ -255,6 +140,64 @@ function checkCompatible(net: Net, src: BatchSource, what: string): number {
   return classes;
 }
 
+/** A run's settings, checked; everything {@link train} decides before it holds any tensor. */
+interface RunPlan {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: OptimizerKind;
+  schedule: Schedule;
+  seed: number;
+  shuffle: boolean;
+  /** First epoch's number, and the epoch the schedule started at. */
+  e0: number;
+  from: number;
+  engine: EngineChoice;
+  numClasses: number;
+  groups: ParamGroup[];
+}
+
+function planRun(net: Net, data: BatchSource, opts: TrainOptions): RunPlan {
+  const epochs = positive('epochs', opts.epochs ?? 5, true);
+  const batchSize = positive('batchSize', opts.batchSize ?? 64, true);
+  const lr = positive('learningRate', opts.learningRate ?? 1e-3);
+  const optimizer = opts.optimizer ?? 'adam';
+  if (optimizer !== 'adam' && optimizer !== 'sgd') throw new Error(`optimizer '${String(optimizer)}' is not supported: use 'adam' or 'sgd'.`);
+  const schedule = resolveSchedule(opts.schedule);
+  if (opts.seed !== undefined && !Number.isInteger(opts.seed)) throw new Error(`seed ${opts.seed} is not an integer. Fix: pass an integer seed, e.g. seed: 0.`);
+  const numClasses = checkCompatible(net, data, 'the training data');
+  if (opts.validation) checkCompatible(net, opts.validation, 'the validation data');
+  const e0 = opts.initialEpoch ?? 0;
+  const from = opts.scheduleFrom ?? e0;
+  if (!Number.isInteger(e0) || e0 < 0 || !Number.isInteger(from) || from < 0 || from > e0) throw new Error(`initialEpoch (${e0}) and scheduleFrom (${from}) must be integers with 0 <= scheduleFrom <= initialEpoch. Fix: leave them out, or pass e.g. { initialEpoch: 3, scheduleFrom: 0 } to resume at epoch 3 of a schedule.`);
+  const engine = opts.engine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'graph' && engine !== 'eager') throw new Error(`engine '${String(engine)}' is not one of 'auto', 'graph', 'eager'.`);
+  const groups = paramGroups(net, groupMultipliers(net, opts.lrDivisor ?? 1, opts.groupLrMultipliers ?? {}));
+  if (groups.length === 0) {
+    throw new Error(`nothing to train: every layer of '${net.model.name}' is frozen. Fix: unfreeze a group first, e.g. unfreeze(net, '${net.groups[net.groups.length - 1]?.name ?? 'head'}') or freezeTo(net, -1).`);
+  }
+  return { epochs, batchSize, lr, optimizer, schedule, seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, e0, from, engine, numClasses, groups };
+}
+
+/** The state of a run in progress: what the loop's steps share. */
+interface Run {
+  net: Net;
+  data: BatchSource;
+  plan: RunPlan;
+  engine: StepEngine;
+  history: History;
+  callbacks: Callback[];
+  validation?: BatchSource;
+  /** Global step (for the schedule) and the steps the schedule spans. */
+  step: number;
+  totalSteps: number;
+  stepsPerEpoch: number;
+  order: Int32Array;
+  version: number;
+  start: number;
+  stop: boolean;
+}
+
 /**
  * Train a net on a batch source with the library's loop. Frozen layers (and frozen
  * BatchNorm statistics) are not touched; each trainable group gets its own optimizer and
@@ -268,169 +211,82 @@ function checkCompatible(net: Net, src: BatchSource, what: string): number {
  * h.epochs.at(-1)?.valAcc;
  */
 export async function train(net: Net, data: BatchSource, opts: TrainOptions = {}): Promise<History> {
-  const epochs = positive('epochs', opts.epochs ?? 5, true);
-  const batchSize = positive('batchSize', opts.batchSize ?? 64, true);
-  const lr = positive('learningRate', opts.learningRate ?? 1e-3);
-  const kind = opts.optimizer ?? 'adam';
-  if (kind !== 'adam' && kind !== 'sgd') throw new Error(`optimizer '${String(kind)}' is not supported: use 'adam' or 'sgd'.`);
-  const schedule = resolveSchedule(opts.schedule);
-  if (opts.seed !== undefined && !Number.isInteger(opts.seed)) throw new Error(`seed ${opts.seed} is not an integer. Fix: pass an integer seed, e.g. seed: 0.`);
-  const numClasses = checkCompatible(net, data, 'the training data');
-  if (opts.validation) checkCompatible(net, opts.validation, 'the validation data');
+  const plan = planRun(net, data, opts);
   patchBatchNorm(net.model);
-  // Everything is checked before the optimizers (which hold tensors) exist.
-  const e0 = opts.initialEpoch ?? 0;
-  const from = opts.scheduleFrom ?? e0;
-  if (!Number.isInteger(e0) || e0 < 0 || !Number.isInteger(from) || from < 0 || from > e0) throw new Error(`initialEpoch (${e0}) and scheduleFrom (${from}) must be integers with 0 <= scheduleFrom <= initialEpoch. Fix: leave them out, or pass e.g. { initialEpoch: 3, scheduleFrom: 0 } to resume at epoch 3 of a schedule.`);
-  const multipliers = groupMultipliers(net, opts.lrDivisor ?? 1, opts.groupLrMultipliers ?? {});
-  const groups = buildGroups(net, multipliers, kind, lr);
-  if (groups.length === 0) {
-    throw new Error(`nothing to train: every layer of '${net.model.name}' is frozen. Fix: unfreeze a group first, e.g. unfreeze(net, '${net.groups[net.groups.length - 1]?.name ?? 'head'}') or freezeTo(net, -1).`);
-  }
-  if (opts.trainState) {
-    try {
-      await restoreState(net, groups, kind, opts.trainState);
-    } catch (e) {
-      for (const g of groups) g.optimizer.dispose();
-      throw e;
-    }
-  }
-  const engine = opts.engine ?? 'auto';
-  if (engine !== 'auto' && engine !== 'graph' && engine !== 'eager') {
-    for (const g of groups) g.optimizer.dispose();
-    throw new Error(`engine '${String(engine)}' is not one of 'auto', 'graph', 'eager'.`);
-  }
-  let compiled: CompiledTrainStep | null = null;
-  let eagerReason: string | undefined;
-  if (engine !== 'eager') {
-    const made = cachedTrainStep(net.model, groups.map((g) => ({ name: g.name, vars: g.vars })), { optimizer: kind, numClasses });
-    if (typeof made === 'string') {
-      eagerReason = made;
-      if (engine === 'graph') {
-        for (const g of groups) g.optimizer.dispose();
-        throw new Error(`engine 'graph': the training step of '${net.model.name}' cannot be compiled: ${made}. Fix: use engine 'auto' (falls back to the eager loop) or 'eager'.`);
-      }
-    } else {
-      compiled = made;
-      try {
-        if (opts.trainState && opts.trainState.groups.some((g) => g.iterations > 0)) {
-          const { state, owned } = await eagerStateForGraph(groups);
-          compiled.init(state);
-          tf.dispose(owned);
-        } else {
-          compiled.init();
-        }
-      } catch (e) {
-        for (const g of groups) g.optimizer.dispose();
-        throw e;
-      }
-    }
-  } else {
-    eagerReason = "engine 'eager'";
-  }
-  const version = trainableVersion(net.model);
-  const allVars = groups.flatMap((g) => g.vars);
-  const seed = opts.seed ?? 0;
-  const stepsPerEpoch = Math.ceil(data.count / batchSize);
-  const totalSteps = (e0 - from + epochs) * stepsPerEpoch;
-  const callbacks = opts.callbacks ?? [];
-  const history: History = { epochs: [], events: [], wallSeconds: 0, samplesSeen: 0, stoppedEarly: false, trainableParams: trainableParams(net.model), engine: compiled ? 'graph' : 'eager' };
+  // The one place that acquires the run's resources (optimizers or the compiled step) and releases them.
+  const { engine, eagerReason } = await openEngine({ model: net.model, groups: plan.groups, optimizer: plan.optimizer, numClasses: plan.numClasses }, plan.engine, plan.lr, opts.trainState);
+  const stepsPerEpoch = Math.ceil(data.count / plan.batchSize);
+  const history: History = { epochs: [], events: [], wallSeconds: 0, samplesSeen: 0, stoppedEarly: false, trainableParams: trainableParams(net.model), engine: engine.kind };
   if (eagerReason) history.eagerReason = eagerReason;
-  // The compiled step holds the weights while it trains: pulled back into the model at
-  // every epoch end (before validation and callbacks), pushed again before the next epoch.
-  let dirty = false;
-  let stale = false;
-  const start = Date.now();
-  for (const label of opts.events ?? []) history.events.push({ epoch: e0, label } as TrainEvent);
-  const order = Int32Array.from({ length: data.count }, (_, i) => i);
-  let step = (e0 - from) * stepsPerEpoch;
-  let stop = false;
+  for (const label of opts.events ?? []) history.events.push({ epoch: plan.e0, label } as TrainEvent);
+  const run: Run = {
+    net, data, plan, engine, history, callbacks: opts.callbacks ?? [], validation: opts.validation,
+    step: (plan.e0 - plan.from) * stepsPerEpoch, totalSteps: (plan.e0 - plan.from + plan.epochs) * stepsPerEpoch, stepsPerEpoch,
+    order: Int32Array.from({ length: data.count }, (_, i) => i), version: trainableVersion(net.model), start: Date.now(), stop: false,
+  };
   try {
-    for (const cb of callbacks) await cb.onTrainBegin?.(net, history);
-    for (let e = 0; e < epochs && !stop; e++) {
-      const epoch = e0 + e;
-      // One stream per epoch, derived from (seed, epoch): a resumed run shuffles the same way.
-      const epochRng = new Random((seed * 1000003 + epoch * 7919 + 17) >>> 0);
-      if (opts.shuffle ?? true) { for (let i = 0; i < order.length; i++) order[i] = i; epochRng.shuffleInPlace(order); }
-      const t0 = Date.now();
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      let lrNow = lr;
-      for (let s = 0; s < stepsPerEpoch; s++, step++) {
-        if (trainableVersion(net.model) !== version) {
-          throw new Error('the trainable layers changed during train(); freeze/unfreeze between calls, or use gradualUnfreeze().');
-        }
-        const idx = order.subarray(s * batchSize, Math.min(data.count, (s + 1) * batchSize));
-        const mult = schedule(step, totalSteps);
-        lrNow = lr * mult;
-        for (const g of groups) setLr(g.optimizer, lr * g.multiplier * mult);
-        const { xs, ys } = data.batch(idx, epochRng);
-        let lossT: tfn.Tensor;
-        let hitsT: tfn.Tensor;
-        if (compiled) {
-          if (stale) { compiled.pushWeights(); stale = false; }
-          try {
-            ({ loss: lossT, hits: hitsT } = compiled.step(xs, ys, groups.map((g) => lr * g.multiplier * mult)));
-          } catch (e) {
-            tf.dispose([xs, ys]);
-            throw e;
-          }
-          dirty = true;
-        } else {
-          [lossT, hitsT] = tf.tidy(() => {
-            let hits: tfn.Tensor | null = null;
-            const { value, grads } = tf.variableGrads(() => {
-              const probs = net.model.apply(xs, { training: true }) as tfn.Tensor;
-              hits = tf.keep(probs.argMax(-1).equal(ys).sum());
-              return sparseCrossEntropy(probs, ys, numClasses);
-            }, allVars);
-            for (const g of groups) {
-              const gg: Record<string, tfn.Tensor> = {};
-              for (const v of g.vars) gg[v.name] = grads[v.name];
-              g.optimizer.applyGradients(gg);
-            }
-            return [value, hits as unknown as tfn.Tensor];
-          });
-        }
-        xs.dispose();
-        ys.dispose();
-        const loss = (await lossT.data())[0];
-        const hits = (await hitsT.data())[0];
-        lossT.dispose();
-        hitsT.dispose();
-        if (!Number.isFinite(loss)) {
-          throw new Error(`the training loss became ${loss} at epoch ${epoch + 1}, step ${s + 1} (learning rate ${lrNow.toExponential(2)}). Fix: lower the learning rate, or check the inputs for NaN/Inf values.`);
-        }
-        lossSum += loss * idx.length;
-        correct += hits;
-        seen += idx.length;
-        history.samplesSeen += idx.length;
-        for (const cb of callbacks) if (cb.onBatchEnd && (await cb.onBatchEnd(step, { loss, lr: lrNow, epoch })) === 'stop') stop = true;
-        if (stop) break;
-      }
-      if (compiled && dirty) { compiled.pullWeights(); dirty = false; }
-      stale = compiled !== null;
-      const logs: EpochLogs = {
-        epoch, loss: lossSum / Math.max(1, seen), acc: correct / Math.max(1, seen), lr: lrNow,
-        seconds: (Date.now() - t0) / 1000, samplesSeen: history.samplesSeen, wallSeconds: (Date.now() - start) / 1000,
-      };
-      if (opts.validation) Object.assign(logs, await evaluateSource(net, opts.validation, { batchSize: Math.max(batchSize, 256) }));
-      history.epochs.push(logs);
-      const c = compiled;
-      const ctx = { trainState: () => (c ? Promise.resolve(captureGraphState(net, groups, kind, c)) : captureState(net, groups, kind)) };
-      for (const cb of callbacks) if (cb.onEpochEnd && (await cb.onEpochEnd(epoch, logs, net, ctx)) === 'stop') { stop = true; history.stoppedEarly = true; }
-    }
-    for (const cb of callbacks) await cb.onTrainEnd?.(net, history);
+    await doFit(run);
   } finally {
-    if (compiled) {
-      // A run that failed mid-epoch leaves the model where the steps took it, as the eager loop does.
-      if (dirty) compiled.pullWeights(); // the step stays cached for the next train() on this net
-    }
-    for (const g of groups) g.optimizer.dispose();
-    history.wallSeconds = (Date.now() - start) / 1000;
+    // A run that failed mid-epoch leaves the model where the steps took it.
+    engine.syncOut();
+    engine.dispose();
+    history.wallSeconds = (Date.now() - run.start) / 1000;
   }
   return history;
+}
+
+async function doFit(run: Run): Promise<void> {
+  for (const cb of run.callbacks) await cb.onTrainBegin?.(run.net, run.history);
+  for (let e = 0; e < run.plan.epochs && !run.stop; e++) await doEpoch(run, run.plan.e0 + e);
+  for (const cb of run.callbacks) await cb.onTrainEnd?.(run.net, run.history);
+}
+
+async function doEpoch(run: Run, epoch: number): Promise<void> {
+  const { plan, engine, history } = run;
+  // One stream per epoch, derived from (seed, epoch): a resumed run shuffles the same way.
+  const rng = new Random((plan.seed * 1000003 + epoch * 7919 + 17) >>> 0);
+  if (plan.shuffle) { for (let i = 0; i < run.order.length; i++) run.order[i] = i; rng.shuffleInPlace(run.order); }
+  const t0 = Date.now();
+  const sums = { loss: 0, correct: 0, seen: 0, lr: plan.lr };
+  engine.syncIn();
+  for (let s = 0; s < run.stepsPerEpoch && !run.stop; s++, run.step++) await doOneBatch(run, epoch, s, rng, sums);
+  engine.syncOut(); // the model holds the trained weights for validation and callbacks
+  const logs: EpochLogs = {
+    epoch, loss: sums.loss / Math.max(1, sums.seen), acc: sums.correct / Math.max(1, sums.seen), lr: sums.lr,
+    seconds: (Date.now() - t0) / 1000, samplesSeen: history.samplesSeen, wallSeconds: (Date.now() - run.start) / 1000,
+  };
+  if (run.validation) Object.assign(logs, await evaluateSource(run.net, run.validation, { batchSize: Math.max(plan.batchSize, 256) }));
+  history.epochs.push(logs);
+  const ctx = { trainState: () => engine.capture() };
+  for (const cb of run.callbacks) if (cb.onEpochEnd && (await cb.onEpochEnd(epoch, logs, run.net, ctx)) === 'stop') { run.stop = true; history.stoppedEarly = true; }
+}
+
+async function doOneBatch(run: Run, epoch: number, s: number, rng: Random, sums: { loss: number; correct: number; seen: number; lr: number }): Promise<void> {
+  const { plan, data } = run;
+  if (trainableVersion(run.net.model) !== run.version) {
+    throw new Error('the trainable layers changed during train(); freeze/unfreeze between calls, or use gradualUnfreeze().');
+  }
+  const idx = run.order.subarray(s * plan.batchSize, Math.min(data.count, (s + 1) * plan.batchSize));
+  const mult = plan.schedule(run.step, run.totalSteps);
+  sums.lr = plan.lr * mult;
+  const { xs, ys } = data.batch(idx, rng);
+  let out: StepOutput;
+  try {
+    out = run.engine.step(xs, ys, plan.groups.map((g) => plan.lr * g.multiplier * mult));
+  } finally {
+    tf.dispose([xs, ys]);
+  }
+  const loss = (await out.loss.data())[0];
+  const hits = (await out.hits.data())[0];
+  tf.dispose([out.loss, out.hits]);
+  if (!Number.isFinite(loss)) {
+    throw new Error(`the training loss became ${loss} at epoch ${epoch + 1}, step ${s + 1} (learning rate ${sums.lr.toExponential(2)}). Fix: lower the learning rate, or check the inputs for NaN/Inf values.`);
+  }
+  sums.loss += loss * idx.length;
+  sums.correct += hits;
+  sums.seen += idx.length;
+  run.history.samplesSeen += idx.length;
+  for (const cb of run.callbacks) if (cb.onBatchEnd && (await cb.onBatchEnd(run.step, { loss, lr: sums.lr, epoch })) === 'stop') run.stop = true;
 }
 
 /** Options for {@link evaluateSource}. */

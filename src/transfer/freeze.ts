@@ -10,13 +10,12 @@
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { Net, LayerGroup, findGroup, getLayer, checkNet, checkModel } from './net';
+import { compiledMetrics, layerFlags } from '../internals/tfjs';
 
 const PATCHED = Symbol('transfer-lab.bnPatched');
 const BN_INFERENCE = Symbol('transfer-lab.bnInference');
 const VERSION = Symbol('transfer-lab.trainableVersion');
 
-type CallFn = (inputs: tfn.Tensor | tfn.Tensor[], kwargs: Record<string, unknown>) => tfn.Tensor | tfn.Tensor[];
-type PatchableLayer = Omit<tfn.layers.Layer, 'call'> & { [PATCHED]?: boolean; [BN_INFERENCE]?: boolean; call: CallFn; trainable: boolean; getClassName(): string; name: string };
 
 /**
  * Make every BatchNormalization layer of a model honour `trainable`: when the layer is
@@ -28,11 +27,12 @@ type PatchableLayer = Omit<tfn.layers.Layer, 'call'> & { [PATCHED]?: boolean; [B
  */
 export function patchBatchNorm(model: tfn.LayersModel): void {
   checkModel(model, 'patchBatchNorm');
-  for (const layer of model.layers as unknown as PatchableLayer[]) {
-    if (layer.getClassName() !== 'BatchNormalization' || layer[PATCHED]) continue;
+  for (const layer of model.layers) {
+    const flags = layerFlags(layer);
+    if (layer.getClassName() !== 'BatchNormalization' || flags[PATCHED]) continue;
     const call = layer.call.bind(layer);
-    layer.call = (inputs, kwargs) => call(inputs, layer.trainable && !layer[BN_INFERENCE] ? kwargs : { ...(kwargs ?? {}), training: false });
-    layer[PATCHED] = true;
+    layer.call = (inputs, kwargs) => call(inputs, layer.trainable && !flags[BN_INFERENCE] ? kwargs : { ...(kwargs ?? {}), training: false });
+    flags[PATCHED] = true;
   }
 }
 
@@ -44,8 +44,7 @@ export function patchBatchNorm(model: tfn.LayersModel): void {
  * batchNormInInference(net.model.getLayer('block1_bn')); // true after freeze(net)
  */
 export function batchNormInInference(layer: tfn.layers.Layer): boolean {
-  const l = layer as unknown as PatchableLayer;
-  return !l.trainable || l[BN_INFERENCE] === true;
+  return !layer.trainable || layerFlags(layer)[BN_INFERENCE] === true;
 }
 
 /** How BatchNorm layers behave while their group trains. */
@@ -65,8 +64,8 @@ export function setBatchNormMode(net: Net, mode: BatchNormMode): Net {
   checkNet(net, 'setBatchNormMode');
   if (mode !== 'train' && mode !== 'inference') throw new Error(`BatchNorm mode must be 'train' or 'inference', got '${String(mode)}'.`);
   patchBatchNorm(net.model);
-  for (const layer of net.model.layers as unknown as PatchableLayer[]) {
-    if (layer.getClassName() === 'BatchNormalization') layer[BN_INFERENCE] = mode === 'inference';
+  for (const layer of net.model.layers) {
+    if (layer.getClassName() === 'BatchNormalization') layerFlags(layer)[BN_INFERENCE] = mode === 'inference';
   }
   return net;
 }
@@ -108,7 +107,7 @@ export function markChanged(model: tfn.LayersModel): void {
   const m = model as tfn.LayersModel & { [VERSION]?: number };
   m[VERSION] = (m[VERSION] ?? 0) + 1;
   if (model.optimizer && model.loss) {
-    model.compile({ optimizer: model.optimizer, loss: model.loss, metrics: (model as unknown as { metrics?: string[] }).metrics ?? [] });
+    model.compile({ optimizer: model.optimizer, loss: model.loss, metrics: compiledMetrics(model) });
   }
 }
 

@@ -8,3 +8,5 @@ export { scratch, linearProbe, gradualUnfreeze, fineTune, ProbeOptions, GradualO
 export { inspect, formatInspect, LayerRow } from './inspect';
 export { saveNet, loadNet, readNetMeta, topologyProblem, modelFilesProblem, loadLayersModelClean, NetMeta } from './io';
 export { SeededDropout, seededDropout, SeededDropoutArgs } from './layers';
+export { netFromModel, loadModelAsNet, bodyHeadSplitter, NetFromModelOptions } from './from-model';
+export { exportWeb, ExportWebOptions, WebExport } from './export-web';

@@ -10,6 +10,7 @@ import { Net, LayerGroup, Preprocessing, checkNet } from './net';
 import { patchBatchNorm } from './freeze';
 import './layers';
 import { swapInFolder } from '../util/atomic';
+import { engineOf } from '../internals/tfjs';
 
 /** The sidecar file describing a saved Net. */
 export interface NetMeta {
@@ -235,7 +236,7 @@ export async function loadNet(dir: string): Promise<Net> {
  * const model = await loadLayersModelClean('file:///path/model.json');
  */
 export async function loadLayersModelClean(url: string): Promise<import('@tensorflow/tfjs-node').LayersModel> {
-  const engine = tf.engine() as unknown as { registeredVariables: Record<string, { dispose(): void }>; startScope(): void; endScope(): void };
+  const engine = engineOf(tf);
   const before = new Set(Object.keys(engine.registeredVariables));
   // A scope collects the plain tensors made while loading (weight values read from the
   // file); variables are not scoped, so the model's weights survive its end either way.

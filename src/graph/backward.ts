@@ -1,0 +1,57 @@
+/**
+ * The backward pass of an emitted forward pass: layer by layer in reverse topological
+ * order, each layer's activation gradient (TensorFlow's ReluGrad, Relu6Grad, SigmoidGrad,
+ * TanhGrad) then its kind's backward emission. A tensor consumed by several layers (a
+ * residual branch) gets the sum of their gradients. Layers below the lowest trainable
+ * weight emit nothing.
+ */
+import type * as tfn from '@tensorflow/tfjs-node';
+import { GraphBuilder, Ref } from './builder';
+import { T } from './registry';
+import { EmittedNode } from './forward';
+
+function activationGrad(g: GraphBuilder, e: EmittedNode, dy: Ref): Ref {
+  const l = e.node.info.name;
+  switch (e.act) {
+    case 'relu': return g.op('ReluGrad', [dy, e.pre], T, `${l}/grad_relu`);
+    case 'relu6': return g.op('Relu6Grad', [dy, e.pre], T, `${l}/grad_relu6`);
+    case 'sigmoid': return g.op('SigmoidGrad', [e.y, dy], T, `${l}/grad_sigmoid`);
+    case 'tanh': return g.op('TanhGrad', [e.y, dy], T, `${l}/grad_tanh`);
+    default: return dy; // linear; softmax at the output: the loss gradient is the logits'
+  }
+}
+
+/**
+ * Emit the gradients of every trainable weight, from the gradient of the output.
+ *
+ * @returns each trainable variable's gradient
+ * @example
+ * const grads = emitBackward(g, forward.nodes, input, dLogits);
+ */
+export function emitBackward(g: GraphBuilder, nodes: EmittedNode[], input: number, dOut: Ref): Map<tfn.Variable, Ref> {
+  // Which tensors need a gradient: those with a trainable weight at or below them.
+  const needs = new Map<number, boolean>([[input, false]]);
+  for (const e of nodes) needs.set(e.node.output, e.trains || e.node.inputs.some((t) => needs.get(t)));
+  if (!nodes.some((e) => e.trains)) throw new Error('compiled step: no trainable weights');
+  const grads = new Map<tfn.Variable, Ref>();
+  const incoming = new Map<number, Ref[]>([[nodes[nodes.length - 1].node.output, [dOut]]]);
+  const ctx = {
+    g,
+    grad: (w: { variable?: tfn.Variable } | undefined, make: () => Ref) => { if (w?.variable) grads.set(w.variable, make()); },
+  };
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const e = nodes[i];
+    const ds = incoming.get(e.node.output);
+    if (!ds || !needs.get(e.node.output)) continue;
+    const dy = ds.length === 1 ? ds[0] : g.op('AddN', ds, { ...T, N: { i: ds.length } }, `${e.node.info.name}/grad_sum`);
+    const need = e.node.inputs.map((t) => needs.get(t) === true);
+    const dxs = e.backward(ctx, activationGrad(g, e, dy), need);
+    e.node.inputs.forEach((t, j) => {
+      if (!need[j]) return;
+      const dx = dxs[j];
+      if (!dx) throw new Error(`compiled step: no input gradient for layer '${e.node.info.name}'`);
+      incoming.set(t, [...(incoming.get(t) ?? []), dx]);
+    });
+  }
+  return grads;
+}
