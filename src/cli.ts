@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommandSpec, CliError, EXIT, EXIT_CODES_HELP, commandHelp, parseArgs } from './commands/command';
-import { BACKEND, BENCH, DATASETS, DOCTOR, EXPORT, MAIN, PRETRAIN, RUN, SPECS, experimentNames } from './commands/specs';
+import { BACKEND, BENCH, DATASETS, DOCTOR, EXPORT, MAIN, MERGE, PRETRAIN, RUN, SPECS, experimentNames } from './commands/specs';
 
 const COMMANDS: Record<string, { spec: CommandSpec; load: () => Promise<{ command: Command }> }> = {
   doctor: { spec: DOCTOR, load: () => import('./commands/doctor') },
@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { spec: CommandSpec; load: () => Promise<{ comman
   main: { spec: MAIN, load: () => import('./commands/main') },
   backend: { spec: BACKEND, load: () => import('./commands/backend') },
   export: { spec: EXPORT, load: () => import('./commands/export') },
+  merge: { spec: MERGE, load: () => import('./commands/merge') },
 };
 
 function version(): string {

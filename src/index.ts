@@ -18,6 +18,7 @@ export * from './train';
 export * from './backbone';
 export * from './experiment';
 export * from './util';
+export * from './sweep';
 export {
   trainingCurvesChart, learningCurveChart, timeToAccuracyChart, confusionMatrixChart, predictionGridChart, projectionChart, STRATEGY_COLORS,
   RunSelection, LearningCurveOptions, TimeToAccuracyOptions, ConfusionOptions, PredictionGridOptions, ProjectionOptions,

@@ -93,6 +93,9 @@ export const RUN: CommandSpec = {
     fresh: { type: 'boolean', help: 'redo every run instead of resuming' },
     backbone: { type: 'string', value: 'NAME|DIR', help: "use this backbone (zoo name or folder) instead of the experiment's" },
     'reports-dir': { type: 'string', value: 'DIR', help: 'write reports into DIR (default ./reports, or $TRANSFER_LAB_REPORTS)' },
+    workers: { type: 'string', value: 'N', help: 'run on N worker processes (TensorFlow threads: cores / N each; rows can differ from one process in the last digits)' },
+    shard: { type: 'string', value: 'i/n|auto', help: 'run shard i (from 0) of n of the plan into --out (auto: SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX); join with transfer-lab merge' },
+    out: { type: 'string', value: 'DIR', help: 'the shared results folder of a sharded sweep (with --shard)' },
   },
   notes: experimentNotes,
 };
@@ -107,6 +110,22 @@ export const MAIN: CommandSpec = {
     quick: { type: 'boolean', help: 'the smoke-test version' },
     fresh: { type: 'boolean', help: 'redo every run instead of resuming' },
     backbone: { type: 'string', value: 'NAME|DIR', help: 'use this backbone instead of fashion-cnn' },
+    workers: { type: 'string', value: 'N', help: 'run on N worker processes (TensorFlow threads: cores / N each; rows can differ from one process in the last digits)' },
+    shard: { type: 'string', value: 'i/n|auto', help: 'run shard i (from 0) of n of the plan into --out (auto: SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX); join with transfer-lab merge' },
+    out: { type: 'string', value: 'DIR', help: 'the shared results folder of a sharded sweep (with --shard)' },
+  },
+};
+
+/** `transfer-lab merge`. */
+export const MERGE: CommandSpec = {
+  name: 'merge',
+  summary: 'The table and report of a sharded sweep, from every shard in its shared folder.',
+  description: 'Lists the runs no shard finished and exits 1 (with the commands that redo them), unless --partial.',
+  args: '<folder>',
+  maxPositionals: Infinity, // the command says which one it wanted when given two
+  options: {
+    json: { type: 'boolean', help: 'print the merged summary as JSON' },
+    partial: { type: 'boolean', help: 'write the table and report of what there is, even with runs missing' },
   },
 };
 
@@ -141,4 +160,4 @@ export const EXPORT: CommandSpec = {
   },
 };
 
-export const SPECS: CommandSpec[] = [MAIN, RUN, DOCTOR, DATASETS, BENCH, PRETRAIN, BACKEND, EXPORT];
+export const SPECS: CommandSpec[] = [MAIN, RUN, MERGE, DOCTOR, DATASETS, BENCH, PRETRAIN, BACKEND, EXPORT];
