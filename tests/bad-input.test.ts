@@ -81,6 +81,10 @@ const EXEMPT: Record<string, string> = {
   releaseCachedTrainStep: 'no arguments; closes the cached compiled training step (idempotent)',
   releaseCachedForward: 'no arguments; closes the cached compiled forward pass (idempotent)',
   progressOpen: 'no arguments; whether a progress bar is running (tested in progress.test.ts)',
+  loadImageFolderTask: 'bad inputs (missing folder, one class, too few images, unreadable image) in tests/own-data.test.ts',
+  loadTextFileTask: 'bad inputs (one class, malformed lines) in tests/own-data.test.ts',
+  readLabelledTexts: 'bad inputs (malformed lines, unreadable and empty files) in tests/own-data.test.ts',
+  fitToNet: 'takes an already-checked data set and a net\'s preprocessing; resizeImages checks the sizes',
 };
 
 const cases: Case[] = [];
