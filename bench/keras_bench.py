@@ -46,9 +46,12 @@ def parse_args(argv):
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--warmup-steps", type=int, default=3, help="training batches run before timing")
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--model", choices=["reference", "small-cnn"], default="reference",
+    p.add_argument("--model", choices=["reference", "small-cnn", "lite0"], default="reference",
                    help="reference CNN, or the bundled backbones' architecture fully fine-tuned "
-                        "(BatchNorm in inference mode, Adam 1e-4), as src/bench/cases.ts")
+                        "(BatchNorm in inference mode, Adam 1e-4), as src/bench/cases.ts, or "
+                        "EfficientNet-Lite0 with a 10-way head, fully fine-tuned the same way "
+                        "(Keras: written here; PyTorch: the reference efficientnet-lite-pytorch)")
+    p.add_argument("--image-size", type=int, default=96, help="input height and width of --model lite0")
     a = p.parse_args(argv)
     for name in ("batch", "train_steps", "infer_steps", "repeats"):
         if getattr(a, name) < 1:
@@ -97,6 +100,43 @@ def small_cnn(keras, layers):
     return keras.Model(inp, out)
 
 
+# EfficientNet-Lite0's stages (src/backbone/efficientnet.ts LITE0_STAGES): repeats, kernel, stride, expansion, filters.
+LITE0_STAGES = [(1, 3, 1, 1, 16), (2, 3, 2, 6, 24), (2, 5, 2, 6, 40), (3, 3, 2, 6, 80), (3, 5, 1, 6, 112), (4, 5, 2, 6, 192), (1, 3, 1, 6, 320)]
+
+
+def lite0_keras(keras, layers, size):
+    """src/backbone/efficientnet.ts buildEfficientNetLite0 in Keras, with the 10-way head that
+    withHead(net, { cutAt: 'avg_pool', classes: 10 }) puts on it: 'same' padding, ReLU6,
+    BatchNorm (eps 1e-3) in inference mode with trainable scale/offset, residual adds."""
+    def bn(x):
+        return layers.BatchNormalization(momentum=0.99, epsilon=1e-3)(x, training=False)
+
+    def relu6(x):
+        return layers.ReLU(6.0)(x)
+
+    inp = keras.Input((size, size, 3))
+    x = relu6(bn(layers.Conv2D(32, 3, strides=2, padding="same", use_bias=False)(inp)))
+    cin = 32
+    for repeats, k, stride, expand, filters in LITE0_STAGES:
+        for r in range(repeats):
+            s = stride if r == 0 else 1
+            y = x
+            if expand != 1:
+                y = relu6(bn(layers.Conv2D(cin * expand, 1, use_bias=False)(y)))
+            y = relu6(bn(layers.DepthwiseConv2D(k, strides=s, padding="same", use_bias=False)(y)))
+            y = bn(layers.Conv2D(filters, 1, use_bias=False)(y))
+            if s == 1 and cin == filters:
+                y = layers.Add()([y, x])
+            x, cin = y, filters
+    x = relu6(bn(layers.Conv2D(1280, 1, use_bias=False)(x)))
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inp, layers.Dense(NUM_CLASSES, activation="softmax")(x))
+
+
+def input_shape(a):
+    return (a.image_size, a.image_size, 3) if a.model == "lite0" else INPUT_SHAPE
+
+
 def bench_keras(a):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import numpy as np
@@ -108,11 +148,14 @@ def bench_keras(a):
     rng = np.random.default_rng(a.seed)
     n_train = a.batch * a.train_steps
     n_infer = a.batch * a.infer_steps
-    x = rng.random((max(n_train, n_infer),) + INPUT_SHAPE, dtype=np.float32)
+    x = rng.random((max(n_train, n_infer),) + input_shape(a), dtype=np.float32)
     y = rng.integers(0, NUM_CLASSES, size=(n_train,)).astype(np.int32)
     x_train, x_infer = x[:n_train], x[:n_infer]
 
-    if a.model == "small-cnn":
+    if a.model == "lite0":
+        model = lite0_keras(keras, layers, a.image_size)
+        lr = 1e-4
+    elif a.model == "small-cnn":
         model = small_cnn(keras, layers)
         lr = 1e-4
     else:
@@ -171,10 +214,22 @@ def bench_torch(a):
     rng = np.random.default_rng(a.seed)
     n_train = a.batch * a.train_steps
     n_infer = a.batch * a.infer_steps
-    # Channels-first, as PyTorch expects: N x 1 x 28 x 28.
-    x = torch.from_numpy(rng.random((max(n_train, n_infer), 1, 28, 28), dtype=np.float32))
+    # Channels-first, as PyTorch expects: N x C x H x W.
+    h, w, c = input_shape(a)
+    x = torch.from_numpy(rng.random((max(n_train, n_infer), c, h, w), dtype=np.float32))
     y = torch.from_numpy(rng.integers(0, NUM_CLASSES, size=(n_train,)).astype(np.int64))
 
+    if a.model == "lite0":
+        # The reference model code, unpacked by `bash scripts/lite0-assets --reference`.
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        cache = os.environ.get("TRANSFER_LAB_CACHE", os.path.join(root, "datasets", "cache"))
+        sys.path.insert(0, os.path.join(cache, "models", "efficientnet-lite0", "reference"))
+        try:
+            from efficientnet_lite_pytorch import EfficientNet
+        except ImportError as e:
+            return {"framework": "torch", "available": False, "reason": f"efficientnet_lite_pytorch is not unpacked ({e}): run bash scripts/lite0-assets --reference"}
+        return torch_loop(a, torch, nn, np, x, y, EfficientNet.from_name("efficientnet-lite0", image_size=a.image_size, num_classes=NUM_CLASSES),
+                          lr=1e-4, frozen_bn=True)
     model = nn.Sequential(
         nn.Conv2d(1, 32, 3), nn.ReLU(),
         nn.Conv2d(32, 32, 3), nn.ReLU(),
@@ -185,11 +240,19 @@ def bench_torch(a):
         nn.Linear(64 * 5 * 5, 128), nn.ReLU(),
         nn.Linear(128, NUM_CLASSES),  # softmax folded into the loss
     )
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return torch_loop(a, torch, nn, np, x, y, model, lr=1e-3, frozen_bn=False)
+
+
+def torch_loop(a, torch, nn, np, x, y, model, lr, frozen_bn):
+    """Time Adam training and softmax inference. frozen_bn: train in eval mode (BatchNorm
+    statistics kept, dropout and drop-connect off), as the library's fine-tuning does."""
+    n_train = a.batch * a.train_steps
+    n_infer = a.batch * a.infer_steps
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
 
     def fit(steps):
-        model.train()
+        model.train(not frozen_bn)
         for i in range(steps):
             xb = x[i * a.batch:(i + 1) * a.batch]
             yb = y[i * a.batch:(i + 1) * a.batch]
@@ -225,14 +288,14 @@ def bench_torch(a):
 def main(argv):
     a = parse_args(argv)
     t0 = time.perf_counter()
-    if a.framework == "torch" and a.model != "reference":
+    if a.framework == "torch" and a.model == "small-cnn":
         out = {"framework": "torch", "available": False, "reason": f"the torch peer has only the reference model, not {a.model}"}
     else:
         out = bench_keras(a) if a.framework == "keras" else bench_torch(a)
     out.update({
         "onednn": onednn_requested() if a.framework == "keras" else None,
         "python": platform.python_version(),
-        "config": {"model": a.model, "batch": a.batch, "train_steps": a.train_steps, "infer_steps": a.infer_steps,
+        "config": {"model": a.model, "image_size": a.image_size if a.model == "lite0" else None, "batch": a.batch, "train_steps": a.train_steps, "infer_steps": a.infer_steps,
                    "repeats": a.repeats, "warmup_steps": a.warmup_steps, "seed": a.seed},
         "wall_s": time.perf_counter() - t0,
     })

@@ -85,6 +85,8 @@ const EXEMPT: Record<string, string> = {
   loadTextFileTask: 'bad inputs (one class, malformed lines) in tests/own-data.test.ts',
   readLabelledTexts: 'bad inputs (malformed lines, unreadable and empty files) in tests/own-data.test.ts',
   fitToNet: 'takes an already-checked data set and a net\'s preprocessing; resizeImages checks the sizes',
+  lite0Groups: 'no arguments; the fixed layer groups of EfficientNet-Lite0',
+  lite0WeightsFile: 'no arguments; a path under the cache folder',
 };
 
 const cases: Case[] = [];
@@ -413,6 +415,11 @@ cases.push(
 
 cases.push(
   { fn: 'buildSmallCnn', what: 'a 4x4 input (a model with 0x0 feature maps before)', run: () => tl.buildSmallCnn({ inputShape: [4, 4, 1] }), problem: /inputShape \[4,4,1\] is too small: three 2x2 poolings need at least 8x8 pixels/, fix: /Fix: use images of 8x8 pixels or more/, fixed: 'silent' },
+  { fn: 'buildEfficientNetLite0', what: 'a 16x16 input', run: () => tl.buildEfficientNetLite0({ inputSize: 16 }), problem: /inputSize 16 is not an integer in 32\.\.512/, fix: /Fix: pass e\.g\. \{ inputSize: 96 \}/ },
+  { fn: 'buildEfficientNetLite0', what: 'dropout 1', run: () => tl.buildEfficientNetLite0({ dropout: 1 }), problem: /dropout 1 is not a fraction in \[0, 1\)/, fix: /Fix: pass e\.g\. \{ dropout: 0\.2 \}/ },
+  { fn: 'loadEfficientNetLite0', what: '10 classes (the ImageNet weights have 1000)', run: () => tl.loadEfficientNetLite0({ classes: 10 }), problem: /the ImageNet weights have 1000 classes, not 10/, fix: /Fix: .*withHead\(net, \{ cutAt: 'avg_pool', classes: 10 \}\)/ },
+  { fn: 'imagenetPreprocessing', what: 'inputSize 22.5', run: () => tl.imagenetPreprocessing(22.5), problem: /inputSize 22\.5 is not an integer in 32\.\.512/, fix: /Fix: pass the net's input size in pixels/ },
+  { fn: 'loadBackbone', what: 'inputSize for a bundled 28x28 backbone', run: () => tl.loadBackbone('fashion-cnn', { inputSize: 96 }), problem: /option inputSize is only for nets built at any size \(efficientnet-lite0\), not 'fashion-cnn'/, fix: /Fix: drop inputSize/ },
   { fn: 'buildSmallCnn', what: 'classes 1', run: () => tl.buildSmallCnn({ classes: 1 }), problem: /classes must be an integer >= 2, got 1/, fix: /Fix: pass the number of classes/, fixed: 'message' },
   { fn: 'buildSmallCnn', what: 'filters [0, 8, 8] (tfjs ValueError before)', run: () => tl.buildSmallCnn({ filters: [0, 8, 8] }), problem: /filters \[0,8,8\] is not three positive integers/, fix: /Fix: pass e\.g\. filters: \[32, 64, 128\]/, fixed: 'crash' },
   { fn: 'buildSmallCnn', what: 'embedUnits -1 (leaked 15 tensors before)', run: () => tl.buildSmallCnn({ embedUnits: -1 }), problem: /embedUnits -1 is not a positive integer/, fix: /Fix: pass e\.g\. embedUnits: 256/, fixed: 'silent' },

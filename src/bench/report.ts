@@ -93,6 +93,20 @@ export interface BenchResult {
   feature_extract_sps: number | null;
   /** cached_head_sps / finetune.tfjs_sps: how much faster an epoch is with a frozen, cached body. */
   cache_head_speedup: number | null;
+  /**
+   * EfficientNet-Lite0 (ImageNet backbone + 10-way head) at `size`x`size`: full fine-tuning
+   * (BatchNorm in inference mode, Adam 1e-4) and inference, library vs PyTorch (the reference
+   * model) and Keras (the same architecture); null when not run (e.g. --quick).
+   */
+  lite0?: {
+    size: number; batch: number; weights: 'imagenet' | 'random'; params: number; engine: 'graph' | 'eager';
+    tfjs_train_sps: number; tfjs_infer_sps: number; tfjs_train_times_s: number[]; tfjs_infer_times_s: number[];
+    best_peer_train: BestPeer | null; best_peer_infer: BestPeer | null; peers: PeerResult[];
+  } | null;
+  /** lite0.tfjs_train_sps / lite0.best_peer_train.sps. */
+  lite0_train_ratio?: number | null;
+  /** lite0.tfjs_infer_sps / lite0.best_peer_infer.sps. */
+  lite0_infer_ratio?: number | null;
   /** The library's native fast paths active during the run (see src/fast-kernels.ts). */
   fast_kernels: string[];
   /** Recorded wall times of the main job and notebooks, with budgets (see src/bench/jobs.ts). */
@@ -123,6 +137,8 @@ export interface RunRatios {
   loop_train_ratio: number | null;
   finetune_train_ratio: number | null;
   cache_head_speedup: number | null;
+  lite0_train_ratio?: number | null;
+  lite0_infer_ratio?: number | null;
 }
 
 /** Where {@link writeResults} put the files. */
@@ -209,6 +225,13 @@ export function formatTable(r: BenchResult): string {
     for (const p of r.finetune.peers) out.push(p.available ? line(p.name, fmt(p.train_sps), '') : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`);
     out.push(line(`ratio tfjs / best peer${r.runs ? ` (median of ${r.runs.length})` : ''}`, fmt(r.finetune_train_ratio, 2), ''));
     out.push(line('head on cached features', fmt(r.cached_head_sps), ''), line('cache_head_speedup (per epoch)', fmt(r.cache_head_speedup, 1), ''));
+  }
+  if (r.lite0) {
+    const l = r.lite0;
+    out.push('', `  efficientnet-lite0 ${l.size}x${l.size}, batch ${l.batch} (${l.params} trainable params, ${l.weights} weights; full fine-tuning, BatchNorm in inference mode, Adam 1e-4):`);
+    out.push(line(`transfer-lab train()/predictor (${l.engine})`, fmt(l.tfjs_train_sps), fmt(l.tfjs_infer_sps)));
+    for (const p of l.peers) out.push(p.available ? line(p.name, fmt(p.train_sps), fmt(p.infer_sps)) : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`);
+    out.push(line(`ratio library / best peer${r.runs ? ` (median of ${r.runs.length})` : ''}`, fmt(r.lite0_train_ratio, 2), fmt(r.lite0_infer_ratio, 2)));
   }
   if (r.jobs.length) {
     out.push('', '  job wall times (recorded; budget):');

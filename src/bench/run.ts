@@ -8,7 +8,7 @@ import * as path from 'path';
 import { backendInfo } from '../backend';
 import { projectRoot } from '../environment';
 import { measureTfjsReference } from './measure';
-import { measureReferenceLoop, measureTransferCases, TransferCases } from './cases';
+import { measureReferenceLoop, measureTransferCases, TransferCases, measureLite0, Lite0Case } from './cases';
 import { recordedJobTimes, runJobs } from './jobs';
 import { DEFAULT_PEERS, PeerConfig, PeerResult, PeerSpec, runPeer, RunPeerArgs } from './peers';
 import { REFERENCE_CNN } from './reference';
@@ -18,6 +18,13 @@ import { BenchResult, BestPeer, RunRatios, writeResults, WrittenResults } from '
 export const FULL_SIZES: PeerConfig = { batch: 64, trainSteps: 20, inferSteps: 40, repeats: 5, warmupSteps: 3, seed: 42 };
 /** `--quick` sizes: a smoke test (tens of seconds, mostly Python start-up); numbers are noisy. */
 export const QUICK_SIZES: PeerConfig = { batch: 64, trainSteps: 4, inferSteps: 8, repeats: 2, warmupSteps: 1, seed: 42 };
+/**
+ * The Lite0 case's sizes (full run): 96x96 inputs, batch 32, as the issue measured PyTorch;
+ * about 20 s per framework here when the machine is idle.
+ */
+export const LITE0_SIZES: PeerConfig = { batch: 32, trainSteps: 4, inferSteps: 8, repeats: 3, warmupSteps: 1, seed: 42, model: 'lite0', imageSize: 96 };
+/** The Lite0 case's sizes with `lite0: true` on a quick run. */
+export const LITE0_QUICK_SIZES: PeerConfig = { ...LITE0_SIZES, trainSteps: 1, inferSteps: 1, repeats: 1 };
 /**
  * Sizes for the tfjs side on the pure-JS backend, which trains ~1000x slower (one
  * batch of 64 took ~6 minutes here): one small batch, enough to label a number.
@@ -46,6 +53,11 @@ export interface BenchArgs {
    * features. Default: true on the native backend (skipped on the pure-JS fallback).
    */
   cases?: boolean;
+  /**
+   * Also time EfficientNet-Lite0 at 96x96 (full fine-tuning and inference, library vs the
+   * peers with `--model lite0`): a few minutes. Default: with the cases on full runs, off with --quick.
+   */
+  lite0?: boolean;
   /** Run the main job and every notebook (full mode) first, to record fresh wall times (~15-20 min). Default false. */
   jobs?: boolean;
   /**
@@ -110,7 +122,7 @@ export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
   return { result, files };
 }
 
-const RATIOS = ['train_ratio', 'infer_ratio', 'fit_train_ratio', 'predict_ratio', 'loop_train_ratio', 'finetune_train_ratio', 'cache_head_speedup'] as const;
+const RATIOS = ['train_ratio', 'infer_ratio', 'fit_train_ratio', 'predict_ratio', 'loop_train_ratio', 'finetune_train_ratio', 'cache_head_speedup', 'lite0_train_ratio', 'lite0_infer_ratio'] as const;
 
 function medianOrNull(xs: (number | null)[]): number | null {
   const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
@@ -134,9 +146,10 @@ export function combineRuns(results: BenchResult[]): BenchResult {
     best_peer_train: r.best_peer_train, best_peer_infer: r.best_peer_infer,
     train_ratio: r.train_ratio, infer_ratio: r.infer_ratio, fit_train_ratio: r.fit_train_ratio, predict_ratio: r.predict_ratio,
     loop_train_ratio: r.loop_train_ratio, finetune_train_ratio: r.finetune_train_ratio, cache_head_speedup: r.cache_head_speedup,
+    lite0_train_ratio: r.lite0_train_ratio ?? null, lite0_infer_ratio: r.lite0_infer_ratio ?? null,
   }));
   const out: BenchResult = { ...last, date: results[0].date, runs, wall_s: results.reduce((t, r) => t + r.wall_s, 0) };
-  for (const k of RATIOS) out[k] = medianOrNull(results.map((r) => r[k]));
+  for (const k of RATIOS) out[k] = medianOrNull(results.map((r) => r[k] ?? null));
   out.machine = { ...last.machine, loadavg_start: results[0].machine.loadavg_start };
   return out;
 }
@@ -188,6 +201,21 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
       log(p.available ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(0)} samples/s` : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`);
     }
   }
+  // EfficientNet-Lite0 at 96x96: the ImageNet backbone fine-tuned, library vs PyTorch (reference model) and Keras.
+  let lite0: Lite0Case | null = null;
+  const lite0Peers: PeerResult[] = [];
+  if (args.lite0 ?? ((args.cases ?? info.native) && !quick)) {
+    const ls = quick ? LITE0_QUICK_SIZES : LITE0_SIZES;
+    lite0 = await measureLite0({ batch: ls.batch, steps: ls.trainSteps, inferSteps: ls.inferSteps, repeats: ls.repeats, warmupSteps: ls.warmupSteps, seed: ls.seed, size: ls.imageSize });
+    log(`library, efficientnet-lite0 ${lite0.size}x${lite0.size} (${lite0.weights} weights): fine-tune ${lite0.train.sps.toFixed(1)} samples/s (${lite0.train.engine}), predict ${lite0.infer.sps.toFixed(1)} samples/s`);
+    for (const spec of args.peers ?? DEFAULT_PEERS) {
+      const p = await runPeer({ ...spec, name: `${spec.name}/lite0` }, ls, args.peerArgs);
+      lite0Peers.push(p);
+      log(p.available ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(1)} samples/s, predict ${p.infer_sps?.toFixed(1)} samples/s` : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`);
+    }
+  }
+  const bestLite0Train = best(lite0Peers, 'train_sps');
+  const bestLite0Infer = best(lite0Peers, 'infer_sps');
   if (args.jobs) runJobs(log);
   const jobs = recordedJobTimes();
 
@@ -233,6 +261,15 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
     cached_head_sps: transfer?.cachedHead.sps ?? null,
     feature_extract_sps: transfer?.extractSps ?? null,
     cache_head_speedup: transfer ? transfer.cachedHead.sps / transfer.finetune.sps : null,
+    lite0: lite0
+      ? {
+        size: lite0.size, batch: lite0.batch, weights: lite0.weights, params: lite0.params, engine: lite0.train.engine,
+        tfjs_train_sps: lite0.train.sps, tfjs_infer_sps: lite0.infer.sps, tfjs_train_times_s: lite0.train.times_s, tfjs_infer_times_s: lite0.infer.times_s,
+        best_peer_train: bestLite0Train, best_peer_infer: bestLite0Infer, peers: lite0Peers,
+      }
+      : null,
+    lite0_train_ratio: lite0 && bestLite0Train ? lite0.train.sps / bestLite0Train.sps : null,
+    lite0_infer_ratio: lite0 && bestLite0Infer ? lite0.infer.sps / bestLite0Infer.sps : null,
     fast_kernels: info.fastKernels,
     jobs,
     config: {

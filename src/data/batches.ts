@@ -26,6 +26,8 @@ export interface TensorOptions {
   channels?: 1 | 3;
   /** `true` scales to [0, 1]; `false` keeps 0-255 as float; a {@link Normalization} also standardises. Default `true`. */
   normalize?: boolean | Normalization;
+  /** Resize to this size (bilinear, half-pixel centres, after channel conversion; values stay float). Default: keep the data set's size. */
+  size?: { height: number; width: number };
 }
 
 /** Seeded on-the-fly augmentation; every field's default leaves images unchanged. */
@@ -223,6 +225,10 @@ export function batchOf(ds: ImageDataset, indices: Int32Array, opts: TensorOptio
   const channels = opts.channels ?? ds.channels;
   if (channels !== 1 && channels !== 3) throw new Error(`${ds.name}: channels ${channels} is not supported. Fix: use 1 (grayscale) or 3 (RGB).`);
   if (ds.channels !== 1 && ds.channels !== 3) throw new Error(`${ds.name}: data sets with ${ds.channels} channels cannot be converted. Fix: load images with 1 or 3 channels.`);
+  const to = opts.size;
+  if (to && !(Number.isInteger(to.height) && Number.isInteger(to.width) && to.height > 0 && to.width > 0)) {
+    throw new Error(`${ds.name}: size ${JSON.stringify(to)} is not a positive integer height and width. Fix: pass e.g. { size: { height: 96, width: 96 } }.`);
+  }
   const norm = opts.normalize ?? true;
   const stats = typeof norm === 'object' ? [perChannel(norm.mean, channels, 'mean', ds.name), perChannel(norm.std, channels, 'std', ds.name)] : null;
   if (stats && stats[0].some((v) => !Number.isFinite(v))) throw new Error(`${ds.name}: normalize.mean must be finite numbers, got ${stats[0].join(', ')}. Fix: pass the per-channel means, e.g. { mean: 0.5, std: 0.5 }.`);
@@ -231,6 +237,7 @@ export function batchOf(ds: ImageDataset, indices: Int32Array, opts: TensorOptio
     let x: import('@tensorflow/tfjs-node').Tensor4D = tf.tensor4d(Float32Array.from(bytes), [indices.length, ds.height, ds.width, ds.channels], 'float32');
     if (channels === 3 && ds.channels === 1) x = tf.tile(x, [1, 1, 1, 3]);
     if (channels === 1 && ds.channels === 3) x = tf.mean(x, 3, true);
+    if (to && (to.height !== ds.height || to.width !== ds.width)) x = tf.image.resizeBilinear(x, [to.height, to.width], false, true);
     if (norm === false) return x;
     x = tf.div(x, 255);
     if (stats) x = tf.div(tf.sub(x, tf.tensor1d(stats[0])), tf.tensor1d(stats[1]));

@@ -29,9 +29,11 @@ export interface BatchSource {
 export type Augmentation = AugmentOptions;
 
 /**
- * A batch source over an image data set with a net's preprocessing (size must match;
- * channels are converted 1<->3), optionally with seeded augmentation of every batch it
- * makes (train() passes its per-epoch generator; evaluation batches are never augmented).
+ * A batch source over an image data set with a net's preprocessing: channels are
+ * converted 1<->3; the size must match unless the preprocessing has `resize: true`
+ * (then images are resized bilinearly per batch, after augmentation). Optionally with
+ * seeded augmentation of every batch it makes (train() passes its per-epoch generator;
+ * evaluation batches are never augmented).
  *
  * @example
  * const src = imageSource(fashionTrain, net.preprocessing);
@@ -43,7 +45,8 @@ export function imageSource(ds: ImageDataset, pre: Preprocessing, augment: Augme
     throw new Error(`imageSource: expected a net's preprocessing {height, width, channels}, got ${pre && typeof pre === 'object' ? `an object with keys ${Object.keys(pre).slice(0, 4).join(', ')}` : String(pre)}. Fix: pass net.preprocessing.`);
   }
   if (ds.count === 0) throw new Error(`data set '${ds.name}' is empty: nothing to train or evaluate on. Fix: pass a data set with images (check the split, filter or folder it came from).`);
-  if (ds.height !== pre.height || ds.width !== pre.width) {
+  const resize = ds.height !== pre.height || ds.width !== pre.width;
+  if (resize && !pre.resize) {
     throw new Error(`data set '${ds.name}' has ${ds.height}x${ds.width} images but the model expects ${pre.height}x${pre.width}. Fix: resize when loading (e.g. loadImageFolder(dir, { height: ${pre.height}, width: ${pre.width} })).`);
   }
   if (![1, 3].includes(ds.channels) || ![1, 3].includes(pre.channels)) throw new Error(`only 1 or 3 channels are supported (data ${ds.channels}, model ${pre.channels}).`);
@@ -58,7 +61,8 @@ export function imageSource(ds: ImageDataset, pre: Preprocessing, augment: Augme
     numClasses: ds.classNames.length,
     inputShape: [pre.height, pre.width, pre.channels],
     batch(indices, rng) {
-      const { xs, ys } = batchOf(ds, Int32Array.from(indices), { channels: pre.channels as 1 | 3, normalize }, rng ?? null, aug);
+      const size = resize ? { height: pre.height, width: pre.width } : undefined;
+      const { xs, ys } = batchOf(ds, Int32Array.from(indices), { channels: pre.channels as 1 | 3, normalize, size }, rng ?? null, aug);
       return { xs, ys };
     },
   };

@@ -184,7 +184,11 @@ export async function exportWeb(net: Net, outDir: string, opts: ExportWebOptions
       const size = pre.height * pre.width * pre.channels;
       const r = new Random(7);
       const xs = new Float32Array(n * size);
-      for (let i = 0; i < xs.length; i++) xs[i] = (r.next() - (pre.mean ?? 0)) / (pre.std ?? 1);
+      const perChannel = (v: number | number[] | undefined, fallback: number, c: number): number => (v === undefined ? fallback : Array.isArray(v) ? v[c] : v);
+      for (let i = 0; i < xs.length; i++) {
+        const c = i % pre.channels;
+        xs[i] = (r.next() - perChannel(pre.mean, 0, c)) / perChannel(pre.std, 1, c);
+      }
       const shape = [n, pre.height, pre.width, pre.channels];
       let plain: Float32Array;
       try {

@@ -11,9 +11,15 @@ export interface Preprocessing {
   width: number;
   /** 1 (grayscale) or 3 (RGB). */
   channels: number;
-  /** Pixels are divided by 255, then `(x - mean) / std`. Default mean 0, std 1. */
-  mean?: number;
-  std?: number;
+  /** Pixels are divided by 255, then `(x - mean) / std`: one value, or one per channel (e.g. ImageNet's). Default mean 0, std 1. */
+  mean?: number | number[];
+  std?: number | number[];
+  /**
+   * Resize images of another size to height x width (bilinear) as batches are made, so
+   * 28x28 digits or a folder of photos feed a 224x224 net directly. Default false: a size
+   * mismatch is an error (the bundled 28x28 backbones keep their exact inputs).
+   */
+  resize?: boolean;
 }
 
 /** A named, ordered set of layers that are frozen and trained together. */
