@@ -84,6 +84,11 @@ const EXEMPT: Record<string, string> = {
   fastKernels: 'no arguments; reports which native fast paths are installed',
   releaseCachedTrainStep: 'no arguments; closes the cached compiled training step (idempotent)',
   releaseCachedForward: 'no arguments; closes the cached compiled forward pass (idempotent)',
+  progressOpen: 'no arguments; whether a progress bar is running (tested in progress.test.ts)',
+  loadImageFolderTask: 'bad inputs (missing folder, one class, too few images, unreadable image) in tests/own-data.test.ts',
+  loadTextFileTask: 'bad inputs (one class, malformed lines) in tests/own-data.test.ts',
+  readLabelledTexts: 'bad inputs (malformed lines, unreadable and empty files) in tests/own-data.test.ts',
+  fitToNet: 'takes an already-checked data set and a net\'s preprocessing; resizeImages checks the sizes',
   lite0Groups: 'no arguments; the fixed layer groups of EfficientNet-Lite0',
   lite0WeightsFile: 'no arguments; a path under the cache folder',
 };
@@ -565,6 +570,10 @@ cases.push(
 // ---- issue 20: lrFind, TensorBoard, augmentation, interpretation, netFromModel, exportWeb ----
 
 cases.push(
+  { fn: 'withVerbose', what: 'level 3', run: () => tl.withVerbose(3 as 0, () => 1), problem: /withVerbose: verbose must be 0 \(silent\), 1 .* or 2 .*, got 3/, fix: /Fix: pass e\.g\. verbose: 0/ },
+  { fn: 'resolveVerbose', what: "a string '1'", run: () => tl.resolveVerbose('1' as never), problem: /verbose must be 0 \(silent\).*got "1"/, fix: /Fix:/ },
+  { fn: 'progressCallback', what: 'zero epochs', run: () => tl.progressCallback(2, { firstEpoch: 0, epochs: 0, stepsPerEpoch: 1, count: 1 }), problem: /progressCallback: expected the run's shape/, fix: /Fix: pass e\.g\. \{ firstEpoch: 0/ },
+  { fn: 'epochLine', what: 'a History instead of one epoch', run: () => tl.epochLine({ epochs: [] } as never, 3), problem: /epochLine: expected an epoch's logs/, fix: /Fix: pass an entry of history\.epochs/ },
   { fn: 'lrFind', what: 'endLr below startLr', run: () => tl.lrFind(net, src(), { startLr: 1e-2, endLr: 1e-4 }), problem: /endLr \(0\.0001\) must be larger than startLr \(0\.01\)/, fix: /Fix: pass e\.g\. \{ startLr: 1e-7, endLr: 10 \}/ },
   { fn: 'lrFind', what: 'steps 2.5', run: () => tl.lrFind(net, src(), { steps: 2.5 }), problem: /steps must be a positive integer, got 2\.5/, fix: /Fix:/ },
   { fn: 'lrFind', what: 'smoothing 1 (the average would never move)', run: () => tl.lrFind(net, src(), { smoothing: 1 }), problem: /smoothing must be in \[0, 1\), got 1/, fix: /Fix: pass e\.g\. smoothing: 0\.98/ },

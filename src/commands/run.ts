@@ -6,13 +6,12 @@
  */
 import * as path from 'path';
 import { backendInfo } from '../backend';
-import { loadBackbone } from '../backbone/zoo';
-import { compare, CompareConfig, RunProgress } from '../experiment/compare';
+import { CompareConfig, RunProgress } from '../experiment/compare';
+import { runSweep } from '../experiment/sweep';
+import { withVerbose } from '../train/progress';
 import { experimentConfig, EXPERIMENTS } from '../experiment/experiments';
-import { modalityOf } from '../experiment/task-kinds';
 import { writeReport, formatSummaryTable, reportsDir, ExperimentSummary } from '../experiment/report';
-import { disposeModels } from '../experiment/strategies';
-import { compareText, isTextExperiment, textExperimentConfig, loadExperimentEncoder, TextExperimentConfig, TEXT_EXPERIMENTS } from '../text/experiment';
+import { isTextExperiment, textExperimentConfig, TextExperimentConfig, TEXT_EXPERIMENTS } from '../text/experiment';
 import { runSweepParallel } from '../sweep/parallel';
 import { Command, CliError, parseArgs } from './command';
 import { RUN, experimentNames } from './specs';
@@ -52,33 +51,27 @@ export async function runExperiment(config: CompareConfig | TextExperimentConfig
   const cfg = opts.backbone ? { ...config, backbone: opts.backbone } : config;
   log(`[run] ${cfg.name}: ${cfg.strategies.length} strategies x sizes ${cfg.sizes.join(', ')} labels/class x seeds ${cfg.seeds.join(', ')} on ${b.backend}${b.label ? ` [${b.label}]` : ''}`);
   log(`[run] backbone ${cfg.backbone}; results in ${outDir} (finished runs are kept in runs.jsonl and not redone${opts.fresh ? '; --fresh: starting over' : ''})`);
-  // A text experiment (fortunes, sentiment) has a text encoder as its backbone.
-  const text = modalityOf(cfg) === 'text';
   if ((opts.workers ?? 1) > 1) {
     // Workers load their own backbone; runs finish out of order, so progress is one line per run.
     log(`[run] on ${opts.workers} worker processes`);
     return finish(await runSweepParallel(cfg, { outDir, resume: !opts.fresh, workers: opts.workers, ...parallelProgress(log) }) as Parameters<typeof writeReport>[0], root, opts);
   }
-  const backbone = text ? await loadExperimentEncoder(cfg as TextExperimentConfig) : await loadBackbone(cfg.backbone);
   const t0 = Date.now();
-  try {
-    const progress = {
-      onStart: (p: { index: number; total: number; strategy: string; size: number; seed: number; epochs: number }) => process.stderr.write(`[${p.index}/${p.total}] ${p.strategy} ${p.size}/class seed ${p.seed} (${p.epochs} epochs) ... `),
-      onRun: (p: RunProgress) => {
-        const r = p.row;
-        const eta = p.resumed ? '' : `, ${secs((Date.now() - t0) / 1000)} so far`;
-        const line = `test acc ${r.accuracy.toFixed(3)}, macro-F1 ${r.macroF1.toFixed(3)}, train ${r.wallSeconds.toFixed(1)} s${eta}`;
-        if (p.resumed) log(`[${p.index}/${p.total}] ${r.strategy} ${r.size}/class seed ${r.seed}: resumed (${line})`);
-        else log(line);
-      },
-    };
-    const result = text
-      ? await compareText(cfg as TextExperimentConfig, { outDir, resume: !opts.fresh, encoder: backbone, ...progress })
-      : await compare(cfg as CompareConfig, { outDir, resume: !opts.fresh, backbone, ...progress });
-    return finish(result, root, opts);
-  } finally {
-    disposeModels(backbone.model);
-  }
+  const progress = {
+    onStart: (p: { index: number; total: number; strategy: string; size: number; seed: number; epochs: number }) => process.stderr.write(`[${p.index}/${p.total}] ${p.strategy} ${p.size}/class seed ${p.seed} (${p.epochs} epochs) ... `),
+    onRun: (p: RunProgress) => {
+      const r = p.row;
+      const eta = p.resumed ? '' : `, ${secs((Date.now() - t0) / 1000)} so far`;
+      const line = `test acc ${r.accuracy.toFixed(3)}, macro-F1 ${r.macroF1.toFixed(3)}, train ${r.wallSeconds.toFixed(1)} s${eta}`;
+      if (p.resumed) log(`[${p.index}/${p.total}] ${r.strategy} ${r.size}/class seed ${r.seed}: resumed (${line})`);
+      else log(line);
+    },
+  };
+  // Any task kind of the registry (images, fortunes, sentiment, an image folder, a text file):
+  // the sweep loads its data and backbone through the kind. One line per run is the progress;
+  // the trainings inside a run stay quiet (withVerbose(0)) so the lines are not interleaved.
+  const result = await withVerbose(0, () => runSweep(cfg, { outDir, resume: !opts.fresh, ...progress }));
+  return finish(result, root, opts);
 }
 
 /** Write the report and print the summary of a finished sweep. */

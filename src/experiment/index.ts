@@ -20,3 +20,4 @@ export { readRuns, summarize, rowsToCsv, saveResults } from './table';
 export { EXPERIMENTS, HEADLINE_EXPERIMENT, TEXT_LEARNING_RATES, experimentConfig, experimentModality, quickConfig, ExperimentConfigOptions } from './experiments';
 export { summarizeExperiment, formatSummaryTable, reportHtml, reportFigures, writeReport, reportsDir, ReportOptions, ExperimentSummary, SummarySpread } from './report';
 export { interpret, topLosses, mostConfused, Interpretation, InterpretOptions, TopLoss, ConfusedPair, MostConfusedOptions } from './interpret';
+export { ImageFolderTaskSpec, TextFileTaskSpec, loadImageFolderTask, loadTextFileTask, readLabelledTexts, fitToNet, imageFolderModality, IMAGE_FOLDER_TASK, TEXT_FILE_TASK } from './own-data';
