@@ -18,7 +18,7 @@ export function experimentNames(): { names: string[]; error?: string } {
     const image = require('../experiment/experiments') as { EXPERIMENTS: Record<string, unknown> };
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const text = require('../text/experiment') as { TEXT_EXPERIMENTS: Record<string, unknown> };
-    return { names: [...Object.keys(image.EXPERIMENTS), ...Object.keys(text.TEXT_EXPERIMENTS)] };
+    return { names: [...new Set([...Object.keys(image.EXPERIMENTS), ...Object.keys(text.TEXT_EXPERIMENTS)])] };
   } catch (e) {
     return { names: [], error: (e as Error).message.split('\n')[0] };
   }
