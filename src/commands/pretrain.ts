@@ -7,10 +7,11 @@ import { backendInfo } from '../backend';
 import { pretrain, quickRecipe, RECIPES } from '../backbone/pretrain';
 import { withVerbose } from '../train/progress';
 import { Command, CliError, parseArgs } from './command';
+import { PRETRAIN } from './specs';
 
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['fresh', 'quick'], valued: ['epochs', 'models-dir'] });
+    const opts = parseArgs(args, PRETRAIN);
     const names = opts.positional[0] === 'all' ? Object.keys(RECIPES) : opts.positional;
     if (names.length === 0) throw new CliError(`name a backbone to pretrain: ${Object.keys(RECIPES).join(', ')}, or all`, 2);
     for (const n of names) if (!RECIPES[n]) throw new CliError(`unknown backbone '${n}' (known: ${Object.keys(RECIPES).join(', ')})`, 2);
