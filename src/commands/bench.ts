@@ -11,14 +11,15 @@
 import * as path from 'path';
 import { runBench, runLite0Bench } from '../bench/run';
 import { formatTable } from '../bench/report';
-import { Command, parseArgs } from './command';
+import { Command, CliError, EXIT, parseArgs } from './command';
+import { BENCH } from './specs';
 
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json', 'quick', 'jobs'], valued: ['out', 'runs', 'only'], positional: 0 });
+    const opts = parseArgs(args, BENCH);
     const only = opts.values.get('only');
     if (only !== undefined) {
-      if (only !== 'lite0') throw new Error(`--only '${only}' is not a bench case. Fix: --only lite0 (the only case that runs alone).`);
+      if (only !== 'lite0') throw new CliError(`--only '${only}' is not a bench case. Fix: --only lite0 (the only case that runs alone).`, EXIT.usage);
       const r = await runLite0Bench({ quick: opts.flags.has('quick') });
       const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
       const l = r.lite0;
@@ -33,7 +34,7 @@ export const command: Command = {
     const out = opts.values.get('out');
     const runsArg = opts.values.get('runs');
     const runs = runsArg === undefined ? (opts.flags.has('quick') ? 1 : 3) : Number(runsArg);
-    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got '${runsArg}'. Fix: pass e.g. --runs 3.`);
+    if (!Number.isInteger(runs) || runs < 1) throw new CliError(`--runs must be a positive integer, got '${runsArg}'. Fix: pass e.g. --runs 3.`, EXIT.usage);
     const { result, files } = await runBench({
       quick: opts.flags.has('quick'),
       jobs: opts.flags.has('jobs'),

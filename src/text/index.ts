@@ -13,3 +13,11 @@ export {
   compareText, loadExperimentEncoder, loadTextTask, textExperimentConfig, quickTextConfig, resolveTextConfig, isTextExperiment, TEXT_EXPERIMENTS,
   TextExperimentConfig, TextTaskSpec, TextTaskData, TextCompareOptions,
 } from './experiment';
+export {
+  loadSentiment, readSentimentRatings, parseGroundTruth, binarizeSentiment, describeSentimentSets, locateSentiment, sentimentSearchPath,
+  SENTIMENT_SETS, SENTIMENT_SET_NAMES, SENTIMENT_CLASSES, SENTIMENT_ENV, SENTIMENT_ARCHIVE,
+  SentimentDataset, SentimentSetName, SentimentSetInfo, SentimentOptions, SentimentSetSummary, RatedText,
+} from './sentiment';
+export { vaderScores, vaderProbs, locateVader, VADER_DIR, VaderOptions, VaderScore } from './vader';
+export { trainTfidfLogReg, tfidfPredict, tfidfTransform, tfidfTokens, TfidfModel, TfidfOptions, SparseRows } from './tfidf';
+export { loadSentimentTask, SENTIMENT_TASK, SentimentTaskSpec } from './sentiment-task';
