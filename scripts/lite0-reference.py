@@ -18,7 +18,10 @@ import os
 import sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-cache = os.environ.get("TRANSFER_LAB_CACHE", os.path.join(root, "datasets", "cache"))
+# The user cache, as src/paths.ts userCacheDir(): $TRANSFER_LAB_CACHE, else
+# $XDG_CACHE_HOME/transfer-lab (when absolute), else ~/.cache/transfer-lab.
+_xdg = os.environ.get("XDG_CACHE_HOME", "")
+cache = os.environ.get("TRANSFER_LAB_CACHE") or os.path.join(_xdg if os.path.isabs(_xdg) else os.path.join(os.path.expanduser("~"), ".cache"), "transfer-lab")
 ref = os.path.join(cache, "models", "efficientnet-lite0", "reference")
 sys.path.insert(0, ref)
 try:

@@ -157,7 +157,7 @@ export const LITE0_WEIGHTS_SHA256 = 'f81d2e1c2a4f7a4e4df69489a20d4f25775aa02d630
 
 /**
  * Where the converted ImageNet weights live: `<cache>/models/efficientnet-lite0/efficientnet-lite0.safetensors`
- * (`<cache>` is `$TRANSFER_LAB_CACHE` or datasets/cache).
+ * (`<cache>` is `$TRANSFER_LAB_CACHE` or ~/.cache/transfer-lab).
  *
  * @example
  * fs.existsSync(lite0WeightsFile());

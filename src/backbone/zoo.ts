@@ -81,7 +81,7 @@ export const ZOO: Record<string, ZooEntry> = {
 
 /** Options for {@link loadBackbone}. */
 export interface LoadBackboneOptions {
-  /** Where remote models are cached. Default datasets/cache/models. */
+  /** Where remote models are cached. Default ~/.cache/transfer-lab/models. */
   cacheDir?: string;
   /** For a URL or path not in the zoo: preprocessing. Default: from the model's input shape, [0,1] pixels. */
   preprocessing?: Preprocessing;

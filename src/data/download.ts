@@ -22,7 +22,7 @@ export const FASHION_URL_ENV = 'TRANSFER_LAB_FASHION_MNIST_URL';
 
 /** Options for {@link downloadFashionMnist} and {@link downloadVerified}. */
 export interface DownloadOptions {
-  /** Destination folder. Default `datasets/cache/fashion-mnist`. */
+  /** Destination folder. Default `~/.cache/transfer-lab/fashion-mnist`. */
   dir?: string;
   /** Base URL the file names are appended to. Default: `$TRANSFER_LAB_FASHION_MNIST_URL`, else {@link FASHION_BASE_URL}. */
   baseUrl?: string;
@@ -79,7 +79,7 @@ export async function downloadFashionMnist(opts: DownloadOptions = {}): Promise<
  * error names the file, the URL and what was wrong.
  *
  * @example
- * await downloadVerified(url, 'datasets/cache/x.gz', { sha256: '...', bytes: 10008 });
+ * await downloadVerified(url, '~/.cache/transfer-lab/x.gz', { sha256: '...', bytes: 10008 });
  */
 export async function downloadVerified(url: string, dest: string, expected: Expected, opts: DownloadOptions = {}): Promise<void> {
   const retries = opts.retries ?? 2;
@@ -113,7 +113,7 @@ export async function downloadVerified(url: string, dest: string, expected: Expe
  * @param name the name used in error messages; default the path
  * @throws Error naming the file: truncated/corrupt gzip, wrong size, or wrong checksum
  * @example
- * await verifyFile('datasets/cache/fashion-mnist/t10k-labels-idx1-ubyte.gz', FASHION_FILES.testLabels);
+ * await verifyFile('~/.cache/transfer-lab/fashion-mnist/t10k-labels-idx1-ubyte.gz', FASHION_FILES.testLabels);
  */
 export async function verifyFile(file: string, expected: Expected, name = file): Promise<void> {
   const head = Buffer.alloc(2);

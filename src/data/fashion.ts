@@ -43,7 +43,7 @@ export interface FashionOptions {
 
 /**
  * Find the folder with Fashion-MNIST, searching in order: `opts.dir`, the
- * `TRANSFER_LAB_FASHION_MNIST` environment variable, `datasets/cache/fashion-mnist`,
+ * `TRANSFER_LAB_FASHION_MNIST` environment variable, `~/.cache/transfer-lab/fashion-mnist`,
  * and the Debian package path. Returns null when none has all four files.
  *
  * @example

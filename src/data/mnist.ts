@@ -82,10 +82,10 @@ export function loadMnist(): ImageDataset {
 
 /**
  * The folders searched for the full MNIST IDX files, in order: `dir`, the
- * `TRANSFER_LAB_MNIST` environment variable, `datasets/cache/mnist`.
+ * `TRANSFER_LAB_MNIST` environment variable, `~/.cache/transfer-lab/mnist`.
  *
  * @example
- * mnistIdxSearchPath(); // ['.../datasets/cache/mnist']
+ * mnistIdxSearchPath(); // ['~/.cache/transfer-lab/mnist']
  */
 export function mnistIdxSearchPath(dir?: string): string[] {
   const dirs: string[] = [];

@@ -94,7 +94,7 @@ export interface RatedText {
  * Where the archive is looked for (the environment variable first, then the data cache).
  *
  * @example
- * sentimentSearchPath(); // ['<repo>/datasets/cache/sentiment']
+ * sentimentSearchPath(); // ['~/.cache/transfer-lab/sentiment']
  */
 export function sentimentSearchPath(): string[] {
   const env = process.env[SENTIMENT_ENV];
@@ -105,7 +105,7 @@ export function sentimentSearchPath(): string[] {
  * The archive's path, or null when it is in none of {@link sentimentSearchPath}.
  *
  * @example
- * locateSentiment(); // '<repo>/datasets/cache/sentiment/hutto_ICWSM_2014.tar.gz'
+ * locateSentiment(); // '~/.cache/transfer-lab/sentiment/hutto_ICWSM_2014.tar.gz'
  */
 export function locateSentiment(): string | null {
   for (const d of sentimentSearchPath()) {

@@ -135,9 +135,9 @@ function outputWidth(net: Net): number {
 
 /** Options for {@link extractTextFeatures}. */
 export interface TextFeatureOptions extends EmbedOptions {
-  /** 'memory' (default), 'disk' (memory and datasets/cache/features) or 'none'; `true`/`false` mean 'memory'/'none'. */
+  /** 'memory' (default), 'disk' (memory and ~/.cache/transfer-lab/features) or 'none'; `true`/`false` mean 'memory'/'none'. */
   cache?: CacheMode | boolean;
-  /** Folder of the disk cache. Default datasets/cache/features. */
+  /** Folder of the disk cache. Default ~/.cache/transfer-lab/features. */
   cacheDir?: string;
 }
 

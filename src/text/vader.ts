@@ -33,7 +33,7 @@ export interface VaderScore {
  * Where the VADER package is, or null.
  *
  * @example
- * locateVader(); // '<repo>/datasets/cache/sentiment/vaderSentiment-3.3.2'
+ * locateVader(); // '~/.cache/transfer-lab/sentiment/vaderSentiment-3.3.2'
  */
 export function locateVader(): string | null {
   for (const d of sentimentSearchPath()) {

@@ -21,9 +21,9 @@ export { clearFeatureCache } from '../util/cache';
 export interface ExtractOptions {
   /** Images per forward pass. Default 256. */
   batchSize?: number;
-  /** Cache: 'memory' (default), 'disk' (memory and datasets/cache/features), or 'none'. */
+  /** Cache: 'memory' (default), 'disk' (memory and ~/.cache/transfer-lab/features), or 'none'. */
   cache?: CacheMode;
-  /** Folder of the disk cache. Default datasets/cache/features. */
+  /** Folder of the disk cache. Default ~/.cache/transfer-lab/features. */
   cacheDir?: string;
 }
 

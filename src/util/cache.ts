@@ -1,6 +1,6 @@
 /**
  * The feature cache shared by every data kind: a net's outputs for a data set, kept in
- * memory (the 16 most recently used sets) and optionally on disk (datasets/cache/features,
+ * memory (the 16 most recently used sets) and optionally on disk (~/.cache/transfer-lab/features,
  * one .f32 file and one .json file per key). A key hashes everything that makes the
  * features (see `featureDigest`), so a stale entry is never found.
  */
@@ -38,7 +38,7 @@ export interface FeatureRequest {
   classNames: string[];
   count: number;
   dim: number;
-  /** Folder of the disk cache. Default datasets/cache/features. */
+  /** Folder of the disk cache. Default ~/.cache/transfer-lab/features. */
   dir?: string;
 }
 
