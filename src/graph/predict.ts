@@ -8,7 +8,7 @@
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, GraphSession, Ref } from './builder';
-import { GraphWeights, LayerGraph, emitForward, graphUnsupported, layerGraph } from './forward';
+import { GraphWeights, LayerGraph, emitForward, graphUnsupported, inputDtype, layerGraph } from './forward';
 import { T } from './registry';
 import { graphDisabled } from './env';
 import { checkModel } from '../transfer/net';
@@ -58,7 +58,7 @@ export function compileForward(model: tfn.LayersModel): CompiledForward | string
   const why = graphDisabled() ?? graphUnsupported(model, 'infer');
   if (why) return why;
   const g = new GraphBuilder(`tlf${++compiledCount}`);
-  const x = g.placeholder('x', 'float', model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
+  const x = g.placeholder('x', inputDtype(model), model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
   const weights = new GraphWeights(g, () => ({ role: 'frozen' }));
   const { out } = emitForward(g, layerGraph(model) as LayerGraph, x, { mode: 'infer', weights });
   const y = g.op('Identity', [out], T, 'y');

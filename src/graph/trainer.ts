@@ -20,7 +20,7 @@ import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, GraphSession, Ref, Feed } from './builder';
 import { batchNormInInference } from '../transfer/freeze';
-import { DropoutFeed, GraphWeights, SessionWeight, WeightRole, emitForward, graphUnsupported, layerGraph, LayerGraph } from './forward';
+import { DropoutFeed, GraphWeights, SessionWeight, WeightRole, emitForward, graphUnsupported, inputDtype, layerGraph, LayerGraph } from './forward';
 import { emitBackward } from './backward';
 import { emitLoss } from './loss';
 import { GraphOptimizer, GroupOptimizer, emitOptimizer } from './optimizer';
@@ -249,7 +249,7 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
     return state ? { role: 'state' } : group === undefined ? { role: 'frozen' } : { role: 'trained', group };
   };
   const weights = new GraphWeights(g, roleOf);
-  const x = g.placeholder('x', 'float', model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
+  const x = g.placeholder('x', inputDtype(model), model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
   const y = g.placeholder('y', 'int32', [-1]);
   const graph = layerGraph(model) as LayerGraph;
   const forward = emitForward(g, graph, x, { mode: 'train', weights });
