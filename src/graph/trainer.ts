@@ -7,10 +7,12 @@
  * formulas and constants, the same dropout masks, so a compiled run and an eager run agree
  * to float rounding (tests/graph.test.ts).
  *
- * Supported: single-input, single-output models (chains or DAGs such as residual blocks)
- * of the layer kinds in ./kinds (Conv2D, DepthwiseConv2D, Dense, pooling, Flatten,
- * Activation, ReLU, Add, BatchNormalization in inference or training mode, SeededDropout),
- * with a softmax output. Anything else (e.g. the text encoder, unseeded Dropout) gets the
+ * Supported: single-input (float, or int32 token ids), single-output models (chains or
+ * DAGs such as residual blocks or transformer blocks) of the layer kinds in ./kinds
+ * (Conv2D, DepthwiseConv2D, Dense on rank 2 or 3, pooling, Flatten, Activation incl. GELU,
+ * ReLU, Add, BatchNormalization in inference or training mode, SeededDropout, and the text
+ * encoder's PaddingMask, BertEmbeddings, BertLayerNorm, SelfAttention, MaskedMeanPooling,
+ * L2Normalize), with a softmax output. Anything else (e.g. unseeded Dropout) gets the
  * reason from `graphUnsupported`, and `train()` runs its eager loop.
  *
  * The step is composed here from its parts: forward (./forward), loss (./loss), backward
