@@ -123,6 +123,8 @@ describe('compiled training step on a small BERT text encoder', function () {
     const predict = predictor(net.model);
     const gap = tf.tidy(() => (net.model.predict(xs) as tfn.Tensor).sub(predict(xs)).abs().max().dataSync()[0]);
     assert.ok(gap < 1e-5, `predictor differs from model.predict by ${gap}`);
+    const castGap = await expectNoLeakedTensors(() => tf.tidy(() => predict(xs).sub(predict(xs.toFloat())).abs().max().dataSync()[0]), 'compiled predict on float ids');
+    assert.strictEqual(castGap, 0, 'float ids are cast to int32 as the eager layers do');
     const h = await expectNoLeakedTensors(() => train(net, idSource(32, 1), { epochs: 1, batchSize: 16, engine: 'graph' }), 'compiled train() of a text net');
     assert.strictEqual(h.engine, 'graph');
     xs.dispose();

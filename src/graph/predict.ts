@@ -26,6 +26,8 @@ export class CompiledForward {
     private readonly out: Ref,
     /** Graph size (nodes). */
     readonly nodes: number,
+    /** The input's dtype (int32 for token ids); a batch of the other dtype is cast. */
+    private readonly xDtype: 'int32' | 'float' = 'float',
   ) {}
 
   /** Copy the model's current weights into the graph. */
@@ -35,7 +37,14 @@ export class CompiledForward {
 
   /** The model's output for a batch (a new tensor). */
   predict(xs: tfn.Tensor): tfn.Tensor {
-    return this.session.run([['x', xs]], [this.out])[0];
+    const want = this.xDtype === 'int32' ? 'int32' : 'float32';
+    if (xs.dtype === want) return this.session.run([['x', xs]], [this.out])[0];
+    const cast = xs.cast(want);
+    try {
+      return this.session.run([['x', cast]], [this.out])[0];
+    } finally {
+      cast.dispose();
+    }
   }
 
   /** Close the session. */
@@ -63,7 +72,7 @@ export function compileForward(model: tfn.LayersModel): CompiledForward | string
   const { out } = emitForward(g, layerGraph(model) as LayerGraph, x, { mode: 'infer', weights });
   const y = g.op('Identity', [out], T, 'y');
   const done = g.op('Identity', [g.scalar(0)], T, 'weights_done', weights.assigns);
-  return new CompiledForward(new GraphSession(g), weights, done, y, g.size);
+  return new CompiledForward(new GraphSession(g), weights, done, y, g.size, inputDtype(model));
 }
 
 let cache: { model: tfn.LayersModel; key: string; fwd: CompiledForward } | null = null;

@@ -66,6 +66,8 @@ interface StepParts {
   hits: Ref;
   optimizer: GraphOptimizer;
   nodes: number;
+  /** The input's dtype (int32 for token ids); a batch of the other dtype is cast. */
+  xDtype: 'int32' | 'float';
 }
 
 /**
@@ -163,7 +165,9 @@ export class CompiledTrainStep {
   step(xs: tfn.Tensor, ys: tfn.Tensor, lrs: number[]): StepResult {
     if (lrs.length !== this.numGroups) throw new Error(`compiled step: ${lrs.length} learning rates for ${this.numGroups} groups`);
     const owned: tfn.Tensor[] = lrs.map((lr) => tf.scalar(lr));
-    const feeds: Feed[] = [['x', xs], ['y', ys.dtype === 'int32' ? ys : (owned[owned.length] = ys.toInt())]];
+    const want = this.parts.xDtype === 'int32' ? 'int32' : 'float32';
+    const x = xs.dtype === want ? xs : (owned[owned.length] = xs.cast(want));
+    const feeds: Feed[] = [['x', x], ['y', ys.dtype === 'int32' ? ys : (owned[owned.length] = ys.toInt())]];
     this.parts.groups.forEach((group, g) => feeds.push([group.lr, owned[g]]));
     const n = xs.shape[0];
     for (const d of this.parts.dropouts) {
@@ -270,5 +274,6 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
     loss: lossOut, hits: hitsOut, initDone, weightsDone,
     optimizer,
     nodes: g.size,
+    xDtype: inputDtype(model),
   });
 }
