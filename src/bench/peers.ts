@@ -41,7 +41,9 @@ export interface PeerConfig {
   warmupSteps: number;
   seed: number;
   /** Which model the peer builds: the reference CNN (default), the bundled backbones' `small-cnn` or EfficientNet-Lite0 with a 10-way head, fully fine-tuned. */
-  model?: 'reference' | 'small-cnn' | 'lite0';
+  model?: 'reference' | 'small-cnn' | 'lite0' | 'text';
+  /** Tokens per text of `text` (all-MiniLM-L6-v2 + a 6-way head, PyTorch only). Default 64. */
+  textLength?: number;
   /** Input height and width of `lite0`. Default 96. */
   imageSize?: number;
 }
@@ -130,6 +132,7 @@ export async function runPeer(spec: PeerSpec, config: PeerConfig, args: RunPeerA
     '--repeats', String(config.repeats), '--warmup-steps', String(config.warmupSteps), '--seed', String(config.seed),
     '--model', config.model ?? 'reference',
     ...(config.model === 'lite0' ? ['--image-size', String(config.imageSize ?? 96)] : []),
+    ...(config.model === 'text' ? ['--text-length', String(config.textLength ?? 64)] : []),
   ];
   const { code, signal, stdout, stderr, error } = await new Promise<{
     code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; error?: Error;

@@ -107,6 +107,20 @@ export interface BenchResult {
   lite0_train_ratio?: number | null;
   /** lite0.tfjs_infer_sps / lite0.best_peer_infer.sps. */
   lite0_infer_ratio?: number | null;
+  /**
+   * all-MiniLM-L6-v2 + a 6-way head, batch 16, length 64: full fine-tuning (Adam 2e-5,
+   * dropout on) and inference, library vs PyTorch (transformers' BertModel, same weights);
+   * null when not run (e.g. --quick).
+   */
+  text?: {
+    length: number; batch: number; weights: 'pretrained' | 'random'; params: number; engine: 'graph' | 'eager';
+    tfjs_train_sps: number; tfjs_infer_sps: number; tfjs_train_times_s: number[]; tfjs_infer_times_s: number[];
+    best_peer_train: BestPeer | null; best_peer_infer: BestPeer | null; peers: PeerResult[];
+  } | null;
+  /** text.tfjs_train_sps / text.best_peer_train.sps. */
+  text_train_ratio?: number | null;
+  /** text.tfjs_infer_sps / text.best_peer_infer.sps. */
+  text_infer_ratio?: number | null;
   /** The library's native fast paths active during the run (see src/fast-kernels.ts). */
   fast_kernels: string[];
   /** Recorded wall times of the main job and notebooks, with budgets (see src/bench/jobs.ts). */
@@ -139,6 +153,8 @@ export interface RunRatios {
   cache_head_speedup: number | null;
   lite0_train_ratio?: number | null;
   lite0_infer_ratio?: number | null;
+  text_train_ratio?: number | null;
+  text_infer_ratio?: number | null;
 }
 
 /** Where {@link writeResults} put the files. */
@@ -232,6 +248,13 @@ export function formatTable(r: BenchResult): string {
     out.push(line(`transfer-lab train()/predictor (${l.engine})`, fmt(l.tfjs_train_sps), fmt(l.tfjs_infer_sps)));
     for (const p of l.peers) out.push(p.available ? line(p.name, fmt(p.train_sps), fmt(p.infer_sps)) : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`);
     out.push(line(`ratio library / best peer${r.runs ? ` (median of ${r.runs.length})` : ''}`, fmt(r.lite0_train_ratio, 2), fmt(r.lite0_infer_ratio, 2)));
+  }
+  if (r.text) {
+    const t = r.text;
+    out.push('', `  all-minilm-l6-v2 + 6-way head, batch ${t.batch}, length ${t.length} (${t.params} trainable params, ${t.weights} weights; full fine-tuning, Adam 2e-5, dropout on):`);
+    out.push(line(`transfer-lab train()/predictor (${t.engine})`, fmt(t.tfjs_train_sps, 1), fmt(t.tfjs_infer_sps, 1)));
+    for (const p of t.peers) out.push(p.available ? line(p.name, fmt(p.train_sps, 1), fmt(p.infer_sps, 1)) : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`);
+    out.push(line(`text ratio library / best peer${r.runs ? ` (median of ${r.runs.length})` : ''}`, fmt(r.text_train_ratio, 2), fmt(r.text_infer_ratio, 2)));
   }
   if (r.jobs.length) {
     out.push('', '  job wall times (recorded; budget):');

@@ -9,6 +9,7 @@ import { backendInfo } from '../backend';
 import { projectRoot } from '../environment';
 import { measureTfjsReference } from './measure';
 import { measureReferenceLoop, measureTransferCases, TransferCases, measureLite0, Lite0Case } from './cases';
+import { measureText, TextCase } from './text';
 import { recordedJobTimes, runJobs } from './jobs';
 import { DEFAULT_PEERS, PeerConfig, PeerResult, PeerSpec, runPeer, RunPeerArgs } from './peers';
 import { REFERENCE_CNN } from './reference';
@@ -25,6 +26,10 @@ export const QUICK_SIZES: PeerConfig = { batch: 64, trainSteps: 4, inferSteps: 8
 export const LITE0_SIZES: PeerConfig = { batch: 32, trainSteps: 4, inferSteps: 8, repeats: 3, warmupSteps: 1, seed: 42, model: 'lite0', imageSize: 96 };
 /** The Lite0 case's sizes with `lite0: true` on a quick run. */
 export const LITE0_QUICK_SIZES: PeerConfig = { ...LITE0_SIZES, trainSteps: 1, inferSteps: 1, repeats: 1 };
+/** The text case's sizes (full run): all-MiniLM-L6-v2, batch 16, length 64, as the issue measured PyTorch. */
+export const TEXT_SIZES: PeerConfig = { batch: 16, trainSteps: 4, inferSteps: 8, repeats: 3, warmupSteps: 1, seed: 42, model: 'text', textLength: 64 };
+/** The text case's sizes with `text: true` on a quick run. */
+export const TEXT_QUICK_SIZES: PeerConfig = { ...TEXT_SIZES, trainSteps: 1, inferSteps: 2, repeats: 1 };
 /**
  * Sizes for the tfjs side on the pure-JS backend, which trains ~1000x slower (one
  * batch of 64 took ~6 minutes here): one small batch, enough to label a number.
@@ -58,6 +63,11 @@ export interface BenchArgs {
    * peers with `--model lite0`): a few minutes. Default: with the cases on full runs, off with --quick.
    */
   lite0?: boolean;
+  /**
+   * Also time all-MiniLM-L6-v2 + a 6-way head (batch 16, length 64: full fine-tuning and
+   * inference, library vs PyTorch with `--model text`): a few minutes. Default: as `lite0`.
+   */
+  text?: boolean;
   /** Run the main job and every notebook (full mode) first, to record fresh wall times (~15-20 min). Default false. */
   jobs?: boolean;
   /**
@@ -122,7 +132,7 @@ export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
   return { result, files };
 }
 
-const RATIOS = ['train_ratio', 'infer_ratio', 'fit_train_ratio', 'predict_ratio', 'loop_train_ratio', 'finetune_train_ratio', 'cache_head_speedup', 'lite0_train_ratio', 'lite0_infer_ratio'] as const;
+const RATIOS = ['train_ratio', 'infer_ratio', 'fit_train_ratio', 'predict_ratio', 'loop_train_ratio', 'finetune_train_ratio', 'cache_head_speedup', 'lite0_train_ratio', 'lite0_infer_ratio', 'text_train_ratio', 'text_infer_ratio'] as const;
 
 function medianOrNull(xs: (number | null)[]): number | null {
   const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
@@ -147,6 +157,7 @@ export function combineRuns(results: BenchResult[]): BenchResult {
     train_ratio: r.train_ratio, infer_ratio: r.infer_ratio, fit_train_ratio: r.fit_train_ratio, predict_ratio: r.predict_ratio,
     loop_train_ratio: r.loop_train_ratio, finetune_train_ratio: r.finetune_train_ratio, cache_head_speedup: r.cache_head_speedup,
     lite0_train_ratio: r.lite0_train_ratio ?? null, lite0_infer_ratio: r.lite0_infer_ratio ?? null,
+    text_train_ratio: r.text_train_ratio ?? null, text_infer_ratio: r.text_infer_ratio ?? null,
   }));
   const out: BenchResult = { ...last, date: results[0].date, runs, wall_s: results.reduce((t, r) => t + r.wall_s, 0) };
   for (const k of RATIOS) out[k] = medianOrNull(results.map((r) => r[k] ?? null));
@@ -262,6 +273,21 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
   const l0 = args.lite0 ?? ((args.cases ?? info.native) && !quick) ? await lite0Case(args, quick, log) : null;
   const lite0 = l0?.lite0 ?? null;
   const lite0Peers = l0?.peers ?? [];
+  // all-MiniLM-L6-v2 + a 6-way head: fine-tuning and embedding throughput, library vs PyTorch.
+  let text: TextCase | null = null;
+  const textPeers: PeerResult[] = [];
+  if (args.text ?? ((args.cases ?? info.native) && !quick)) {
+    const ts = quick ? TEXT_QUICK_SIZES : TEXT_SIZES;
+    text = await measureText({ batch: ts.batch, steps: ts.trainSteps, inferSteps: ts.inferSteps, repeats: ts.repeats, warmupSteps: ts.warmupSteps, seed: ts.seed, length: ts.textLength });
+    log(`library, all-minilm-l6-v2 length ${text.length} (${text.weights} weights): fine-tune ${text.train.sps.toFixed(1)} samples/s (${text.train.engine}), predict ${text.infer.sps.toFixed(1)} samples/s`);
+    for (const spec of (args.peers ?? DEFAULT_PEERS).filter((s) => s.framework === 'torch')) {
+      const p = await runPeer({ ...spec, name: `${spec.name}/text` }, ts, args.peerArgs);
+      textPeers.push(p);
+      log(p.available ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(1)} samples/s, predict ${p.infer_sps?.toFixed(1)} samples/s` : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`);
+    }
+  }
+  const bestTextTrain = best(textPeers, 'train_sps');
+  const bestTextInfer = best(textPeers, 'infer_sps');
   const bestLite0Train = best(lite0Peers, 'train_sps');
   const bestLite0Infer = best(lite0Peers, 'infer_sps');
   if (args.jobs) runJobs(log);
@@ -318,6 +344,15 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
       : null,
     lite0_train_ratio: lite0 && bestLite0Train ? lite0.train.sps / bestLite0Train.sps : null,
     lite0_infer_ratio: lite0 && bestLite0Infer ? lite0.infer.sps / bestLite0Infer.sps : null,
+    text: text
+      ? {
+        length: text.length, batch: text.batch, weights: text.weights, params: text.params, engine: text.train.engine,
+        tfjs_train_sps: text.train.sps, tfjs_infer_sps: text.infer.sps, tfjs_train_times_s: text.train.times_s, tfjs_infer_times_s: text.infer.times_s,
+        best_peer_train: bestTextTrain, best_peer_infer: bestTextInfer, peers: textPeers,
+      }
+      : null,
+    text_train_ratio: text && bestTextTrain ? text.train.sps / bestTextTrain.sps : null,
+    text_infer_ratio: text && bestTextInfer ? text.infer.sps / bestTextInfer.sps : null,
     fast_kernels: info.fastKernels,
     jobs,
     config: {

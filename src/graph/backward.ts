@@ -17,6 +17,13 @@ function activationGrad(g: GraphBuilder, e: EmittedNode, dy: Ref): Ref {
     case 'relu6': return g.op('Relu6Grad', [dy, e.pre], T, `${l}/grad_relu6`);
     case 'sigmoid': return g.op('SigmoidGrad', [e.y, dy], T, `${l}/grad_sigmoid`);
     case 'tanh': return g.op('TanhGrad', [e.y, dy], T, `${l}/grad_tanh`);
+    case 'gelu': {
+      // d/dx [x * 0.5 * (1 + erf(x / sqrt 2))] = cdf + x * exp(-x^2 / 2) / sqrt(2 pi)
+      const u = g.op('RealDiv', [e.pre, g.scalar(Math.SQRT2)], T);
+      const cdf = g.op('Mul', [g.scalar(0.5), g.op('AddV2', [g.scalar(1), g.op('Erf', [u], T)], T)], T);
+      const pdf = g.op('Mul', [g.op('Exp', [g.op('Neg', [g.op('Square', [u], T)], T)], T), g.scalar(1 / Math.sqrt(2 * Math.PI))], T);
+      return g.op('Mul', [dy, g.op('AddV2', [cdf, g.op('Mul', [e.pre, pdf], T)], T)], T, `${l}/grad_gelu`);
+    }
     default: return dy; // linear; softmax at the output: the loss gradient is the logits'
   }
 }

@@ -8,10 +8,9 @@
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, Ref, ResourceVar } from './builder';
-import { Act, BackwardContext, ForwardContext, LayerInfo, T, WeightRef, extrasOf, namedWeight } from './registry';
+import { ACTS, Act, BackwardContext, DropoutSource, ForwardContext, LayerInfo, T, WeightRef, extrasOf, namedWeight } from './registry';
 import { REGISTRY } from './kinds';
 import { checkModel } from '../transfer/net';
-import { SeededDropout } from '../transfer/layers';
 import { inboundNodes, symbolic } from '../internals/tfjs';
 
 /** One layer call in a model's graph: its inputs and output as symbolic tensor ids. */
@@ -85,7 +84,7 @@ export function graphUnsupported(model: tfn.LayersModel, mode: 'train' | 'infer'
     if (!kind) return `layer '${info.name}' of class ${info.cls}`;
     if (n.inputs.length !== 1 && !kind.multiInput) return `layer '${info.name}' has ${n.inputs.length} inputs`;
     const act = kind.act?.(info) ?? 'linear';
-    if (!['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax'].includes(act)) return act;
+    if (!ACTS.has(act)) return act;
     if (act === 'softmax' && n !== last && mode === 'train') return `softmax inside the net (layer '${info.name}')`;
     const why = kind.unsupported(info, mode);
     if (why) return why;
@@ -138,7 +137,7 @@ export class GraphWeights {
 
 /** A dropout layer's mask placeholder (training mode). */
 export interface DropoutFeed {
-  layer: SeededDropout;
+  layer: DropoutSource;
   feed: string;
   shape: number[];
 }
@@ -162,7 +161,23 @@ export interface ForwardOptions {
   weights: GraphWeights;
 }
 
-const ACT_OPS: Record<Exclude<Act, 'linear' | 'softmax'>, string> = { relu: 'Relu', relu6: 'Relu6', sigmoid: 'Sigmoid', tanh: 'Tanh' };
+const ACT_OPS: Record<Exclude<Act, 'linear' | 'softmax' | 'gelu'>, string> = { relu: 'Relu', relu6: 'Relu6', sigmoid: 'Sigmoid', tanh: 'Tanh' };
+
+/** tfjs's exact GELU, op for op: `x * (0.5 * (1 + erf(x / sqrt(2))))`. */
+function gelu(g: GraphBuilder, x: Ref, l: string): Ref {
+  const cdf = g.op('Mul', [g.scalar(0.5), g.op('AddV2', [g.scalar(1), g.op('Erf', [g.op('RealDiv', [x, g.scalar(Math.SQRT2)], T)], T)], T)], T, `${l}/gelu_cdf`);
+  return g.op('Mul', [x, cdf], T, `${l}/gelu`);
+}
+
+/**
+ * The dtype of a model's input placeholder: int32 for token ids (text encoders), else float.
+ *
+ * @example
+ * inputDtype(textNet.model); // 'int32'
+ */
+export function inputDtype(model: tfn.LayersModel): 'int32' | 'float' {
+  return model.inputs[0].dtype === 'int32' ? 'int32' : 'float';
+}
 
 /**
  * Emit a supported model's forward pass into a graph (check with {@link graphUnsupported} first).
@@ -192,6 +207,7 @@ export function emitForward(g: GraphBuilder, graph: LayerGraph, x0: Ref, opts: F
     const l = node.info.name;
     let y = pre;
     if (act === 'softmax') y = opts.mode === 'infer' ? g.op('Softmax', [pre], T, `${l}/softmax`) : pre; // training: the loss applies it
+    else if (act === 'gelu') y = gelu(g, pre, l);
     else if (act !== 'linear') y = g.op(ACT_OPS[act], [pre], T, `${l}/${act}`);
     values.set(node.output, y);
     nodes.push({ node, act, pre, y, trains, backward });

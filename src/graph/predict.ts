@@ -8,7 +8,7 @@
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, GraphSession, Ref } from './builder';
-import { GraphWeights, LayerGraph, emitForward, graphUnsupported, layerGraph } from './forward';
+import { GraphWeights, LayerGraph, emitForward, graphUnsupported, inputDtype, layerGraph } from './forward';
 import { T } from './registry';
 import { graphDisabled } from './env';
 import { checkModel } from '../transfer/net';
@@ -26,6 +26,8 @@ export class CompiledForward {
     private readonly out: Ref,
     /** Graph size (nodes). */
     readonly nodes: number,
+    /** The input's dtype (int32 for token ids); a batch of the other dtype is cast. */
+    private readonly xDtype: 'int32' | 'float' = 'float',
   ) {}
 
   /** Copy the model's current weights into the graph. */
@@ -35,7 +37,14 @@ export class CompiledForward {
 
   /** The model's output for a batch (a new tensor). */
   predict(xs: tfn.Tensor): tfn.Tensor {
-    return this.session.run([['x', xs]], [this.out])[0];
+    const want = this.xDtype === 'int32' ? 'int32' : 'float32';
+    if (xs.dtype === want) return this.session.run([['x', xs]], [this.out])[0];
+    const cast = xs.cast(want);
+    try {
+      return this.session.run([['x', cast]], [this.out])[0];
+    } finally {
+      cast.dispose();
+    }
   }
 
   /** Close the session. */
@@ -58,12 +67,12 @@ export function compileForward(model: tfn.LayersModel): CompiledForward | string
   const why = graphDisabled() ?? graphUnsupported(model, 'infer');
   if (why) return why;
   const g = new GraphBuilder(`tlf${++compiledCount}`);
-  const x = g.placeholder('x', 'float', model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
+  const x = g.placeholder('x', inputDtype(model), model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
   const weights = new GraphWeights(g, () => ({ role: 'frozen' }));
   const { out } = emitForward(g, layerGraph(model) as LayerGraph, x, { mode: 'infer', weights });
   const y = g.op('Identity', [out], T, 'y');
   const done = g.op('Identity', [g.scalar(0)], T, 'weights_done', weights.assigns);
-  return new CompiledForward(new GraphSession(g), weights, done, y, g.size);
+  return new CompiledForward(new GraphSession(g), weights, done, y, g.size, inputDtype(model));
 }
 
 let cache: { model: tfn.LayersModel; key: string; fwd: CompiledForward } | null = null;

@@ -9,11 +9,11 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, Ref } from './builder';
 import { Attr } from './proto';
 import { LayerWeight, layerField, layerWeights } from '../internals/tfjs';
-import type { SeededDropout } from '../transfer/layers';
 
 /** Activations the compiler emits (others make a layer unsupported). */
-export type Act = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'softmax';
-const ACTS = new Set<string>(['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax']);
+export type Act = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'gelu' | 'softmax';
+/** Every {@link Act}. */
+export const ACTS: ReadonlySet<string> = new Set<string>(['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'gelu', 'softmax']);
 
 /** The float32 type attribute, and `{ T: float32 }`: what most ops take. */
 export const F: Attr = { type: 'float' };
@@ -33,6 +33,16 @@ export function layerAct(info: LayerInfo): Act | string {
 /** A 2-tuple config (kernel size, strides) from a number or an array. */
 export function pair(v: unknown): [number, number] {
   return Array.isArray(v) ? [Number(v[0]), Number(v[v.length > 1 ? 1 : 0])] : [Number(v), Number(v)];
+}
+
+/**
+ * What draws a dropout mask the way eager mode does: `randomUniform(shape, 0, 1, seed +
+ * calls++) >= rate` (SeededDropout; the text encoder's attention dropout).
+ */
+export interface DropoutSource {
+  readonly seed: number;
+  readonly rate: number;
+  calls: number;
 }
 
 /** A layer as the registry sees it: its config and the shapes of its inputs. */
@@ -62,8 +72,8 @@ export interface ForwardContext {
   weight(layer: tfn.layers.Layer, role: string, state?: boolean): WeightRef;
   /** An assignment the step runs after its forward pass (BatchNorm moving statistics). */
   stateUpdate(assign: Ref): void;
-  /** The placeholder fed with a dropout layer's mask (training mode). */
-  dropoutMask(layer: SeededDropout, shape: number[]): Ref;
+  /** The placeholder fed with a dropout layer's mask (training mode), drawn per step from the layer's seed and call count. */
+  dropoutMask(layer: DropoutSource, shape: number[]): Ref;
 }
 
 /** What a kind's backward emission can ask of the compiler. */

@@ -7,10 +7,12 @@
  * formulas and constants, the same dropout masks, so a compiled run and an eager run agree
  * to float rounding (tests/graph.test.ts).
  *
- * Supported: single-input, single-output models (chains or DAGs such as residual blocks)
- * of the layer kinds in ./kinds (Conv2D, DepthwiseConv2D, Dense, pooling, Flatten,
- * Activation, ReLU, Add, BatchNormalization in inference or training mode, SeededDropout),
- * with a softmax output. Anything else (e.g. the text encoder, unseeded Dropout) gets the
+ * Supported: single-input (float, or int32 token ids), single-output models (chains or
+ * DAGs such as residual blocks or transformer blocks) of the layer kinds in ./kinds
+ * (Conv2D, DepthwiseConv2D, Dense on rank 2 or 3, pooling, Flatten, Activation incl. GELU,
+ * ReLU, Add, BatchNormalization in inference or training mode, SeededDropout, and the text
+ * encoder's PaddingMask, BertEmbeddings, BertLayerNorm, SelfAttention, MaskedMeanPooling,
+ * L2Normalize), with a softmax output. Anything else (e.g. unseeded Dropout) gets the
  * reason from `graphUnsupported`, and `train()` runs its eager loop.
  *
  * The step is composed here from its parts: forward (./forward), loss (./loss), backward
@@ -20,7 +22,7 @@ import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, GraphSession, Ref, Feed } from './builder';
 import { batchNormInInference } from '../transfer/freeze';
-import { DropoutFeed, GraphWeights, SessionWeight, WeightRole, emitForward, graphUnsupported, layerGraph, LayerGraph } from './forward';
+import { DropoutFeed, GraphWeights, SessionWeight, WeightRole, emitForward, graphUnsupported, inputDtype, layerGraph, LayerGraph } from './forward';
 import { emitBackward } from './backward';
 import { emitLoss } from './loss';
 import { GraphOptimizer, GroupOptimizer, emitOptimizer } from './optimizer';
@@ -64,6 +66,8 @@ interface StepParts {
   hits: Ref;
   optimizer: GraphOptimizer;
   nodes: number;
+  /** The input's dtype (int32 for token ids); a batch of the other dtype is cast. */
+  xDtype: 'int32' | 'float';
 }
 
 /**
@@ -161,7 +165,9 @@ export class CompiledTrainStep {
   step(xs: tfn.Tensor, ys: tfn.Tensor, lrs: number[]): StepResult {
     if (lrs.length !== this.numGroups) throw new Error(`compiled step: ${lrs.length} learning rates for ${this.numGroups} groups`);
     const owned: tfn.Tensor[] = lrs.map((lr) => tf.scalar(lr));
-    const feeds: Feed[] = [['x', xs], ['y', ys.dtype === 'int32' ? ys : (owned[owned.length] = ys.toInt())]];
+    const want = this.parts.xDtype === 'int32' ? 'int32' : 'float32';
+    const x = xs.dtype === want ? xs : (owned[owned.length] = xs.cast(want));
+    const feeds: Feed[] = [['x', x], ['y', ys.dtype === 'int32' ? ys : (owned[owned.length] = ys.toInt())]];
     this.parts.groups.forEach((group, g) => feeds.push([group.lr, owned[g]]));
     const n = xs.shape[0];
     for (const d of this.parts.dropouts) {
@@ -249,7 +255,7 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
     return state ? { role: 'state' } : group === undefined ? { role: 'frozen' } : { role: 'trained', group };
   };
   const weights = new GraphWeights(g, roleOf);
-  const x = g.placeholder('x', 'float', model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
+  const x = g.placeholder('x', inputDtype(model), model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
   const y = g.placeholder('y', 'int32', [-1]);
   const graph = layerGraph(model) as LayerGraph;
   const forward = emitForward(g, graph, x, { mode: 'train', weights });
@@ -268,5 +274,6 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
     loss: lossOut, hits: hitsOut, initDone, weightsDone,
     optimizer,
     nodes: g.size,
+    xDtype: inputDtype(model),
   });
 }

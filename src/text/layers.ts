@@ -171,7 +171,8 @@ export class SelfAttention extends tf.layers.Layer {
   readonly numHeads: number;
   readonly dropout: number;
   readonly seed: number;
-  private calls = 0;
+  /** Calls so far in training mode with dropout (call k draws its mask from seed + k). */
+  calls = 0;
 
   constructor(args: SelfAttentionArgs) {
     super({ name: args.name });

@@ -70,7 +70,8 @@ export interface TrainOptions {
    * How each step runs. `'auto'` (default): the whole step (forward, backward, optimizer
    * update) compiled into one native TensorFlow graph when the net is supported (chains or
    * residual DAGs of conv/depthwise/dense/pooling/flatten/activation/ReLU/Add layers,
-   * BatchNorm, seeded dropout, softmax output; see `graphUnsupported` and src/graph/kinds),
+   * BatchNorm, seeded dropout, softmax output; the text encoder's layers too; see
+   * `graphUnsupported` and src/graph/kinds),
    * else op by op; about 1.7x faster on
    * the reference CNN, same results to float rounding. `'graph'`: compiled or an Error
    * naming what is unsupported. `'eager'`: always op by op. The environment variable

@@ -1,0 +1,133 @@
+/**
+ * The graph compiler on the text encoder: a small randomly initialised BERT (2 layers,
+ * hidden 32, 2 heads, vocab 100, length 16; same layers as all-MiniLM-L6-v2) with a
+ * softmax head must train compiled exactly as the eager loop trains it (losses within
+ * 1e-4, weights within 1e-5), with frozen groups, a fixed token table, discriminative
+ * rates and dropout (hidden and attention), and infer as model.predict does, from int32
+ * token ids with padding.
+ */
+import * as assert from 'assert';
+import { tf } from '../src/backend';
+import type * as tfn from '@tensorflow/tfjs-node';
+import { train, TrainOptions } from '../src/train/loop';
+import type { BatchSource } from '../src/train/source';
+import type { History } from '../src/train/history';
+import { freeze } from '../src/transfer/freeze';
+import { withHead } from '../src/transfer/head';
+import { Net } from '../src/transfer/net';
+import { graphUnsupported, releaseCachedTrainStep } from '../src/graph/trainer';
+import { predictor, releaseCachedForward } from '../src/graph/predict';
+import { BertConfig, buildTextEncoder, setTokenEmbeddingsTrainable } from '../src/text/encoder';
+import { rng } from '../src/random';
+import { expectNoLeakedTensors } from './helpers';
+import { restore, snapshot } from './fixtures';
+
+const SMALL: BertConfig = {
+  vocabSize: 100, hiddenSize: 32, numLayers: 2, numHeads: 2, intermediateSize: 64, maxPositions: 32,
+  typeVocabSize: 2, layerNormEps: 1e-12, hiddenDropout: 0.1, attentionDropout: 0.1, padId: 0,
+};
+const LENGTH = 16;
+
+/** Random token ids [n, 16] with [CLS]=1 first, 3..15 tokens, then padding; the label depends on the tokens. */
+function toyTexts(n: number, seed: number): { ids: Int32Array; labels: Uint8Array } {
+  const r = rng(seed);
+  const rnd = () => r.next();
+  const ids = new Int32Array(n * LENGTH);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const len = 3 + Math.floor(rnd() * (LENGTH - 3));
+    labels[i] = i % 3;
+    for (let t = 0; t < len; t++) ids[i * LENGTH + t] = t === 0 ? 1 : 2 + ((labels[i] * 30 + Math.floor(rnd() * 40)) % 98);
+  }
+  return { ids, labels };
+}
+
+function idSource(n: number, seed: number): BatchSource {
+  const { ids, labels } = toyTexts(n, seed);
+  return {
+    count: n, labels, numClasses: 3, inputShape: [LENGTH],
+    batch(indices) {
+      const idx = Array.from(indices);
+      const out = new Int32Array(idx.length * LENGTH);
+      idx.forEach((j, r) => out.set(ids.subarray(j * LENGTH, (j + 1) * LENGTH), r * LENGTH));
+      return { xs: tf.tensor2d(out, [idx.length, LENGTH], 'int32'), ys: tf.tensor1d(idx.map((j) => labels[j]), 'int32') };
+    },
+  };
+}
+
+function textNet(seed: number, dropout?: number): Net {
+  return withHead(buildTextEncoder(SMALL, { maxLength: LENGTH, seed, dropout }), { classes: 3, seed });
+}
+
+function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  let m = 0;
+  for (const [k, v] of a) v.forEach((x, i) => { m = Math.max(m, Math.abs(x - b.get(k)![i])); });
+  return m;
+}
+
+/** Train two copies, compiled and eager, from the same weights. */
+async function twin(prepare: (net: Net) => void, opts: TrainOptions, dropout?: number): Promise<{ g: History; e: History; diff: number }> {
+  const data = idSource(48, 5);
+  const a = textNet(2, dropout);
+  const b = textNet(2, dropout);
+  restore(b.model, snapshot(a.model));
+  prepare(a);
+  prepare(b);
+  const g = await train(a, data, { ...opts, engine: 'graph' });
+  const e = await train(b, data, { ...opts, engine: 'eager' });
+  const diff = maxDiff(snapshot(a.model), snapshot(b.model));
+  a.model.dispose();
+  b.model.dispose();
+  return { g, e, diff };
+}
+
+function assertSameCurve(g: History, e: History, tol: number): void {
+  assert.strictEqual(g.engine, 'graph', g.eagerReason);
+  assert.strictEqual(e.engine, 'eager');
+  g.epochs.forEach((ep, i) => {
+    assert.ok(Math.abs(ep.loss - e.epochs[i].loss) < tol, `epoch ${i}: loss ${ep.loss} (graph) vs ${e.epochs[i].loss} (eager)`);
+    assert.strictEqual(ep.acc, e.epochs[i].acc, `epoch ${i}: accuracy`);
+  });
+}
+
+describe('compiled training step on a small BERT text encoder', function () {
+  this.timeout(600000);
+  after(() => { releaseCachedTrainStep(); releaseCachedForward(); });
+
+  it('compiles: embeddings, attention with padding mask, LayerNorm, GELU, dense on 3-D, pooling, L2', () => {
+    const net = textNet(1);
+    assert.strictEqual(graphUnsupported(net.model), null);
+    assert.strictEqual(graphUnsupported(net.model, 'infer'), null);
+    net.model.dispose();
+  });
+
+  it('matches the eager loop fine-tuning everything without dropout (Adam, discriminative rates)', async () => {
+    const { g, e, diff } = await twin(() => undefined, { epochs: 3, batchSize: 16, learningRate: 2e-3, lrDivisor: 2.6, seed: 3 }, 0);
+    assertSameCurve(g, e, 1e-4);
+    assert.ok(diff < 1e-5, `weights differ by ${diff}`);
+  });
+
+  it('matches the eager loop with the embeddings frozen, a fixed token table elsewhere, and dropout (hidden + attention)', async () => {
+    const frozen = await twin((net) => freeze(net, 'embeddings'), { epochs: 2, batchSize: 16, learningRate: 2e-3, seed: 4 });
+    assertSameCurve(frozen.g, frozen.e, 1e-4);
+    assert.ok(frozen.diff < 1e-5, `weights differ by ${frozen.diff}`);
+    const fixed = await twin((net) => setTokenEmbeddingsTrainable(net, false), { epochs: 2, batchSize: 16, learningRate: 0.05, optimizer: 'sgd', seed: 5 });
+    assertSameCurve(fixed.g, fixed.e, 1e-4);
+    assert.ok(fixed.diff < 1e-5, `weights differ by ${fixed.diff}`);
+  });
+
+  it('compiled inference equals model.predict on padded int32 ids, and a compiled run leaks no tensors', async () => {
+    const net = textNet(3);
+    const { ids } = toyTexts(10, 9);
+    const xs = tf.tensor2d(ids, [10, LENGTH], 'int32');
+    const predict = predictor(net.model);
+    const gap = tf.tidy(() => (net.model.predict(xs) as tfn.Tensor).sub(predict(xs)).abs().max().dataSync()[0]);
+    assert.ok(gap < 1e-5, `predictor differs from model.predict by ${gap}`);
+    const castGap = await expectNoLeakedTensors(() => tf.tidy(() => predict(xs).sub(predict(xs.toFloat())).abs().max().dataSync()[0]), 'compiled predict on float ids');
+    assert.strictEqual(castGap, 0, 'float ids are cast to int32 as the eager layers do');
+    const h = await expectNoLeakedTensors(() => train(net, idSource(32, 1), { epochs: 1, batchSize: 16, engine: 'graph' }), 'compiled train() of a text net');
+    assert.strictEqual(h.engine, 'graph');
+    xs.dispose();
+    net.model.dispose();
+  });
+});
