@@ -19,7 +19,7 @@ import { cut } from '../transfer/head';
 import { disposeModels } from '../transfer/clone';
 import { weightsHash, jsonDigest } from '../util/digest';
 import { readRuns, repairRuns, summarize, saveResults } from './table';
-import { StrategyName } from './strategy-names';
+import { StrategyName, isBaseline } from './strategy-names';
 import { runStrategy, RunOutcome } from './strategies';
 import { TaskData, TaskKind } from './modality';
 import { ExperimentConfig, ExperimentResult, ResolvedConfig, RunProgress, RunRow, RunStart } from './results';
@@ -68,7 +68,7 @@ export function runHash(r: ResolvedConfig, strategy: StrategyName, backboneHash:
   const kind = kindOf(r);
   return jsonDigest({
     v: kind.runnerVersion, backboneHash, cutAt: r.cutAt, task: r.task, testSize: r.testSize, validationSize: r.validationSize,
-    splitSeed: r.splitSeed, batchSize: r.batchSize, epochs: r.epochs, learningRate: r.learningRates[strategy],
+    splitSeed: r.splitSeed, batchSize: r.batchSize, epochs: r.epochs, learningRate: isBaseline(strategy) ? undefined : r.learningRates[strategy],
     head: strategy === 'linear-probe' ? null : r.head, targetAccuracy: r.targetAccuracy, curvePoints: r.curvePoints, topK: r.topK,
     ...kind.resolve(r, (msg) => { throw new Error(msg); }),
   });
@@ -162,7 +162,8 @@ class OpenSweep<D extends LabelledSet> implements Sweep<D> {
     ({ r: this.resolved, kind: this.kind, data: this.data, backbone: this.backbone, backboneHash: this.backboneHash, runsFile: this.runsFile, plan: this.plan } = parts);
     this.byKey = new Map(this.plan.map((p) => [p.key, p]));
     const r = this.resolved;
-    this.detail = { strategy: r.strategies.includes('fine-tune') ? 'fine-tune' : r.strategies[r.strategies.length - 1], size: r.sizes[r.sizes.length - 1], seed: r.seeds[0] };
+    const nets = r.strategies.filter((s) => !isBaseline(s));
+    this.detail = { strategy: r.strategies.includes('fine-tune') ? 'fine-tune' : nets[nets.length - 1], size: r.sizes[r.sizes.length - 1], seed: r.seeds[0] };
   }
 
   private kShot(size: number, seed: number): D {
@@ -178,6 +179,14 @@ class OpenSweep<D extends LabelledSet> implements Sweep<D> {
     const p = this.byKey.get(key);
     if (!p) throw new Error(`sweep '${r.name}': no run '${key}' in the plan. Fix: pass a key of sweep.plan.`);
     const train = this.kShot(p.size, p.seed);
+    if (isBaseline(p.strategy)) {
+      const baseline = kind.baselines?.[p.strategy];
+      if (!baseline) throw new Error(`sweep '${r.name}': task '${String(r.task.dataset)}' offers no baseline '${p.strategy}'. Fix: remove it from strategies.`);
+      onStart?.({ index: p.index, total: this.plan.length, strategy: p.strategy, size: p.size, seed: p.seed, epochs: 0 });
+      const row = buildRow(r, p, train.count, 0, await baseline.run({ train, test: data.test, seed: p.seed }), data);
+      if (this.runsFile) fs.appendFileSync(this.runsFile, JSON.stringify(row) + '\n');
+      return row;
+    }
     const epochs = epochsFor(train.count, r.epochs);
     onStart?.({ index: p.index, total: this.plan.length, strategy: p.strategy, size: p.size, seed: p.seed, epochs });
     const d = this.detail;
