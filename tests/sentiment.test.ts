@@ -230,7 +230,7 @@ describe('the sentiment task in the experiment registry', () => {
     assert.ok(!experimentConfig('fashion-to-digits').strategies.some((s) => s === 'tfidf' || s === 'vader'), 'the image tables keep their strategies');
     await expectError(() => resolveConfig({ ...experimentConfig('minilm-to-fortunes'), strategies: ['head', 'vader'] }), /baseline that task 'fortunes' does not offer/, /remove it from strategies/);
     await expectError(() => resolveConfig({ ...experimentConfig('fashion-to-digits'), strategies: ['tfidf'] }), /baseline that task 'mnist' does not offer/);
-    await expectError(() => resolveConfig({ ...cfg, learningRates: { vader: 0.1 } as never }), /learningRates names 'vader', not a net strategy/);
+    await expectError(() => resolveConfig({ ...cfg, learningRates: { vader: 0.1 } as never }), /learningRates names 'vader', a baseline without a learning rate/);
     await expectError(() => runStrategy('vader' as never, {} as never), /'vader' is a baseline/, /Fix:/);
     await expectError(() => tfidfBaseline().run({} as never), /tfidf baseline: expected \{ train, test, seed \}/, /Fix:/);
     await expectError(() => vaderBaseline().run({ train: null, test: null, seed: 0 } as never), /vader baseline: expected/, /Fix:/);

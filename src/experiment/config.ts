@@ -85,7 +85,8 @@ export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
   if (!(r.targetAccuracy > 0 && r.targetAccuracy <= 1)) bad(`targetAccuracy must be in (0, 1], got ${r.targetAccuracy}.`);
   // Everything a run would trip over later is checked here, before any data, model or file is touched.
   for (const [k, v] of Object.entries(config.learningRates ?? {})) {
-    if (!(NET_STRATEGY_NAMES as string[]).includes(k)) bad(`learningRates names '${k}', not a net strategy. Fix: use net strategy names (${NET_STRATEGY_NAMES.join(', ')}).`);
+    if (isBaseline(k)) bad(`learningRates names '${k}', a baseline without a learning rate. Fix: use net strategy names (${NET_STRATEGY_NAMES.join(', ')}).`);
+    if (!(NET_STRATEGY_NAMES as string[]).includes(k)) bad(`learningRates names unknown strategy '${k}'. Fix: use strategy names (${NET_STRATEGY_NAMES.join(', ')}).`);
     if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) bad(`learningRates.${k} must be a positive number, got ${v}. Fix: use e.g. 0.003, or leave it out for the default (${DEFAULT_LEARNING_RATES[k as NetStrategyName]}).`);
   }
   const posInt = (k: string, v: number, min = 1): void => {
