@@ -15,18 +15,25 @@
 #
 # Idempotent: if the addon already loads with the `tensorflow` backend, and was
 # built from the source asked for, nothing is done.
+#
+# Also run by `transfer-lab backend` for a project that installed transfer-lab from npm:
+#   TFJS_NODE_DIR        the @tensorflow/tfjs-node folder (default node_modules/ of the repo)
+#   TRANSFER_LAB_VENV    the venv with the tensorflow-cpu wheel (default the repo's .venv)
+#   TRANSFER_LAB_MAKE_VENV=1  create that venv with $PYTHON and install only tensorflow-cpu
+#                        (pinned as in requirements.txt) when it does not exist
+#   TRANSFER_LAB_LOG_DIR where the addon build log goes (default out/)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tfn="$root/node_modules/@tensorflow/tfjs-node"
-venv="$root/.venv"
+tfn="${TFJS_NODE_DIR:-$root/node_modules/@tensorflow/tfjs-node}"
+venv="${TRANSFER_LAB_VENV:-$root/.venv}"
 source_wanted="${TRANSFER_LAB_TF_SOURCE:-auto}"
 stamp="$tfn/deps/transfer-lab-source.json"
 
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
-[ -d "$tfn" ] || die "node_modules/@tensorflow/tfjs-node is missing. Fix: run 'npm install' (or 'npm run setup') first."
+[ -d "$tfn" ] || die "$tfn (@tensorflow/tfjs-node) is missing. Fix: run 'npm install' (or 'npm run setup') first."
 
 case "$source_wanted" in
   auto|download|wheel) ;;
@@ -34,11 +41,13 @@ case "$source_wanted" in
 esac
 
 loads_native() {
-  (cd "$root" && TF_CPP_MIN_LOG_LEVEL=3 node -e '
-    const tf = require("@tensorflow/tfjs-node");
+  TF_CPP_MIN_LOG_LEVEL=3 node -e '
+    const tf = require(process.argv[1]);
     if (tf.getBackend() !== "tensorflow") process.exit(3);
-  ' >/dev/null 2>&1)
+  ' "$tfn" >/dev/null 2>&1
 }
+# A package's folder, resolved as tfjs-node itself would (for node-pre-gyp), else empty.
+resolve_from_tfn() { node -e 'try { console.log(require("path").dirname(require.resolve(process.argv[1] + "/package.json", { paths: [process.argv[2]] }))) } catch { }' "$1" "$tfn"; }
 
 stamp_source() {
   [ -f "$stamp" ] && node -e 'console.log(require(process.argv[1]).source)' "$stamp" 2>/dev/null || true
@@ -80,7 +89,17 @@ via_download() {
 
 via_wheel() {
   local py="$venv/bin/python"
-  [ -x "$py" ] || die "no .venv with Python: the wheel path needs the project venv. Fix: run 'npm run setup' (it creates .venv first)."
+  if [ ! -x "$py" ] && [ "${TRANSFER_LAB_MAKE_VENV:-0}" = 1 ]; then
+    local base="${PYTHON:-python3}" pin
+    pin="$(grep -E '^tensorflow-cpu==' "$root/requirements.txt" | cut -d';' -f1 | tr -d ' ')"
+    "$base" -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else 1)' 2>/dev/null \
+      || die "the wheel path needs Python 3.10-3.13 for $pin ('$base' is $("$base" --version 2>&1 || echo missing)). Fix: pass --python /path/to/python3.1x."
+    say "creating a venv for the tensorflow-cpu wheel in $venv"
+    "$base" -m venv "$venv" || die "'$base -m venv $venv' failed. Fix: install the venv module (Debian: apt-get install python3-venv)."
+    say "installing $pin into it (~260 MB download)"
+    "$venv/bin/python" -m pip install --disable-pip-version-check -q "$pin" || die "pip could not install $pin (network to PyPI?)."
+  fi
+  [ -x "$py" ] || die "no venv with Python at $venv: the wheel path needs the tensorflow-cpu wheel there. Fix: run 'npm run setup' in a clone (it creates .venv first), or 'npx transfer-lab backend' in a project."
   local tfdir
   tfdir="$("$py" -c 'import importlib.util,os; s=importlib.util.find_spec("tensorflow"); print(os.path.dirname(s.origin) if s else "")' 2>/dev/null || true)"
   [ -n "$tfdir" ] && [ -f "$tfdir/libtensorflow_cc.so.2" ] || die "the tensorflow-cpu wheel is not in .venv (no libtensorflow_cc.so.2). Fix: .venv/bin/pip install -r requirements.txt, or re-run 'npm run setup'."
@@ -108,16 +127,22 @@ via_wheel() {
   else
     say "no local Node headers found (/usr/include/node); node-gyp will try to download them"
   fi
+  # node-gyp: the repo's devDependency, else the one bundled with npm.
   local gyp="$root/node_modules/node-gyp/bin/node-gyp.js"
-  [ -f "$gyp" ] || die "node-gyp is missing from node_modules. Fix: run 'npm install'."
-  local log="$root/out/setup-addon-build.log"
-  mkdir -p "$root/out"
-  if ! (cd "$tfn" && env "${nodedir_env[@]}" npm_config_node_gyp="$gyp" PATH="$root/node_modules/.bin:$PATH" \
-        node "$root/node_modules/@mapbox/node-pre-gyp/bin/node-pre-gyp" install --build-from-source) >"$log" 2>&1; then
+  [ -f "$gyp" ] || gyp="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modules/node-gyp/bin/node-gyp.js"
+  [ -f "$gyp" ] || die "node-gyp was not found (neither in node_modules nor bundled with npm). Fix: npm install -g node-gyp, then re-run."
+  local pregyp
+  pregyp="$(resolve_from_tfn @mapbox/node-pre-gyp)"
+  [ -n "$pregyp" ] || die "@mapbox/node-pre-gyp (a dependency of tfjs-node) is missing. Fix: run 'npm install'."
+  local logdir="${TRANSFER_LAB_LOG_DIR:-$root/out}"
+  local log="$logdir/setup-addon-build.log"
+  mkdir -p "$logdir"
+  if ! (cd "$tfn" && env "${nodedir_env[@]}" npm_config_node_gyp="$gyp" PATH="$(dirname "$gyp"):$root/node_modules/.bin:$PATH" \
+        node "$pregyp/bin/node-pre-gyp" install --build-from-source) >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     die "building the tfjs-node addon failed (full log: $log)."
   fi
-  loads_native || die "the addon was built but tfjs-node does not load the tensorflow backend. Run: node -e \"require('@tensorflow/tfjs-node')\" to see why."
+  loads_native || die "the addon was built but tfjs-node does not load the tensorflow backend. Run: node -e \"require('$tfn')\" to see why."
   write_stamp wheel "$tfdir" "$tfver"
 }
 

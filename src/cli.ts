@@ -1,57 +1,84 @@
 #!/usr/bin/env node
 /**
- * The `transfer-lab` command line. Each command lives in `src/commands/<name>.ts`
- * and is loaded only when asked for.
+ * The `transfer-lab` command line. Each command lives in `src/commands/<name>.ts` and is
+ * loaded only when run; its options and help live in `src/commands/specs.ts`, so
+ * `--help` works without loading TensorFlow.
+ *
+ * Exit codes: 0 ok, 1 failure, 2 usage error.
  */
-import { Command, CliError } from './commands/command';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command, CommandSpec, CliError, EXIT, EXIT_CODES_HELP, commandHelp, parseArgs } from './commands/command';
+import { BACKEND, BENCH, DATASETS, DOCTOR, EXPORT, MAIN, MERGE, PRETRAIN, RUN, SPECS, experimentNames } from './commands/specs';
 
-const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
-  doctor: () => import('./commands/doctor'),
-  datasets: () => import('./commands/datasets'),
-  bench: () => import('./commands/bench'),
-  pretrain: () => import('./commands/pretrain'),
-  run: () => import('./commands/run'),
-  main: () => import('./commands/main'),
-  export: () => import('./commands/export'),
+const COMMANDS: Record<string, { spec: CommandSpec; load: () => Promise<{ command: Command }> }> = {
+  doctor: { spec: DOCTOR, load: () => import('./commands/doctor') },
+  datasets: { spec: DATASETS, load: () => import('./commands/datasets') },
+  bench: { spec: BENCH, load: () => import('./commands/bench') },
+  pretrain: { spec: PRETRAIN, load: () => import('./commands/pretrain') },
+  run: { spec: RUN, load: () => import('./commands/run') },
+  main: { spec: MAIN, load: () => import('./commands/main') },
+  backend: { spec: BACKEND, load: () => import('./commands/backend') },
+  export: { spec: EXPORT, load: () => import('./commands/export') },
+  merge: { spec: MERGE, load: () => import('./commands/merge') },
 };
 
+function version(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 function usage(): string {
+  const w = Math.max(...SPECS.map((s) => s.name.length + (s.args ? s.args.length + 1 : 0)));
+  const { names, error } = experimentNames();
   return [
     'usage: transfer-lab <command> [options]',
+    '       transfer-lab <command> --help     options of one command',
+    '       transfer-lab --version',
     '',
     'commands:',
-    '  doctor [--json]            backend, versions, Python/Jupyter/tslab, data sets found',
-    '  datasets [--json]          data sets available, from where, with counts',
-    '           --check NAME      exit 0 if NAME is available',
-    '           --fetch NAME      download NAME into datasets/cache (SHA-256 checked)',
-    '  bench [--json] [--quick] [--runs N]  training/inference throughput vs Keras and PyTorch, median of N runs (default 3; bench/results/latest.json)',
-    '        [--out DIR]',
-    '  pretrain <name|all>        reproduce a bundled backbone (models/<name>) from its recipe',
-    '           [--epochs N] [--fresh] [--quick] [--models-dir DIR]   resumes from its last epoch checkpoint',
-    '  run <name|config.json>     compare strategies x labels/class x seeds (fashion-to-digits, fashion-a-to-b);',
-    '      [--json] [--quick]     report in reports/<name>/index.html, reports/latest/summary.json;',
-    '      [--fresh] [--backbone NAME|DIR] [--reports-dir DIR]   finished runs resume from runs.jsonl',
-    '  main [--quick] [--json]    the main job run by `npm start`: the fashion-to-digits experiment',
-    '  export <net-dir> --web DIR a saved net as a web page: plain-tfjs model, local tf.min.js, pick/draw an image',
-    '         [--title TEXT] [--json]',
+    ...SPECS.map((s) => `  ${`${s.name}${s.args ? ` ${s.args}` : ''}`.padEnd(w)}  ${s.summary}`),
     '',
-    'environment: TRANSFER_LAB_BACKEND=cpu opts into the slow pure-JS backend.',
-  ].join('\n');
+    `experiments (for run): ${error ? `(could not list them: ${error})` : names.join(', ')}`,
+    '',
+    'environment: TRANSFER_LAB_CACHE (downloads and caches; default ~/.cache/transfer-lab),',
+    '  TRANSFER_LAB_REPORTS (default ./reports), TRANSFER_LAB_BACKEND=cpu (the slow pure-JS backend).',
+    EXIT_CODES_HELP,
+  ].join('\n') + '\n';
 }
+
+const isHelp = (a: string) => a === '--help' || a === '-h';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '-h' || name === '--help' || name === 'help') {
-    if (!name) process.stderr.write('transfer-lab: no command given. Fix: name one of the commands below.\n\n');
-    process.stdout.write(usage() + '\n');
-    return name ? 0 : 2;
+  if (!name) {
+    process.stderr.write(`transfer-lab: no command given. Fix: name one of the commands below.\n\n${usage()}`);
+    return EXIT.usage;
   }
-  const load = COMMANDS[name];
-  if (!load) {
-    process.stderr.write(`transfer-lab: unknown command '${name}'. Fix: use one of ${Object.keys(COMMANDS).join(', ')} (usage below).\n\n${usage()}\n`);
-    return 2;
+  if (isHelp(name) || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic && COMMANDS[topic]) { process.stdout.write(commandHelp(COMMANDS[topic].spec)); return EXIT.ok; }
+    if (topic) { process.stderr.write(`transfer-lab: unknown command '${topic}'. Fix: use one of ${Object.keys(COMMANDS).join(', ')}.\n`); return EXIT.usage; }
+    process.stdout.write(usage());
+    return EXIT.ok;
   }
-  const { command } = await load();
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`transfer-lab ${version()}\n`);
+    return EXIT.ok;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`transfer-lab: unknown command '${name}'. Fix: use one of ${Object.keys(COMMANDS).join(', ')} (usage below).\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  // `--help` anywhere before a `--` asks for the command's help, whatever else is there.
+  const end = rest.indexOf('--');
+  if ((end < 0 ? rest : rest.slice(0, end)).some(isHelp)) {
+    process.stdout.write(commandHelp(entry.spec));
+    return EXIT.ok;
+  }
+  parseArgs(rest, entry.spec); // usage errors before loading the command (and TensorFlow)
+  const { command } = await entry.load();
   return command.run(rest);
 }
 
@@ -61,6 +88,6 @@ main(process.argv.slice(2)).then(
     const msg = err instanceof Error ? err.message : String(err);
     process.stderr.write(`transfer-lab: ${msg}\n`);
     if (process.env.TRANSFER_LAB_DEBUG && err instanceof Error && !(err instanceof CliError)) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+    process.exitCode = err instanceof CliError ? err.exitCode : EXIT.failure;
   },
 );

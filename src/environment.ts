@@ -9,6 +9,7 @@ import * as path from 'path';
 import { backendInfo, BackendInfo } from './backend';
 import { locateFashionMnist } from './data/fashion';
 import { mnistPackageDir } from './data/mnist';
+import { packageRoot, venvDir } from './paths';
 
 /** One check of {@link environmentReport}. */
 export interface Check {
@@ -36,11 +37,11 @@ export interface EnvironmentReport {
 
 /** The project folder (holding package.json, .venv, notebooks/). */
 export function projectRoot(): string {
-  return path.resolve(__dirname, '..');
+  return packageRoot();
 }
 
 function venvPython(): string {
-  return path.join(projectRoot(), '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
+  return path.join(venvDir(), process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
 }
 
 function pyQuery(code: string): string | null {
@@ -70,7 +71,7 @@ export function environmentReport(): EnvironmentReport {
       'print(json.dumps({"python": sys.version.split()[0], "jupyterlab": v("jupyterlab"), "nbclient": v("nbclient")}))',
   );
   const py = info ? (JSON.parse(info) as { python: string; jupyterlab: string | null; nbclient: string | null }) : null;
-  const kernelJson = path.join(projectRoot(), '.venv', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
+  const kernelJson = path.join(venvDir(), 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
   let tslabKernel: string | null = null;
   try {
     const spec = JSON.parse(fs.readFileSync(kernelJson, 'utf8')) as { argv: string[] };

@@ -8,6 +8,7 @@ export { fastKernels, FAST_KERNELS, FAST_KERNELS_ENV } from './fast-kernels';
 export { graphUnsupported, releaseCachedTrainStep, GRAPH_ENV } from './graph/trainer';
 export { predictor, releaseCachedForward } from './graph/predict';
 export { environmentReport, EnvironmentReport, Check, projectRoot } from './environment';
+export { userCacheDir, reportsRoot, packageRoot, venvDir, CACHE_ENV, REPORTS_ENV, VENV_ENV } from './paths';
 export * from './data';
 export * from './plot';
 export * from './random';
@@ -17,6 +18,7 @@ export * from './train';
 export * from './backbone';
 export * from './experiment';
 export * from './util';
+export * from './sweep';
 export {
   trainingCurvesChart, learningCurveChart, timeToAccuracyChart, confusionMatrixChart, predictionGridChart, projectionChart, STRATEGY_COLORS,
   RunSelection, LearningCurveOptions, TimeToAccuracyOptions, ConfusionOptions, PredictionGridOptions, ProjectionOptions,

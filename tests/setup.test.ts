@@ -23,16 +23,22 @@ describe('set-up (scripts/setup)', () => {
     const r = setup({ PYTHON: '/nonexistent/python3' });
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /no Python found \('\/nonexistent\/python3'\)/);
-    assert.match(r.stderr, /Fix: install Python 3\.9-3\.13/);
+    assert.match(r.stderr, /Fix: install Python 3\.11, 3\.12 or 3\.13/);
   });
 
-  it('refuses a Python that TensorFlow has no wheels for', () => {
-    const fake = path.join(tmpDir(), 'python3');
-    fs.writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Python 3.7.9"; exit 0; fi\nexit 1\n', { mode: 0o755 });
-    const r = setup({ PYTHON: fake });
-    assert.notStrictEqual(r.status, 0);
-    assert.match(r.stderr, /Python 3\.7\.9 is not supported: TensorFlow 2\.21 wheels need Python 3\.9-3\.13/);
-  });
+  // A fake interpreter that reports a version and fails the range check, as a real one
+  // outside 3.11-3.13 does; the message names the version, the range and why.
+  for (const version of ['3.10.12', '3.14.0']) {
+    it(`refuses Python ${version}, naming the supported range and the pins that set it`, () => {
+      const fake = path.join(tmpDir(), 'python3');
+      fs.writeFileSync(fake, `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Python ${version}"; exit 0; fi\nexit 1\n`, { mode: 0o755 });
+      const r = setup({ PYTHON: fake });
+      assert.notStrictEqual(r.status, 0);
+      assert.match(r.stderr, new RegExp(`Python ${version.replace(/\./g, '\\.')} is not supported: the pinned Python packages need Python 3\\.11-3\\.13`));
+      assert.match(r.stderr, /ipykernel 7\.4, torch 2\.15 and transformers 5\.24 need >= 3\.11; tensorflow-cpu 2\.21 has wheels up to 3\.13/);
+      assert.match(r.stderr, /Fix: install Python 3\.11, 3\.12 or 3\.13 and set PYTHON=/);
+    });
+  }
 
   it('rejects an unknown libtensorflow source', () => {
     const r = setup({ TRANSFER_LAB_TF_SOURCE: 'ftp' }, 'scripts/native-backend.sh');

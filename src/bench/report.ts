@@ -239,6 +239,7 @@ export function formatTable(r: BenchResult): string {
       const v = j.wall_s === null ? 'not run' : `${j.wall_s.toFixed(0)} s${j.quick ? ' (quick mode)' : j.quick === undefined && j.job !== 'main' ? ' (mode?)' : ''}`;
       const ok = j.within_budget === null ? '' : j.within_budget ? 'ok' : 'OVER';
       out.push(`  ${j.job.padEnd(w0)}${v.padStart(18)}  ${`${ok} (${j.budget_s} s)`.padStart(18)}`);
+      if (j.workers) out.push(`    --workers: ${j.workers.tried.map((t) => `${t.workers}: ${t.wall_s.toFixed(0)} s`).join(', ')}; best ${j.workers.best.workers} (x${j.workers.best.speedup.toFixed(2)} on ${j.workers.cpus} CPUs)`);
     }
   }
   if (r.runs && r.runs.length > 1) {

@@ -209,7 +209,8 @@ export function confusionMatrixChart(confusion: number[][], classNames: string[]
   });
   return {
     data: [{
-      type: 'heatmap', z, x: classNames, y: classNames, text: confusion.map((r) => r.map(String)), texttemplate: '%{text}',
+      // Class names are user data (folder names, labels): plotly renders a small HTML subset in labels, so escape them.
+      type: 'heatmap', z, x: classNames.map(plotlyText), y: classNames.map(plotlyText), text: confusion.map((r) => r.map(String)), texttemplate: '%{text}',
       colorscale: 'Blues', zmin: 0, zmax: normalize ? 1 : undefined, hovertemplate: 'true %{y}<br>predicted %{x}<br>%{text} images<extra></extra>',
       colorbar: { title: { text: normalize ? 'fraction of class' : 'images' } },
     }],
@@ -279,8 +280,8 @@ export function predictionGridChart(ds: ImageDataset, predictions: ArrayLike<num
         mosaic[o + 2] = ds.images[c === 3 ? p + 2 : p];
       }
     }
-    const pred = ds.classNames[predictions[i]] ?? String(predictions[i]);
-    const truth = ds.classNames[ds.labels[i]];
+    const pred = plotlyText(ds.classNames[predictions[i]] ?? String(predictions[i]));
+    const truth = plotlyText(ds.classNames[ds.labels[i]]);
     annotations.push({
       x: ox + (w + 2 * b) / 2, y: oy + h + 2 * b + label / 2, xref: 'x', yref: 'y', showarrow: false,
       text: bad ? `${pred} (${truth})` : pred, font: { size: 9, color: bad ? '#d62728' : '#333' },
@@ -321,7 +322,7 @@ export function projectionChart(before: Projection, after: Projection, className
   const [l1, l2] = opts.labels ?? ['before fine-tuning', 'after fine-tuning'];
   const data: Trace[] = [];
   [before, after].forEach((p, panel) => {
-    classNames.forEach((name, c) => {
+    classNames.map(plotlyText).forEach((name, c) => {
       const idx = p.labels.map((l, i) => (l === c ? i : -1)).filter((i) => i >= 0);
       if (idx.length === 0) return;
       data.push({
@@ -347,4 +348,9 @@ export function projectionChart(before: Projection, after: Projection, className
       height: 460,
     },
   };
+}
+
+/** A user string (a class name) as plotly text: its HTML subset escaped, so it shows as typed. */
+function plotlyText(s: string): string {
+  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -9,15 +9,16 @@
 import * as path from 'path';
 import { runBench } from '../bench/run';
 import { formatTable } from '../bench/report';
-import { Command, parseArgs } from './command';
+import { Command, CliError, EXIT, parseArgs } from './command';
+import { BENCH } from './specs';
 
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json', 'quick', 'jobs'], valued: ['out', 'runs'], positional: 0 });
+    const opts = parseArgs(args, BENCH);
     const out = opts.values.get('out');
     const runsArg = opts.values.get('runs');
     const runs = runsArg === undefined ? (opts.flags.has('quick') ? 1 : 3) : Number(runsArg);
-    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got '${runsArg}'. Fix: pass e.g. --runs 3.`);
+    if (!Number.isInteger(runs) || runs < 1) throw new CliError(`--runs must be a positive integer, got '${runsArg}'. Fix: pass e.g. --runs 3.`, EXIT.usage);
     const { result, files } = await runBench({
       quick: opts.flags.has('quick'),
       jobs: opts.flags.has('jobs'),

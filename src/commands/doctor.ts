@@ -1,10 +1,11 @@
 /** `transfer-lab doctor [--json]`: what is installed and what is missing. */
 import { environmentReport } from '../environment';
 import { Command, parseArgs } from './command';
+import { DOCTOR } from './specs';
 
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json'], positional: 0 });
+    const opts = parseArgs(args, DOCTOR);
     const env = environmentReport();
     if (opts.flags.has('json')) {
       process.stdout.write(JSON.stringify(env, null, 2) + '\n');

@@ -1,19 +1,21 @@
 /**
- * `transfer-lab run <name|config.json> [--json] [--quick] [--fresh] [--backbone B] [--reports-dir DIR]`:
+ * `transfer-lab run <name|config.json> [--json] [--quick] [--fresh] [--backbone B] [--reports-dir DIR] [--workers N] [--shard i/n --out DIR]`:
  * run an experiment (a compare sweep; a text experiment such as minilm-to-fortunes runs compareText), resuming finished runs, then write its report
  * (reports/<name>/index.html) and reports/latest/summary.json. Progress goes to stderr;
  * stdout has the summary table, or only the summary JSON with --json.
  */
 import * as path from 'path';
 import { backendInfo } from '../backend';
-import { loadBackbone } from '../backbone/zoo';
-import { compare, CompareConfig, RunProgress } from '../experiment/compare';
+import { CompareConfig, RunProgress } from '../experiment/compare';
+import { runSweep } from '../experiment/sweep';
+import { withVerbose } from '../train/progress';
 import { experimentConfig, EXPERIMENTS } from '../experiment/experiments';
-import { modalityOf } from '../experiment/task-kinds';
 import { writeReport, formatSummaryTable, reportsDir, ExperimentSummary } from '../experiment/report';
-import { disposeModels } from '../experiment/strategies';
-import { compareText, isTextExperiment, textExperimentConfig, loadExperimentEncoder, TextExperimentConfig, TEXT_EXPERIMENTS } from '../text/experiment';
+import { isTextExperiment, textExperimentConfig, TextExperimentConfig, TEXT_EXPERIMENTS } from '../text/experiment';
+import { runSweepParallel } from '../sweep/parallel';
 import { Command, CliError, parseArgs } from './command';
+import { RUN, experimentNames } from './specs';
+import { sweepFlags, runShardCommand, parallelProgress, SWEEP_USAGE } from './sweep-flags';
 
 /** Options for {@link runExperiment}. */
 export interface RunExperimentOptions {
@@ -25,6 +27,8 @@ export interface RunExperimentOptions {
   backbone?: string;
   /** Reports folder. Default `<project>/reports`. */
   reportsDir?: string;
+  /** Worker processes (`--workers`, src/sweep). Default 1: the runs are trained in this process. */
+  workers?: number;
 }
 
 function secs(s: number): string {
@@ -47,37 +51,41 @@ export async function runExperiment(config: CompareConfig | TextExperimentConfig
   const cfg = opts.backbone ? { ...config, backbone: opts.backbone } : config;
   log(`[run] ${cfg.name}: ${cfg.strategies.length} strategies x sizes ${cfg.sizes.join(', ')} labels/class x seeds ${cfg.seeds.join(', ')} on ${b.backend}${b.label ? ` [${b.label}]` : ''}`);
   log(`[run] backbone ${cfg.backbone}; results in ${outDir} (finished runs are kept in runs.jsonl and not redone${opts.fresh ? '; --fresh: starting over' : ''})`);
-  // A text experiment (fortunes, sentiment) has a text encoder as its backbone.
-  const text = modalityOf(cfg) === 'text';
-  const backbone = text ? await loadExperimentEncoder(cfg as TextExperimentConfig) : await loadBackbone(cfg.backbone);
-  const t0 = Date.now();
-  try {
-    const progress = {
-      onStart: (p: { index: number; total: number; strategy: string; size: number; seed: number; epochs: number }) => process.stderr.write(`[${p.index}/${p.total}] ${p.strategy} ${p.size}/class seed ${p.seed} (${p.epochs} epochs) ... `),
-      onRun: (p: RunProgress) => {
-        const r = p.row;
-        const eta = p.resumed ? '' : `, ${secs((Date.now() - t0) / 1000)} so far`;
-        const line = `test acc ${r.accuracy.toFixed(3)}, macro-F1 ${r.macroF1.toFixed(3)}, train ${r.wallSeconds.toFixed(1)} s${eta}`;
-        if (p.resumed) log(`[${p.index}/${p.total}] ${r.strategy} ${r.size}/class seed ${r.seed}: resumed (${line})`);
-        else log(line);
-      },
-    };
-    const result = text
-      ? await compareText(cfg as TextExperimentConfig, { outDir, resume: !opts.fresh, encoder: backbone, ...progress })
-      : await compare(cfg as CompareConfig, { outDir, resume: !opts.fresh, backbone, ...progress });
-    const files = writeReport(result, { reportsDir: root });
-    if (opts.json) {
-      process.stdout.write(JSON.stringify(files.data, null, 2) + '\n');
-    } else {
-      process.stdout.write(formatSummaryTable(result) + '\n\n');
-      process.stdout.write(`${result.rows.length} runs (${result.resumedRuns} resumed) in ${secs(result.wallSeconds)}.\n`);
-      process.stdout.write(`Report:  ${files.html}\n         (open in a browser: file://${files.html})\n`);
-      process.stdout.write(`Summary: ${files.latest ?? files.summary}\nTable:   ${result.files?.csv}\n`);
-    }
-    return files.data;
-  } finally {
-    disposeModels(backbone.model);
+  if ((opts.workers ?? 1) > 1) {
+    // Workers load their own backbone; runs finish out of order, so progress is one line per run.
+    log(`[run] on ${opts.workers} worker processes`);
+    return finish(await runSweepParallel(cfg, { outDir, resume: !opts.fresh, workers: opts.workers, ...parallelProgress(log) }) as Parameters<typeof writeReport>[0], root, opts);
   }
+  const t0 = Date.now();
+  const progress = {
+    onStart: (p: { index: number; total: number; strategy: string; size: number; seed: number; epochs: number }) => process.stderr.write(`[${p.index}/${p.total}] ${p.strategy} ${p.size}/class seed ${p.seed} (${p.epochs} epochs) ... `),
+    onRun: (p: RunProgress) => {
+      const r = p.row;
+      const eta = p.resumed ? '' : `, ${secs((Date.now() - t0) / 1000)} so far`;
+      const line = `test acc ${r.accuracy.toFixed(3)}, macro-F1 ${r.macroF1.toFixed(3)}, train ${r.wallSeconds.toFixed(1)} s${eta}`;
+      if (p.resumed) log(`[${p.index}/${p.total}] ${r.strategy} ${r.size}/class seed ${r.seed}: resumed (${line})`);
+      else log(line);
+    },
+  };
+  // Any task kind of the registry (images, fortunes, sentiment, an image folder, a text file):
+  // the sweep loads its data and backbone through the kind. One line per run is the progress;
+  // the trainings inside a run stay quiet (withVerbose(0)) so the lines are not interleaved.
+  const result = await withVerbose(0, () => runSweep(cfg, { outDir, resume: !opts.fresh, ...progress }));
+  return finish(result, root, opts);
+}
+
+/** Write the report and print the summary of a finished sweep. */
+function finish(result: Parameters<typeof writeReport>[0], root: string, opts: RunExperimentOptions): ExperimentSummary {
+  const files = writeReport(result, { reportsDir: root });
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(files.data, null, 2) + '\n');
+  } else {
+    process.stdout.write(formatSummaryTable(result) + '\n\n');
+    process.stdout.write(`${result.rows.length} runs (${result.resumedRuns} resumed) in ${secs(result.wallSeconds)}.\n`);
+    process.stdout.write(`Report:  ${files.html}\n         (open in a browser: file://${files.html})\n`);
+    process.stdout.write(`Summary: ${files.latest ?? files.summary}\nTable:   ${result.files?.csv}\n`);
+  }
+  return files.data;
 }
 
 /**
@@ -88,10 +96,11 @@ export async function runExperiment(config: CompareConfig | TextExperimentConfig
  */
 export const command: Command = {
   async run(args) {
-    const opts = parseArgs(args, { flags: ['json', 'quick', 'fresh'], valued: ['backbone', 'reports-dir'] });
+    const opts = parseArgs(args, RUN);
+    const sweep = sweepFlags(opts.values);
     const name = opts.positional[0];
     if (!name || opts.positional.length > 1) {
-      throw new CliError(`run needs exactly one experiment name or config file, got ${opts.positional.length ? opts.positional.map((p) => `'${p}'`).join(' ') : 'none'}. Fix: transfer-lab run <${[...Object.keys(EXPERIMENTS), ...Object.keys(TEXT_EXPERIMENTS)].join('|')}|config.json> [--json] [--quick] [--fresh] [--backbone NAME|DIR] [--reports-dir DIR]`, 2);
+      throw new CliError(`run needs exactly one experiment name or config file, got ${opts.positional.length ? opts.positional.map((p) => `'${p}'`).join(' ') : 'none'}. Fix: transfer-lab run <${experimentNames().names.join('|')}|config.json> [--json] [--quick] [--fresh] [--backbone NAME|DIR] [--reports-dir DIR] ${SWEEP_USAGE}`, 2);
     }
     let config: CompareConfig | TextExperimentConfig;
     try {
@@ -101,7 +110,11 @@ export const command: Command = {
       throw new CliError(/^unknown experiment/.test(m) ? `${m} Text experiments: ${Object.keys(TEXT_EXPERIMENTS).join(', ')}.` : m, 2);
     }
     const rd = opts.values.get('reports-dir');
-    await runExperiment(config, { json: opts.flags.has('json'), fresh: opts.flags.has('fresh'), backbone: opts.values.get('backbone'), reportsDir: rd ? path.resolve(rd) : undefined });
+    if (sweep.shard) {
+      await runShardCommand(config, sweep, { json: opts.flags.has('json'), fresh: opts.flags.has('fresh'), backbone: opts.values.get('backbone') });
+      return 0;
+    }
+    await runExperiment(config, { json: opts.flags.has('json'), fresh: opts.flags.has('fresh'), backbone: opts.values.get('backbone'), reportsDir: rd ? path.resolve(rd) : undefined, workers: sweep.workers });
     return 0;
   },
 };

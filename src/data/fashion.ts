@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ImageDataset } from './dataset';
 import { readIdx } from './idx';
+import { userCacheDir } from '../paths';
 
 /** Fashion-MNIST's class names, indexed by label. */
 export const FASHION_CLASSES = [
@@ -27,9 +28,9 @@ export const FASHION_FILES = {
   testLabels: { file: 't10k-labels-idx1-ubyte.gz', sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34', bytes: 10008 },
 } as const;
 
-/** The project cache folder for downloaded data sets (ignored by git). */
+/** The user cache folder for downloaded data sets and models (see userCacheDir). */
 export function cacheDir(): string {
-  return process.env.TRANSFER_LAB_CACHE ?? path.resolve(__dirname, '..', '..', 'datasets', 'cache');
+  return userCacheDir(); // $TRANSFER_LAB_CACHE, else ~/.cache/transfer-lab (src/paths.ts)
 }
 
 /** Options for {@link loadFashionMnist}. */

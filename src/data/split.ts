@@ -233,7 +233,7 @@ export function kShotIndices(ds: LabelledSet, k: number, seed: SeedLike): number
   const out: number[] = [];
   indicesByClass(ds).forEach((idx, c) => {
     if (idx.length < k) {
-      throw new Error(`kShot of ${ds.name}: class ${c} ('${ds.classNames[c]}') has only ${idx.length} example(s), fewer than k = ${k}. Fix: use k <= ${idx.length}, or drop the class with selectClasses.`);
+      throw new Error(`kShot of ${ds.name}: class ${c} ('${ds.classNames[c]}') has only ${idx.length} ${'images' in ds ? 'image' : 'example'}(s), fewer than k = ${k}. Fix: use k <= ${idx.length}, or drop the class with selectClasses.`);
     }
     // Partial Fisher-Yates over this class's indices.
     for (let i = 0; i < k; i++) {

@@ -6,6 +6,7 @@
 import { STRATEGIES, STRATEGY_NAMES, NET_STRATEGY_NAMES, NetStrategyName, HeadSpec, isBaseline } from './strategy-names';
 import { EpochRule, ExperimentConfig, ResolvedConfig } from './results';
 import { taskKindOf, taskDatasets } from './task-kinds';
+import { checkPositiveInt } from '../util/args';
 
 /**
  * Learning rates used when a config names none (Adam; the peak of the schedule). A linear
@@ -40,7 +41,7 @@ export const COMPARE_DEFAULTS = {
 export function epochsFor(n: number, rule: EpochRule): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`epochsFor: ${n} training images is not a positive integer. Fix: pass the size of the training set.`);
   if (typeof rule === 'number') {
-    if (!Number.isInteger(rule) || rule < 1) throw new Error(`epochs must be a positive integer, got ${rule}.`);
+    checkPositiveInt(rule, 'epochs');
     return rule;
   }
   if (!(rule.samples > 0 && rule.min >= 1 && rule.max >= rule.min)) throw new Error(`epochs rule ${JSON.stringify(rule)} needs samples > 0 and 1 <= min <= max.`);

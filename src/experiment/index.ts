@@ -13,9 +13,11 @@ export {
   EpochRule, ExperimentConfig, ExperimentResult, ResolvedConfig, RunRow, CellSummary, RunProgress, RunStart,
 } from './results';
 export { DEFAULT_LEARNING_RATES, COMPARE_DEFAULTS, epochsFor, resolveConfig } from './config';
-export { runSweep, openSweep, planSweep, Sweep, SweepOptions, PlannedRun } from './sweep';
+export { runSweep, openSweep, planSweep, SweepOptions, PlannedRun } from './sweep';
+export type { Sweep } from './sweep';
 export { compare, CompareConfig, CompareOptions, CompareResult } from './compare';
 export { readRuns, summarize, rowsToCsv, saveResults } from './table';
 export { EXPERIMENTS, HEADLINE_EXPERIMENT, TEXT_LEARNING_RATES, experimentConfig, experimentModality, quickConfig, ExperimentConfigOptions } from './experiments';
-export { summarizeExperiment, formatSummaryTable, reportHtml, reportFigures, writeReport, reportsDir, ReportOptions, ExperimentSummary, MeanStd, SummarySpread } from './report';
+export { summarizeExperiment, formatSummaryTable, reportHtml, reportFigures, writeReport, reportsDir, ReportOptions, ExperimentSummary, SummarySpread } from './report';
 export { interpret, topLosses, mostConfused, Interpretation, InterpretOptions, TopLoss, ConfusedPair, MostConfusedOptions } from './interpret';
+export { ImageFolderTaskSpec, TextFileTaskSpec, loadImageFolderTask, loadTextFileTask, readLabelledTexts, fitToNet, imageFolderModality, IMAGE_FOLDER_TASK, TEXT_FILE_TASK } from './own-data';

@@ -4,6 +4,7 @@
  * time to reach a target accuracy from a training history, and mean/std over seeds.
  */
 import { History } from '../train/history';
+import { checkPositiveInt } from '../util/args';
 
 /** Integer labels or predictions, one per example. */
 export type LabelArray = ArrayLike<number>;
@@ -43,7 +44,7 @@ export function accuracy(pred: LabelArray, labels: LabelArray): number {
  */
 export function confusionMatrix(pred: LabelArray, labels: LabelArray, numClasses: number): number[][] {
   checkPair(pred, labels, 'confusionMatrix');
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`confusionMatrix: numClasses must be a positive integer, got ${numClasses}.`);
+  checkPositiveInt(numClasses, 'numClasses', { where: 'confusionMatrix' });
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < labels.length; i++) {
     const t = labels[i];
@@ -133,7 +134,7 @@ export function argmaxRows(probs: ArrayLike<number>, numClasses: number): number
  * topKAccuracy(new Float32Array([0.5, 0.3, 0.2, 0.1, 0.2, 0.7]), [1, 0], 3, 2); // 0.5
  */
 export function topKAccuracy(probs: ArrayLike<number>, labels: LabelArray, numClasses: number, k: number): number {
-  if (!Number.isInteger(k) || k < 1) throw new Error(`topKAccuracy: k must be a positive integer, got ${k}.`);
+  checkPositiveInt(k, 'k', { where: 'topKAccuracy' });
   if (probs.length !== labels.length * numClasses) {
     throw new Error(`topKAccuracy: ${probs.length} probabilities for ${labels.length} labels x ${numClasses} classes. Fix: pass n x numClasses probabilities.`);
   }

@@ -4,7 +4,8 @@
  * table printed on the terminal.
  */
 import * as path from 'path';
-import { environmentReport, EnvironmentReport, projectRoot } from '../environment';
+import { environmentReport, EnvironmentReport } from '../environment';
+import { reportsRoot } from '../paths';
 import { figureHtml, plotlyLoaderHtml } from '../plot/html';
 import { Figure } from '../plot/figure';
 import {
@@ -15,12 +16,10 @@ import { writeAtomic } from '../util/atomic';
 import { STRATEGIES, StrategyName, isBaseline } from './strategy-names';
 import { Spread } from './metrics';
 import { ImageDataset } from '../data/dataset';
+import { roundTo } from '../util/args';
 
 /** Mean, std and count of one cell, as summary.json has them (a {@link Spread} without min and max). */
 export type SummarySpread = Pick<Spread, 'mean' | 'std' | 'n'>;
-
-/** The old name of {@link SummarySpread}. */
-export type MeanStd = SummarySpread;
 
 /** What `reports/latest/summary.json` holds. */
 export interface ExperimentSummary {
@@ -65,7 +64,7 @@ function cellMap<T>(result: CompareResult, f: (c: CompareResult['cells'][number]
   return out;
 }
 
-const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+const r4 = (x: number) => roundTo(x, 4);
 
 /** A clear error unless `result` is what compare() returned, with at least one run. */
 function checkResult(result: CompareResult, where: string): void {
@@ -115,7 +114,7 @@ export function summarizeExperiment(result: CompareResult, env?: EnvironmentRepo
     strategies: r.strategies, sizes: r.sizes, seeds: r.seeds,
     accuracy: cellMap(result, (c) => ({ mean: r4(c.accuracy.mean), std: r4(c.accuracy.std), n: c.runs })),
     macroF1: cellMap(result, (c) => ({ mean: r4(c.macroF1.mean), std: r4(c.macroF1.std), n: c.runs })),
-    trainSeconds: cellMap(result, (c) => Math.round(c.wallSeconds.mean * 100) / 100),
+    trainSeconds: cellMap(result, (c) => roundTo(c.wallSeconds.mean, 2)),
     claim: { size, scratch: scratch === null ? null : r4(scratch), pretrained, allBeatScratch: all, bestBeatsScratch: best, text: `${text}${baselines.length ? ` Baselines without the backbone at ${size}/class: ${baselines.join(', ')}.` : ''} Best per size: ${best_}.` },
     bestBySize,
     runs: result.rows.length, resumedRuns: result.resumedRuns, wallSeconds: result.wallSeconds, finishedAt: result.finishedAt,
@@ -265,10 +264,10 @@ export interface ReportOptions {
  * The project's reports folder (ignored by git).
  *
  * @example
- * reportsDir(); // '/path/to/transfer-lab/reports'
+ * reportsDir(); // '<current directory>/reports'
  */
 export function reportsDir(): string {
-  return path.join(projectRoot(), 'reports');
+  return reportsRoot(); // $TRANSFER_LAB_REPORTS, else ./reports (src/paths.ts)
 }
 
 /**

@@ -26,6 +26,7 @@ import { Callback, EpochLogs, History } from '../train/history';
 import { NetStrategyName, HeadSpec, checkStrategy, isBaseline } from './strategy-names';
 import { Modality } from './modality';
 import { imageModality } from './task';
+import { checkPositiveInt } from '../util/args';
 
 export { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec } from './strategy-names';
 export { cloneNet, disposeModels } from '../transfer/clone';
@@ -80,7 +81,7 @@ export interface RunOutcome {
 export async function predictProbs(net: Net, src: BatchSource, batchSize = 256): Promise<Float32Array> {
   checkNet(net, 'predictProbs');
   // 0 or a negative size would loop forever.
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`predictProbs: batchSize must be a positive integer, got ${batchSize}. Fix: pass e.g. 256, or leave it out.`);
+  checkPositiveInt(batchSize, 'batchSize', { where: 'predictProbs', fix: 'pass e.g. 256, or leave it out.' });
   const k = src.numClasses;
   const out = new Float32Array(src.count * k);
   const idx = Int32Array.from({ length: src.count }, (_, i) => i);

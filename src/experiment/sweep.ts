@@ -27,6 +27,7 @@ import { resolveConfig, epochsFor } from './config';
 import { taskKindOf } from './task-kinds';
 import { classificationReport, timeToAccuracy, argmaxRows } from './metrics';
 import { pca2d } from './pca';
+import { roundTo } from '../util/args';
 
 /** Options for {@link runSweep} and {@link openSweep}. */
 export interface SweepOptions<D extends LabelledSet = LabelledSet> {
@@ -103,54 +104,12 @@ function kindOf(config: ExperimentConfig): TaskKind {
   return kind as TaskKind;
 }
 
-function round(x: number, digits = 4): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-/** An open sweep: its data, backbone and plan; runs are trained one key at a time. */
-export interface Sweep<D extends LabelledSet = LabelledSet> {
-  readonly resolved: ResolvedConfig;
-  readonly kind: TaskKind<D>;
-  readonly data: TaskData<D>;
-  readonly backbone: Net;
-  readonly backboneHash: string;
-  /** The runs.jsonl file, or null without `outDir`. */
-  readonly runsFile: string | null;
-  readonly plan: readonly PlannedRun[];
-  /** The finished runs found in runs.jsonl when the sweep was opened, by key. */
-  readonly finished: ReadonlyMap<string, RunRow>;
-  /** Train one planned run (not looked up in `finished`), append it to runs.jsonl, return its row. */
-  run(key: string, onStart?: (p: RunStart) => void): Promise<RunRow>;
-  /** The result of the sweep from its rows (in plan order); writes results.json/csv with `outDir`. */
-  result(rows: RunRow[], resumedRuns: number): ExperimentResult;
-  /** Free the backbone when the sweep loaded it. */
-  close(): void;
-}
-
-/** The shared parts of an open sweep that its runs read. */
-interface SweepParts<D extends LabelledSet> {
-  config: ExperimentConfig;
-  r: ResolvedConfig;
-  kind: TaskKind<D>;
-  data: TaskData<D>;
-  backbone: Net;
-  backboneHash: string;
-  runsFile: string | null;
-  plan: PlannedRun[];
-  outDir?: string;
-  /** Dispose the backbone on close (the sweep loaded it). */
-  owned: boolean;
-  t0: number;
-}
-
-class OpenSweep<D extends LabelledSet> implements Sweep<D> {
-  readonly resolved: ResolvedConfig;
-  readonly kind: TaskKind<D>;
-  readonly data: TaskData<D>;
-  readonly backbone: Net;
-  readonly backboneHash: string;
-  readonly runsFile: string | null;
+/**
+ * An open sweep (see {@link openSweep}): its data, backbone and plan; runs are trained one
+ * key at a time, and `result` turns the rows into the sweep's result.
+ */
+export class Sweep<D extends LabelledSet = LabelledSet> {
+  /** The ordered runs (see {@link planSweep}). */
   readonly plan: readonly PlannedRun[];
   private readonly byKey: Map<string, PlannedRun>;
   /** The PCA picture: the fine-tuned net (else the last strategy) at the largest size, first seed. */
@@ -158,10 +117,23 @@ class OpenSweep<D extends LabelledSet> implements Sweep<D> {
   /** The k-shot set of the last (size, seed): the strategies of one (size, seed) share it. */
   private trainSet: { size: number; seed: number; set: D } | null = null;
 
-  constructor(private readonly parts: SweepParts<D>, readonly finished: ReadonlyMap<string, RunRow>) {
-    ({ r: this.resolved, kind: this.kind, data: this.data, backbone: this.backbone, backboneHash: this.backboneHash, runsFile: this.runsFile, plan: this.plan } = parts);
+  /** @internal use {@link openSweep}. */
+  constructor(
+    readonly config: ExperimentConfig,
+    readonly resolved: ResolvedConfig,
+    readonly kind: TaskKind<D>,
+    readonly data: TaskData<D>,
+    readonly backbone: Net,
+    readonly backboneHash: string,
+    /** The runs.jsonl file, or null without `outDir`. */
+    readonly runsFile: string | null,
+    /** The finished runs found in runs.jsonl when the sweep was opened, by key. */
+    readonly finished: ReadonlyMap<string, RunRow>,
+    private readonly opened: { outDir?: string; ownsBackbone: boolean; t0: number },
+  ) {
+    const r = resolved;
+    this.plan = planSweep(r, backboneHash);
     this.byKey = new Map(this.plan.map((p) => [p.key, p]));
-    const r = this.resolved;
     const nets = r.strategies.filter((s) => !isBaseline(s));
     this.detail = { strategy: r.strategies.includes('fine-tune') ? 'fine-tune' : nets[nets.length - 1], size: r.sizes[r.sizes.length - 1], seed: r.seeds[0] };
   }
@@ -174,6 +146,7 @@ class OpenSweep<D extends LabelledSet> implements Sweep<D> {
     return this.trainSet.set;
   }
 
+  /** Train one planned run (not looked up in `finished`), append it to runs.jsonl, return its row. */
   async run(key: string, onStart?: (p: RunStart) => void): Promise<RunRow> {
     const { resolved: r, data, kind, backbone } = this;
     const p = this.byKey.get(key);
@@ -209,21 +182,23 @@ class OpenSweep<D extends LabelledSet> implements Sweep<D> {
     return row;
   }
 
+  /** The result of the sweep from its rows (in plan order); writes results.json/csv with `outDir`. */
   result(rows: RunRow[], resumedRuns: number): ExperimentResult {
     const { resolved: r, data } = this;
     const out: ExperimentResult = {
-      experiment: r.name, config: this.parts.config, resolved: r,
+      experiment: r.name, config: this.config, resolved: r,
       backbone: { name: r.backbone, origin: this.backbone.origin, weightsHash: this.backboneHash },
       task: { description: data.description, classNames: data.classNames, testImages: data.test.count, validationImages: data.validation.count },
-      rows, cells: summarize(rows), resumedRuns, wallSeconds: round((Date.now() - this.parts.t0) / 1000, 2), finishedAt: new Date().toISOString(),
+      rows, cells: summarize(rows), resumedRuns, wallSeconds: roundTo((Date.now() - this.opened.t0) / 1000, 2), finishedAt: new Date().toISOString(),
     };
-    if (this.parts.outDir) out.files = saveResults(out, this.parts.outDir);
+    if (this.opened.outDir) out.files = saveResults(out, this.opened.outDir);
     Object.defineProperty(out, 'test', { value: data.test, enumerable: false });
     return out;
   }
 
+  /** Free the backbone when the sweep loaded it. */
   close(): void {
-    if (this.parts.owned) disposeModels(this.backbone.model);
+    if (this.opened.ownsBackbone) disposeModels(this.backbone.model);
   }
 }
 
@@ -268,8 +243,7 @@ export async function openSweep<D extends LabelledSet = LabelledSet>(config: Exp
     const backboneHash = weightsHash(backbone);
     const runsFile = opts.outDir ? path.join(path.resolve(opts.outDir), 'runs.jsonl') : null;
     const finished = finishedRuns(runsFile, opts.resume !== false);
-    const plan = planSweep(r, backboneHash);
-    return new OpenSweep<D>({ config, r, kind, data, backbone, backboneHash, runsFile, plan, outDir: opts.outDir, owned: !opts.backbone, t0 }, finished);
+    return new Sweep<D>(config, r, kind, data, backbone, backboneHash, runsFile, finished, { outDir: opts.outDir, ownsBackbone: !opts.backbone, t0 });
   } catch (e) {
     if (!opts.backbone) disposeModels(backbone.model);
     throw e;
@@ -283,11 +257,11 @@ function buildRow(r: ResolvedConfig, p: PlannedRun, trainCount: number, epochs: 
   const vals = hist.filter((e) => typeof e.valAcc === 'number');
   return {
     key: p.key, configHash: p.configHash, experiment: r.name, strategy: p.strategy, size: p.size, seed: p.seed, trainImages: trainCount, epochs,
-    accuracy: rep.accuracy, macroF1: round(rep.macroF1, 6), topK: rep.topK.k, topKAccuracy: rep.topK.accuracy,
+    accuracy: rep.accuracy, macroF1: roundTo(rep.macroF1, 6), topK: rep.topK.k, topKAccuracy: rep.topK.accuracy,
     valAccuracy: vals.length ? (vals[vals.length - 1].valAcc as number) : null,
-    wallSeconds: round(out.history.wallSeconds, 3), samplesSeen: out.history.samplesSeen, trainableParams: out.trainableParams,
+    wallSeconds: roundTo(out.history.wallSeconds, 3), samplesSeen: out.history.samplesSeen, trainableParams: out.trainableParams,
     targetAccuracy: r.targetAccuracy, timeToTarget: timeToAccuracy(out.history, r.targetAccuracy),
-    perClassF1: rep.perClass.map((c) => round(c.f1, 6)), confusion: rep.confusion,
+    perClassF1: rep.perClass.map((c) => roundTo(c.f1, 6)), confusion: rep.confusion,
     predictions: argmaxRows(out.probs, data.classNames.length),
     history: hist, events: out.history.events, finishedAt: new Date().toISOString(),
   };

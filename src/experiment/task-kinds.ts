@@ -7,12 +7,13 @@ import { TaskKind } from './modality';
 import { IMAGE_TASKS } from './task';
 import { FORTUNES_TASK } from '../text/task';
 import { SENTIMENT_TASK } from '../text/sentiment-task';
+import { IMAGE_FOLDER_TASK, TEXT_FILE_TASK } from './own-data';
 import type { ExperimentConfig } from './results';
 
 // A TaskKind of any data kind (the sweep handles its examples only through its modality).
 type AnyTaskKind = TaskKind;
 
-const KINDS: AnyTaskKind[] = [IMAGE_TASKS, FORTUNES_TASK, SENTIMENT_TASK];
+const KINDS: AnyTaskKind[] = [IMAGE_TASKS, FORTUNES_TASK, SENTIMENT_TASK, IMAGE_FOLDER_TASK as unknown as AnyTaskKind, TEXT_FILE_TASK as unknown as AnyTaskKind];
 
 /**
  * The `task.dataset` names the registry knows, in registration order.

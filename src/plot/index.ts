@@ -2,5 +2,5 @@
 export { Figure, Trace } from './figure';
 export { figureHtml, writeFigureHtml, plotlyBundle, plotlyLoaderHtml, figureTitle, FigureHtmlOptions, WriteFigureHtmlOptions, PLOTLY_PACKAGE, FIGURE_CLASS } from './html';
 export { show, ShowOptions, recordMetric, quickMode, QUICK_ENV, METRIC_MIME, displaySink, useDisplaySink, DisplaySink, MimeBundle } from './notebook';
-export { progress, Progress, liveCurve, LiveCurve, LiveCurveOptions, LiveOptions, CurvePoint, curveFigure, LIVE_INTERVAL_MS } from './live';
+export { progress, progressOpen, Progress, liveCurve, LiveCurve, LiveCurveOptions, LiveOptions, CurvePoint, curveFigure, LIVE_INTERVAL_MS } from './live';
 export { svgLines, SvgPanel, SvgSeries } from './svg';

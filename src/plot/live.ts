@@ -42,11 +42,25 @@ export interface LiveOptions {
   intervalMs?: number;
 }
 
+/** Bars made by {@link progress} whose `done()` has not been called yet. */
+let openBars = 0;
+
+/**
+ * True while a {@link progress} bar is running (made, `done()` not yet called): training
+ * inside it stays quiet by default, so the outer bar is the one that reports (see src/train/progress.ts).
+ *
+ * @example
+ * const bar = tl.progress(3, 'runs'); tl.progressOpen(); // true
+ */
+export function progressOpen(): boolean {
+  return openBars > 0;
+}
+
 /** A running progress bar; see {@link progress}. */
 export interface Progress {
   /** Report `done` units finished (0..total), with an optional note (e.g. "loss 0.41"). */
   update(done: number, text?: string): void;
-  /** Finish: shows the final state (always sent, not throttled). */
+  /** Finish: shows the final state (always sent, not throttled). Later calls do nothing. */
   done(text?: string): void;
 }
 
@@ -71,6 +85,8 @@ export function progress(total: number, label = '', opts: LiveOptions = {}): Pro
   let lastDone = 0;
   let lastText = '';
   let lastTty = 0;
+  let finished = false;
+  openBars++;
   const line = (d: number, text: string, finished: boolean): string => {
     const frac = Math.min(1, Math.max(0, d / total));
     const el = Date.now() - t0;
@@ -98,6 +114,9 @@ export function progress(total: number, label = '', opts: LiveOptions = {}): Pro
       }
     },
     done(text) {
+      if (finished) return;
+      finished = true;
+      openBars = Math.max(0, openBars - 1);
       const t = text ?? lastText;
       const d = Math.max(lastDone, total);
       if (sink) out.offer(() => bundle(d, t, true), true);
@@ -136,6 +155,12 @@ export interface LiveCurve {
   finish(): Figure;
   /** The points received so far. */
   readonly points: CurvePoint[];
+  /**
+   * A live curve is also a training callback: `train(net, src, { callbacks: [curve] })`
+   * pushes `{step: epoch + 1, loss, acc, val_loss, val_acc}` after every epoch (the
+   * validation values when the run has validation data).
+   */
+  onEpochEnd(epoch: number, logs: { loss: number; acc: number; valLoss?: number; valAcc?: number }): void;
 }
 
 function panelOf(metric: string): 'accuracy' | 'loss' {
@@ -193,10 +218,10 @@ function metricNames(points: CurvePoint[], given?: string[]): string[] {
  *
  * @param opts `title` (default "Training"), `metrics` (default: all pushed), `xTitle`
  *   (default "epoch"), `intervalMs` (default 300)
- * @returns `{push(point), mark(step, label), finish(), points}`
+ * @returns `{push(point), mark(step, label), finish(), points, onEpochEnd}` (also a `train()` callback)
  * @example
  * const curve = tl.liveCurve({ title: 'Fine-tuning', metrics: ['loss', 'val_acc'] });
- * curve.push({ step: 1, loss: 0.8, val_acc: 0.7 });
+ * curve.push({ step: 1, loss: 0.8, val_acc: 0.7 }); // or: train(net, src, { validation: val, callbacks: [curve] })
  * curve.mark(1, 'unfreeze');
  * const fig = curve.finish();
  */
@@ -225,7 +250,7 @@ export function liveCurve(opts: LiveCurveOptions = {}): LiveCurve {
   const check = (what: string) => {
     if (finished) throw new Error(`liveCurve: ${what} after finish(). Fix: start a new liveCurve() for a new run.`);
   };
-  return {
+  const api: LiveCurve = {
     points,
     push(point) {
       check('push()');
@@ -234,6 +259,12 @@ export function liveCurve(opts: LiveCurveOptions = {}): LiveCurve {
       }
       points.push({ ...point });
       out.offer(render);
+    },
+    onEpochEnd(epoch, logs) {
+      const point: CurvePoint = { step: epoch + 1, loss: logs.loss, acc: logs.acc };
+      if (typeof logs.valLoss === 'number') point.val_loss = logs.valLoss;
+      if (typeof logs.valAcc === 'number') point.val_acc = logs.valAcc;
+      api.push(point);
     },
     mark(step, label) {
       check('mark()');
@@ -248,4 +279,5 @@ export function liveCurve(opts: LiveCurveOptions = {}): LiveCurve {
       return fig;
     },
   };
+  return api;
 }

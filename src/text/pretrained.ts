@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../backend';
-import { projectRoot } from '../environment';
+import { venvDir } from '../paths';
 import { Net, getLayer } from '../transfer/net';
 import { readSafetensors, SafeTensor } from './safetensors';
 import { BertConfig, TextEncoderOptions, buildTextEncoder } from './encoder';
@@ -47,7 +47,7 @@ export interface TextEncoderFiles {
 }
 
 function sitePackages(): string[] {
-  const venv = path.join(projectRoot(), '.venv');
+  const venv = venvDir();
   const out: string[] = [path.join(venv, 'Lib', 'site-packages')];
   const lib = path.join(venv, 'lib');
   if (fs.existsSync(lib)) for (const d of fs.readdirSync(lib)) if (/^python3/.test(d)) out.push(path.join(lib, d, 'site-packages'));

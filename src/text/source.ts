@@ -8,6 +8,7 @@ import { predictor } from '../graph/predict';
 import { Net, Preprocessing, checkNet } from '../transfer/net';
 import { featureDigest } from '../util/digest';
 import { CacheMode, cachedFeatures } from '../util/cache';
+import { checkPositiveInt } from '../util/args';
 import { BatchSource, FeatureSet } from '../train/source';
 import { TextDataset } from './dataset';
 import { TextPreprocessing, isTextPreprocessing } from './encoder';
@@ -108,7 +109,7 @@ export interface EmbedOptions extends TextSourceOptions {
 export async function embedTexts(net: Net, texts: readonly string[], opts: EmbedOptions = {}): Promise<{ data: Float32Array; dim: number; count: number }> {
   checkNet(net, 'embedTexts');
   const batchSize = opts.batchSize ?? 64;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}.`);
+  checkPositiveInt(batchSize, 'batchSize');
   const enc = encodeTexts(net.preprocessing, texts, opts);
   const L = enc.maxLength;
   const dim = outputWidth(net);

@@ -5,3 +5,4 @@ export { Schedule, ScheduleName, constant, cosine, oneCycle, slantedTriangular, 
 export { History, EpochLogs, TrainEvent, TrainState, EpochContext, Callback, CallbackResult, earlyStopping, EarlyStoppingOptions, checkpoint, CheckpointOptions, onEpoch } from './history';
 export { lrFind, lrSuggestions, LrFindOptions, LrFindResult, LrSuggestion } from './lr-find';
 export { tensorBoard, TensorBoardOptions } from './tensorboard';
+export { withVerbose, resolveVerbose, progressCallback, epochLine, Verbosity, ProgressStream, RunShape, VERBOSE_ENV } from './progress';

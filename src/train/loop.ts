@@ -17,6 +17,7 @@ import { predictor } from '../graph/predict';
 import { EngineChoice, StepEngine, StepOutput, openEngine, sparseCrossEntropy } from './engine';
 import { OptimizerKind, ParamGroup } from './state';
 import { variableOf } from '../internals/tfjs';
+import { Verbosity, ProgressStream, resolveVerbose, progressCallback } from './progress';
 
 export { sparseCrossEntropy };
 
@@ -76,6 +77,16 @@ export interface TrainOptions {
    * TRANSFER_LAB_GRAPH=0 makes 'auto' eager.
    */
   engine?: 'auto' | 'graph' | 'eager';
+  /**
+   * Progress shown while training (Keras' `verbose`): 0 nothing; 1 a live bar (loss,
+   * accuracy, time left) in a notebook, one line per epoch elsewhere; 2 one line per epoch.
+   * Default: automatic, by environment (a bar in a notebook, epoch lines in a terminal,
+   * nothing under tests, when output is not a terminal, or inside another running progress
+   * bar); see src/train/progress.ts, `withVerbose` and TRANSFER_LAB_VERBOSE.
+   */
+  verbose?: Verbosity;
+  /** Where the epoch lines go. Default process.stderr. */
+  progressTo?: ProgressStream;
 }
 
 function positive(name: string, v: number, integer = false): number {
@@ -155,6 +166,8 @@ interface RunPlan {
   engine: EngineChoice;
   numClasses: number;
   groups: ParamGroup[];
+  /** Progress shown (resolved: 0, 1 or 2). */
+  verbose: Verbosity;
 }
 
 function planRun(net: Net, data: BatchSource, opts: TrainOptions): RunPlan {
@@ -170,13 +183,15 @@ function planRun(net: Net, data: BatchSource, opts: TrainOptions): RunPlan {
   const e0 = opts.initialEpoch ?? 0;
   const from = opts.scheduleFrom ?? e0;
   if (!Number.isInteger(e0) || e0 < 0 || !Number.isInteger(from) || from < 0 || from > e0) throw new Error(`initialEpoch (${e0}) and scheduleFrom (${from}) must be integers with 0 <= scheduleFrom <= initialEpoch. Fix: leave them out, or pass e.g. { initialEpoch: 3, scheduleFrom: 0 } to resume at epoch 3 of a schedule.`);
+  if (opts.progressTo !== undefined && typeof (opts.progressTo as { write?: unknown })?.write !== 'function') throw new Error('progressTo must have a write(text) method, e.g. process.stdout or a file stream. Fix: pass progressTo: process.stdout, or leave it out for stderr.');
+  const verbose = resolveVerbose(opts.verbose, opts.progressTo);
   const engine = opts.engine ?? 'auto';
   if (engine !== 'auto' && engine !== 'graph' && engine !== 'eager') throw new Error(`engine '${String(engine)}' is not one of 'auto', 'graph', 'eager'.`);
   const groups = paramGroups(net, groupMultipliers(net, opts.lrDivisor ?? 1, opts.groupLrMultipliers ?? {}));
   if (groups.length === 0) {
     throw new Error(`nothing to train: every layer of '${net.model.name}' is frozen. Fix: unfreeze a group first, e.g. unfreeze(net, '${net.groups[net.groups.length - 1]?.name ?? 'head'}') or freezeTo(net, -1).`);
   }
-  return { epochs, batchSize, lr, optimizer, schedule, seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, e0, from, engine, numClasses, groups };
+  return { epochs, batchSize, lr, optimizer, schedule, seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, e0, from, engine, numClasses, groups, verbose };
 }
 
 /** The state of a run in progress: what the loop's steps share. */
@@ -219,8 +234,10 @@ export async function train(net: Net, data: BatchSource, opts: TrainOptions = {}
   const history: History = { epochs: [], events: [], wallSeconds: 0, samplesSeen: 0, stoppedEarly: false, trainableParams: trainableParams(net.model), engine: engine.kind };
   if (eagerReason) history.eagerReason = eagerReason;
   for (const label of opts.events ?? []) history.events.push({ epoch: plan.e0, label } as TrainEvent);
+  // After the caller's callbacks, so the epoch line shows what they added (e.g. a validation score).
+  const shown = progressCallback(plan.verbose, { firstEpoch: plan.e0, epochs: plan.epochs, stepsPerEpoch, count: data.count }, opts.progressTo);
   const run: Run = {
-    net, data, plan, engine, history, callbacks: opts.callbacks ?? [], validation: opts.validation,
+    net, data, plan, engine, history, callbacks: [...(opts.callbacks ?? []), ...(shown ? [shown] : [])], validation: opts.validation,
     step: (plan.e0 - plan.from) * stepsPerEpoch, totalSteps: (plan.e0 - plan.from + plan.epochs) * stepsPerEpoch, stepsPerEpoch,
     order: Int32Array.from({ length: data.count }, (_, i) => i), version: trainableVersion(net.model), start: Date.now(), stop: false,
   };
@@ -231,6 +248,7 @@ export async function train(net: Net, data: BatchSource, opts: TrainOptions = {}
     engine.syncOut();
     engine.dispose();
     history.wallSeconds = (Date.now() - run.start) / 1000;
+    shown?.close();
   }
   return history;
 }

@@ -166,7 +166,7 @@ export async function lrFind(net: Net, data: BatchSource, opts: LrFindOptions = 
   try {
     await train(net, data, {
       batchSize, optimizer: opts.optimizer, lrDivisor: opts.lrDivisor, groupLrMultipliers: opts.groupLrMultipliers, engine: opts.engine,
-      seed: opts.seed ?? 0, shuffle: true,
+      seed: opts.seed ?? 0, shuffle: true, verbose: 0, // the range test is one measurement, not a training run to watch
       learningRate: startLr,
       epochs: Math.max(1, Math.ceil(steps / Math.max(1, stepsPerEpoch))),
       // The multiplier at step i: ratio^(i / (steps - 1)), so step 0 uses startLr and step steps-1 uses endLr.

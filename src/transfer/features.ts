@@ -13,6 +13,7 @@ import { Net, checkNet } from './net';
 import { FeatureSet, imageSource } from '../train/source';
 import { featureDigest } from '../util/digest';
 import { CacheMode, cachedFeatures, checkCacheMode } from '../util/cache';
+import { checkPositiveInt } from '../util/args';
 
 export { clearFeatureCache } from '../util/cache';
 
@@ -51,7 +52,7 @@ export async function extractFeatures(net: Net, ds: ImageDataset, opts: ExtractO
   const mode = opts.cache ?? 'memory';
   checkCacheMode(mode);
   const batchSize = opts.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}.`);
+  checkPositiveInt(batchSize, 'batchSize');
   const src = imageSource(ds, net.preprocessing);
   const outShape = net.model.outputs[0].shape.slice(1) as number[];
   const dim = outShape.reduce((a, b) => a * b, 1);

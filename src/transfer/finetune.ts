@@ -7,6 +7,7 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { Net, checkNet } from './net';
 import { freeze, freezeTo, unfreeze, setBatchNormMode, BatchNormMode } from './freeze';
 import { rebuildNet } from './clone';
+import { checkPositiveInt } from '../util/args';
 import './layers';
 import { tfSeed } from '../random';
 import { BatchSource, FeatureSet, featureSource } from '../train/source';
@@ -116,7 +117,7 @@ function merge(into: History, h: History): void {
 export async function gradualUnfreeze(net: Net, data: BatchSource, opts: GradualOptions = {}): Promise<History> {
   const per = opts.epochsPerStage ?? 1;
   const stages = opts.stages ?? net.groups.length;
-  if (!Number.isInteger(per) || per < 1) throw new Error(`epochsPerStage must be a positive integer, got ${per}.`);
+  checkPositiveInt(per, 'epochsPerStage');
   if (!Number.isInteger(stages) || stages < 1 || stages > net.groups.length) throw new Error(`stages must be 1..${net.groups.length} (one per layer group), got ${stages}.`);
   const { epochsPerStage: _p, stages: _s, finalEpochs, batchNorm = 'inference', ...rest } = opts;
   setBatchNormMode(net, batchNorm);

@@ -3,7 +3,7 @@ export { Net, LayerGroup, Preprocessing, getLayer, findGroup, trainableParams } 
 export { freeze, unfreeze, freezeTo, trainableGroups, groupOf, patchBatchNorm, markChanged, setBatchNormMode, BatchNormMode, LayerSelector } from './freeze';
 export { cut, withHead, HeadOptions } from './head';
 export { extractFeatures, featureKey, ExtractOptions } from './features';
-export { cloneNet, rebuildNet, disposeModels } from './clone';
+export { cloneNet, disposeModels } from './clone';
 export { scratch, linearProbe, gradualUnfreeze, fineTune, ProbeOptions, GradualOptions, FineTuneOptions } from './finetune';
 export { inspect, formatInspect, LayerRow } from './inspect';
 export { saveNet, loadNet, readNetMeta, topologyProblem, modelFilesProblem, loadLayersModelClean, NetMeta } from './io';
