@@ -11,7 +11,7 @@ import { runSweep } from '../experiment/sweep';
 import { withVerbose } from '../train/progress';
 import { experimentConfig, EXPERIMENTS } from '../experiment/experiments';
 import { writeReport, formatSummaryTable, reportsDir, ExperimentSummary } from '../experiment/report';
-import { isTextExperiment, textExperimentConfig, TextExperimentConfig, TEXT_EXPERIMENTS } from '../text/experiment';
+import { isTextExperiment, textExperimentConfig, TextExperimentConfig } from '../text/experiment';
 import { runSweepParallel } from '../sweep/parallel';
 import { Command, CliError, parseArgs } from './command';
 import { RUN, experimentNames } from './specs';
@@ -107,7 +107,7 @@ export const command: Command = {
       config = isTextExperiment(name) ? textExperimentConfig(name, { quick: opts.flags.has('quick') }) : experimentConfig(name, { quick: opts.flags.has('quick') });
     } catch (e) {
       const m = (e as Error).message;
-      throw new CliError(/^unknown experiment/.test(m) ? `${m} Text experiments: ${Object.keys(TEXT_EXPERIMENTS).join(', ')}.` : m, 2);
+      throw new CliError(m, 2);
     }
     const rd = opts.values.get('reports-dir');
     if (sweep.shard) {
