@@ -154,6 +154,63 @@ export function combineRuns(results: BenchResult[]): BenchResult {
   return out;
 }
 
+/** The Lite0 case: the library's fine-tuning and inference at 96x96, then each peer's. */
+async function lite0Case(args: BenchArgs, quick: boolean, log: (line: string) => void): Promise<{ lite0: Lite0Case; peers: PeerResult[] }> {
+  const ls = quick ? LITE0_QUICK_SIZES : LITE0_SIZES;
+  const lite0 = await measureLite0({ batch: ls.batch, steps: ls.trainSteps, inferSteps: ls.inferSteps, repeats: ls.repeats, warmupSteps: ls.warmupSteps, seed: ls.seed, size: ls.imageSize });
+  log(`library, efficientnet-lite0 ${lite0.size}x${lite0.size} (${lite0.weights} weights): fine-tune ${lite0.train.sps.toFixed(1)} samples/s (${lite0.train.engine}), predict ${lite0.infer.sps.toFixed(1)} samples/s`);
+  const peers: PeerResult[] = [];
+  for (const spec of args.peers ?? DEFAULT_PEERS) {
+    const p = await runPeer({ ...spec, name: `${spec.name}/lite0` }, ls, args.peerArgs);
+    peers.push(p);
+    log(p.available ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(1)} samples/s, predict ${p.infer_sps?.toFixed(1)} samples/s` : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`);
+  }
+  return { lite0, peers };
+}
+
+/** What {@link runLite0Bench} returns: the Lite0 section of a bench result and the machine's load. */
+export interface Lite0BenchResult {
+  date: string;
+  quick: boolean;
+  lite0: NonNullable<BenchResult['lite0']>;
+  lite0_train_ratio: number | null;
+  lite0_infer_ratio: number | null;
+  loadavg_start: number[];
+  loadavg_end: number[];
+  cpus: number;
+  wall_s: number;
+}
+
+/**
+ * Only the EfficientNet-Lite0 case (`transfer-lab bench --only lite0`): the library's
+ * compiled fine-tuning and inference at 96x96, batch 32, against each peer, once; a few
+ * minutes. Writes nothing (the full run's latest.json stays as it is); the caller prints.
+ *
+ * @example
+ * const r = await runLite0Bench({});
+ * console.log(r.lite0_train_ratio, r.lite0_infer_ratio, r.loadavg_start);
+ */
+export async function runLite0Bench(args: Pick<BenchArgs, 'quick' | 'peers' | 'peerArgs' | 'log'> = {}): Promise<Lite0BenchResult> {
+  const log = args.log ?? ((line: string) => process.stderr.write(`[bench] ${line}\n`));
+  const t0 = Date.now();
+  const loadStart = os.loadavg();
+  const quick = args.quick ?? false;
+  const { lite0, peers } = await lite0Case(args, quick, log);
+  const bt = best(peers, 'train_sps');
+  const bi = best(peers, 'infer_sps');
+  return {
+    date: new Date(t0).toISOString(), quick,
+    lite0: {
+      size: lite0.size, batch: lite0.batch, weights: lite0.weights, params: lite0.params, engine: lite0.train.engine,
+      tfjs_train_sps: lite0.train.sps, tfjs_infer_sps: lite0.infer.sps, tfjs_train_times_s: lite0.train.times_s, tfjs_infer_times_s: lite0.infer.times_s,
+      best_peer_train: bt, best_peer_infer: bi, peers,
+    },
+    lite0_train_ratio: bt ? lite0.train.sps / bt.sps : null,
+    lite0_infer_ratio: bi ? lite0.infer.sps / bi.sps : null,
+    loadavg_start: loadStart, loadavg_end: os.loadavg(), cpus: os.cpus().length, wall_s: (Date.now() - t0) / 1000,
+  };
+}
+
 async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promise<BenchResult> {
   const quick = args.quick ?? false;
   const log = args.log;
@@ -202,18 +259,9 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
     }
   }
   // EfficientNet-Lite0 at 96x96: the ImageNet backbone fine-tuned, library vs PyTorch (reference model) and Keras.
-  let lite0: Lite0Case | null = null;
-  const lite0Peers: PeerResult[] = [];
-  if (args.lite0 ?? ((args.cases ?? info.native) && !quick)) {
-    const ls = quick ? LITE0_QUICK_SIZES : LITE0_SIZES;
-    lite0 = await measureLite0({ batch: ls.batch, steps: ls.trainSteps, inferSteps: ls.inferSteps, repeats: ls.repeats, warmupSteps: ls.warmupSteps, seed: ls.seed, size: ls.imageSize });
-    log(`library, efficientnet-lite0 ${lite0.size}x${lite0.size} (${lite0.weights} weights): fine-tune ${lite0.train.sps.toFixed(1)} samples/s (${lite0.train.engine}), predict ${lite0.infer.sps.toFixed(1)} samples/s`);
-    for (const spec of args.peers ?? DEFAULT_PEERS) {
-      const p = await runPeer({ ...spec, name: `${spec.name}/lite0` }, ls, args.peerArgs);
-      lite0Peers.push(p);
-      log(p.available ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(1)} samples/s, predict ${p.infer_sps?.toFixed(1)} samples/s` : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`);
-    }
-  }
+  const l0 = args.lite0 ?? ((args.cases ?? info.native) && !quick) ? await lite0Case(args, quick, log) : null;
+  const lite0 = l0?.lite0 ?? null;
+  const lite0Peers = l0?.peers ?? [];
   const bestLite0Train = best(lite0Peers, 'train_sps');
   const bestLite0Infer = best(lite0Peers, 'infer_sps');
   if (args.jobs) runJobs(log);

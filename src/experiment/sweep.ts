@@ -27,6 +27,7 @@ import { resolveConfig, epochsFor } from './config';
 import { taskKindOf } from './task-kinds';
 import { classificationReport, timeToAccuracy, argmaxRows } from './metrics';
 import { pca2d } from './pca';
+import { withVerbose } from '../train/progress';
 import { roundTo } from '../util/args';
 
 /** Options for {@link runSweep} and {@link openSweep}. */
@@ -164,11 +165,12 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
     onStart?.({ index: p.index, total: this.plan.length, strategy: p.strategy, size: p.size, seed: p.seed, epochs });
     const d = this.detail;
     const isDetail = r.projectionPoints > 0 && p.strategy === d.strategy && p.size === d.size && p.seed === d.seed;
-    const out = await runStrategy<D>(p.strategy, {
+    // A sweep reports per run (onStart/onRun); the trainings inside a run show nothing of their own.
+    const out = await withVerbose(0, () => runStrategy<D>(p.strategy, {
       backbone, cutAt: r.cutAt, train, validation: data.validation, test: data.test, seed: p.seed, epochs, modality: kind.modality,
       batchSize: r.batchSize, learningRate: r.learningRates[p.strategy], head: r.head, curvePoints: r.curvePoints,
       featurePoints: isDetail && p.strategy !== 'linear-probe' ? r.projectionPoints : undefined,
-    });
+    }));
     const row = buildRow(r, p, train.count, epochs, out, data);
     if (isDetail && out.features) {
       const first = kind.modality.subset(data.test, Array.from({ length: out.features.count }, (_, i) => i));
