@@ -166,9 +166,10 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
     const d = this.detail;
     const isDetail = r.projectionPoints > 0 && p.strategy === d.strategy && p.size === d.size && p.seed === d.seed;
     // A sweep reports per run (onStart/onRun); the trainings inside a run show nothing of their own.
-    const out = await withVerbose(0, () => runStrategy<D>(p.strategy, {
+    const strategy = p.strategy; // a net strategy here (narrowed for the closure)
+    const out = await withVerbose(0, () => runStrategy<D>(strategy, {
       backbone, cutAt: r.cutAt, train, validation: data.validation, test: data.test, seed: p.seed, epochs, modality: kind.modality,
-      batchSize: r.batchSize, learningRate: r.learningRates[p.strategy], head: r.head, curvePoints: r.curvePoints,
+      batchSize: r.batchSize, learningRate: r.learningRates[strategy], head: r.head, curvePoints: r.curvePoints,
       featurePoints: isDetail && p.strategy !== 'linear-probe' ? r.projectionPoints : undefined,
     }));
     const row = buildRow(r, p, train.count, epochs, out, data);
