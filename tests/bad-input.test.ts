@@ -82,6 +82,7 @@ const EXEMPT: Record<string, string> = {
   IdxError: 'an error class (thrown by the IDX cases)',
   BackendError: 'an error class (thrown by the TRANSFER_LAB_BACKEND CLI case)',
   fastKernels: 'no arguments; reports which native fast paths are installed',
+  isBaseline: 'a type guard: any input is an answer (true for a baseline name, false otherwise)',
   releaseCachedTrainStep: 'no arguments; closes the cached compiled training step (idempotent)',
   releaseCachedForward: 'no arguments; closes the cached compiled forward pass (idempotent)',
   progressOpen: 'no arguments; whether a progress bar is running (tested in progress.test.ts)',

@@ -19,6 +19,14 @@ import { classificationReport } from '../src/experiment/metrics';
 import { readTar } from '../src/data/tar';
 import { loadSentimentTask, SENTIMENT_TASK } from '../src/text/sentiment-task';
 import { experimentConfig, experimentModality } from '../src/experiment/experiments';
+import { runSweep } from '../src/experiment/sweep';
+import { summarizeExperiment } from '../src/experiment/report';
+import { runStrategy } from '../src/experiment/strategies';
+import { ExperimentConfig, ExperimentResult } from '../src/experiment/results';
+import { tfidfBaseline, vaderBaseline } from '../src/text/baselines';
+import { loadTextEncoder } from '../src/text/pretrained';
+import { disposeModels } from '../src/transfer/clone';
+import type { Net } from '../src/transfer/net';
 import { resolveConfig } from '../src/experiment/config';
 import { taskKindOf } from '../src/experiment/task-kinds';
 import { expectNoLeakedTensors, expectError, tmpDir } from './helpers';
@@ -212,6 +220,73 @@ describe('the sentiment task in the experiment registry', () => {
   it('bad inputs: an unknown set, a bad margin in a config', async () => {
     await expectError(() => loadSentimentTask({ dataset: 'sentiment-imdb' as never }), /unknown sentiment task 'sentiment-imdb'/, /sentiment-movies/);
     await expectError(() => resolveConfig({ ...experimentConfig('minilm-to-movie-sentiment'), task: { dataset: 'sentiment-movies', margin: -1 } as never }), /task\.margin must be a number in \[0, 4\)/);
+  });
+
+  it('offers the TF-IDF and VADER baselines as strategies; other tasks reject them', async () => {
+    const cfg = experimentConfig('minilm-to-movie-sentiment');
+    assert.deepStrictEqual(cfg.strategies.slice(-2), ['tfidf', 'vader']);
+    assert.deepStrictEqual(resolveConfig(cfg).strategies.slice(-2), ['tfidf', 'vader']);
+    assert.ok(!experimentConfig('minilm-to-fortunes').strategies.some((s) => s === 'tfidf' || s === 'vader'), 'the fortunes table keeps its strategies');
+    assert.ok(!experimentConfig('fashion-to-digits').strategies.some((s) => s === 'tfidf' || s === 'vader'), 'the image tables keep their strategies');
+    await expectError(() => resolveConfig({ ...experimentConfig('minilm-to-fortunes'), strategies: ['head', 'vader'] }), /baseline that task 'fortunes' does not offer/, /remove it from strategies/);
+    await expectError(() => resolveConfig({ ...experimentConfig('fashion-to-digits'), strategies: ['tfidf'] }), /baseline that task 'mnist' does not offer/);
+    await expectError(() => resolveConfig({ ...cfg, learningRates: { vader: 0.1 } as never }), /learningRates names 'vader', a baseline without a learning rate/);
+    await expectError(() => runStrategy('vader' as never, {} as never), /'vader' is a baseline/, /Fix:/);
+    await expectError(() => tfidfBaseline().run({} as never), /tfidf baseline: expected \{ train, test, seed \}/, /Fix:/);
+    await expectError(() => vaderBaseline().run({ train: null, test: null, seed: 0 } as never), /vader baseline: expected/, /Fix:/);
+    const three = textDataset('three', ['a', 'b', 'c'], [0, 1, 2], ['x', 'y', 'z']);
+    await expectError(() => vaderBaseline().run({ train: three, test: three, seed: 0 }), /VADER scores two classes/, /two-class sentiment task/);
+  });
+});
+
+describe('minilm-to-movie-sentiment in quick mode (probe, head and both baselines in one table)', function () {
+  let encoder: Net;
+  // A tiny sweep: 4 labels per class, 1 seed, 50 test texts of 32 tokens, 2 epochs.
+  const tiny: ExperimentConfig = {
+    ...experimentConfig('minilm-to-movie-sentiment'), name: 'sentiment-tiny', strategies: ['linear-probe', 'head', 'tfidf', 'vader'],
+    sizes: [4], seeds: [0], testSize: 50, validationSize: 20, epochs: { samples: 16, min: 2, max: 2 }, curvePoints: 1, projectionPoints: 0, maxLength: 32,
+  } as ExperimentConfig;
+  let first: ExperimentResult;
+
+  before(async function () {
+    this.timeout(300_000);
+    encoder = await loadTextEncoder('all-minilm-l6-v2', { maxLength: 32 });
+  });
+  after(() => { if (encoder) disposeModels(encoder.model); });
+
+  it('one row per (strategy, size, seed), the baselines among them, accuracies in [0, 1], predictions for every test text, no leaked tensors', async function () {
+    this.timeout(600_000);
+    first = await expectNoLeakedTensors(() => runSweep(tiny, { backbone: encoder }), 'runSweep (sentiment, with baselines)');
+    assert.deepStrictEqual(first.rows.map((r) => r.strategy), ['linear-probe', 'head', 'tfidf', 'vader']);
+    assert.deepStrictEqual(first.cells.map((c) => [c.strategy, c.size, c.runs]), [['linear-probe', 4, 1], ['head', 4, 1], ['tfidf', 4, 1], ['vader', 4, 1]]);
+    for (const r of first.rows) {
+      assert.ok(r.accuracy >= 0 && r.accuracy <= 1 && r.macroF1 >= 0 && r.macroF1 <= 1, `${r.strategy}: accuracy ${r.accuracy}`);
+      assert.strictEqual(r.predictions.length, 50);
+      assert.strictEqual(r.trainImages, 8);
+      assert.strictEqual(r.confusion.flat().reduce((a, b) => a + b, 0), 50);
+    }
+    const [tfidf, vader] = [first.rows[2], first.rows[3]];
+    assert.strictEqual(tfidf.epochs, 0);
+    assert.ok(tfidf.trainableParams > 2, 'TF-IDF counts its fitted weights');
+    assert.strictEqual(vader.trainableParams, 0);
+    assert.strictEqual(vader.samplesSeen, 0);
+    // VADER in the table is VADER on the same test texts.
+    const test = (first as unknown as { test: { texts: string[]; labels: Int32Array; classNames: string[] } }).test;
+    assert.strictEqual(vader.accuracy, classificationReport(vaderProbs(test.texts), test.labels, test.classNames).accuracy);
+    const s = summarizeExperiment(first);
+    assert.ok(!('tfidf' in s.claim.pretrained) && !('vader' in s.claim.pretrained), 'baselines are not pretrained strategies in the claim');
+    assert.match(s.claim.text, /Baselines without the backbone at 4\/class: tfidf 0\.\d+, vader 0\.\d+/);
+  });
+
+  it('same seed, same numbers (every strategy, the baselines included)', async function () {
+    this.timeout(600_000);
+    assert.ok(first, 'the first sweep ran');
+    const again = await runSweep({ ...tiny, strategies: ['linear-probe', 'tfidf', 'vader'] }, { backbone: encoder });
+    for (const r of again.rows) {
+      const a = first.rows.find((x) => x.strategy === r.strategy)!;
+      assert.strictEqual(r.key, a.key, `${r.strategy}: same run key`);
+      assert.deepStrictEqual([r.accuracy, r.predictions], [a.accuracy, a.predictions], `${r.strategy}: same numbers`);
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../src/backend';
-import { withHead, freeze, unfreeze, freezeTo, train, scratch, saveNet, loadNet, trainableParams, trainableGroups, kShotIndices, ImageDataset, getLayer, STRATEGY_NAMES } from '../src';
+import { withHead, freeze, unfreeze, freezeTo, train, scratch, saveNet, loadNet, trainableParams, trainableGroups, kShotIndices, ImageDataset, getLayer, NET_STRATEGY_NAMES } from '../src';
 import {
   WordPieceTokenizer, parseFortunes, loadFortunes, FORTUNE_TOPICS, textDataset, textKShot, textStratifiedSplit, textSubset, textClassCounts, textSelectClasses,
   buildTextEncoder, setTokenEmbeddingsTrainable, textSource, embedTexts, BertConfig, FORTUNES_ENV, runTextStrategy,
@@ -161,7 +161,7 @@ describe('a small BERT encoder through the transfer verbs', function () {
     const enc = buildTextEncoder(config, { maxLength: 8, vocab, seed: 6, trainTokenEmbeddings: false });
     const ds = data();
     const ctx = { encoder: enc, cutAt: 'pool', train: ds, validation: ds, test: ds, seed: 0, epochs: 2, batchSize: 4, learningRate: 1e-2, head: { dropout: 0.1 }, curvePoints: 1 };
-    for (const s of STRATEGY_NAMES) {
+    for (const s of NET_STRATEGY_NAMES) {
       const out = await expectNoLeakedTensors(() => runTextStrategy(s, ctx), `runTextStrategy('${s}')`);
       assert.strictEqual(out.probs.length, ds.count * 2, s);
       assert.ok(out.history.epochs.length >= 1 && out.history.epochs.every((e) => Number.isFinite(e.loss)), s);

@@ -18,7 +18,7 @@ import type { Projection } from '../experiment/pca';
  * STRATEGY_COLORS.scratch; // '#7f7f7f'
  */
 export const STRATEGY_COLORS: Record<string, string> = {
-  scratch: '#7f7f7f', 'linear-probe': '#17becf', head: '#2ca02c', 'fine-tune': '#1f77b4', gradual: '#d62728',
+  scratch: '#7f7f7f', 'linear-probe': '#17becf', head: '#2ca02c', 'fine-tune': '#1f77b4', gradual: '#d62728', tfidf: '#ff7f0e', vader: '#9467bd',
 };
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];

@@ -3,7 +3,7 @@
  * fix, before any data, model or file is touched), and the epochs rule. The data kind's
  * own defaults and fields come from its task kind (src/experiment/task-kinds.ts).
  */
-import { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec } from './strategy-names';
+import { STRATEGIES, STRATEGY_NAMES, NET_STRATEGY_NAMES, NetStrategyName, HeadSpec, isBaseline } from './strategy-names';
 import { EpochRule, ExperimentConfig, ResolvedConfig } from './results';
 import { taskKindOf, taskDatasets } from './task-kinds';
 import { checkPositiveInt } from '../util/args';
@@ -16,7 +16,7 @@ import { checkPositiveInt } from '../util/args';
  * @example
  * DEFAULT_LEARNING_RATES['fine-tune']; // 3e-3
  */
-export const DEFAULT_LEARNING_RATES: Record<StrategyName, number> = {
+export const DEFAULT_LEARNING_RATES: Record<NetStrategyName, number> = {
   scratch: 3e-3, 'linear-probe': 1e-2, head: 1e-2, 'fine-tune': 3e-3, gradual: 3e-3,
 };
 
@@ -86,8 +86,9 @@ export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
   if (!(r.targetAccuracy > 0 && r.targetAccuracy <= 1)) bad(`targetAccuracy must be in (0, 1], got ${r.targetAccuracy}.`);
   // Everything a run would trip over later is checked here, before any data, model or file is touched.
   for (const [k, v] of Object.entries(config.learningRates ?? {})) {
-    if (!(k in STRATEGIES)) bad(`learningRates names unknown strategy '${k}'. Fix: use strategy names (${STRATEGY_NAMES.join(', ')}).`);
-    if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) bad(`learningRates.${k} must be a positive number, got ${v}. Fix: use e.g. 0.003, or leave it out for the default (${DEFAULT_LEARNING_RATES[k as StrategyName]}).`);
+    if (isBaseline(k)) bad(`learningRates names '${k}', a baseline without a learning rate. Fix: use net strategy names (${NET_STRATEGY_NAMES.join(', ')}).`);
+    if (!(NET_STRATEGY_NAMES as string[]).includes(k)) bad(`learningRates names unknown strategy '${k}'. Fix: use strategy names (${NET_STRATEGY_NAMES.join(', ')}).`);
+    if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) bad(`learningRates.${k} must be a positive number, got ${v}. Fix: use e.g. 0.003, or leave it out for the default (${DEFAULT_LEARNING_RATES[k as NetStrategyName]}).`);
   }
   const posInt = (k: string, v: number, min = 1): void => {
     if (!Number.isInteger(v) || v < min) bad(`${k} must be an integer >= ${min}, got ${v}. Fix: use e.g. ${k}: ${(d as Record<string, unknown>)[k]}, or leave it out for the default.`);
@@ -103,5 +104,8 @@ export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
   if (r.head.hidden !== undefined && (!Number.isInteger(r.head.hidden) || r.head.hidden < 0)) bad(`head.hidden must be a whole number of units >= 0, got ${r.head.hidden}. Fix: use 0 for no hidden layer.`);
   if (r.head.dropout !== undefined && !(r.head.dropout >= 0 && r.head.dropout < 1)) bad(`head.dropout must be a fraction in [0, 1), got ${r.head.dropout}. Fix: use e.g. 0.2.`);
   if (!kind) return bad(`task.dataset must be ${orList(taskDatasets())}, got ${JSON.stringify((config.task as { dataset?: unknown })?.dataset)}. Fix: set task, e.g. {"dataset": "mnist"}.`);
+  for (const s of r.strategies) {
+    if (isBaseline(s) && !kind.baselines?.[s]) bad(`strategy '${s}' is a baseline that task '${String((config.task as { dataset?: unknown }).dataset)}' does not offer${kind.baselines && Object.keys(kind.baselines).length ? ` (it offers ${Object.keys(kind.baselines).join(', ')})` : ''}. Fix: remove it from strategies.`);
+  }
   return { ...r, ...kind.resolve(config, bad) };
 }

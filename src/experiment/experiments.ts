@@ -4,14 +4,14 @@
  * `task.dataset` picks the task kind (./task-kinds.ts); `quick` shrinks it to a smoke test.
  */
 import * as fs from 'fs';
-import { StrategyName, STRATEGY_NAMES } from './strategy-names';
+import { StrategyName, NetStrategyName, NET_STRATEGY_NAMES } from './strategy-names';
 import { ExperimentConfig } from './results';
 import { resolveConfig } from './config';
 import { taskKindOf } from './task-kinds';
 import { IMAGE_TASKS } from './task';
 import type { CompareConfig } from './compare';
 
-const ALL: StrategyName[] = STRATEGY_NAMES.slice();
+const ALL: StrategyName[] = NET_STRATEGY_NAMES.slice();
 
 /** The sweep both image experiments share: every strategy, 1-50 labels per class, 3 seeds. */
 const IMAGE_SWEEP = {
@@ -35,7 +35,7 @@ const IMAGE_SWEEP = {
  * @example
  * TEXT_LEARNING_RATES.scratch; // 1e-4
  */
-export const TEXT_LEARNING_RATES: Record<StrategyName, number> = { scratch: 1e-4, 'linear-probe': 3e-2, head: 3e-2, 'fine-tune': 3e-3, gradual: 1e-3 };
+export const TEXT_LEARNING_RATES: Record<NetStrategyName, number> = { scratch: 1e-4, 'linear-probe': 3e-2, head: 3e-2, 'fine-tune': 3e-3, gradual: 1e-3 };
 
 /** The sweep of the text experiment. */
 const TEXT_SWEEP = {
@@ -119,10 +119,11 @@ export const EXPERIMENTS: Record<string, ExperimentConfig> = {
   // fine-tune and gradual; the whole sweep ~40 min on an idle 2-core machine.
   'minilm-to-movie-sentiment': {
     name: 'minilm-to-movie-sentiment',
-    description: 'Text transfer to real human-labelled sentiment: all-MiniLM-L6-v2 to positive vs negative movie-review sentences (Hutto & Gilbert 2014, from the vaderSentiment 3.3.2 sources); the TF-IDF + LR and VADER baselines are in scripts/sentiment-measure.ts.',
+    description: 'Text transfer to real human-labelled sentiment: all-MiniLM-L6-v2 to positive vs negative movie-review sentences (Hutto & Gilbert 2014, from the vaderSentiment 3.3.2 sources); with the TF-IDF + LR and VADER baselines in the same table.',
     backbone: 'all-minilm-l6-v2',
     task: { dataset: 'sentiment-movies' },
     ...TEXT_SWEEP,
+    strategies: [...ALL, 'tfidf', 'vader'],
     sizes: [4, 16, 64, 256],
     testSize: 400,
     epochs: { samples: 192, min: 2, max: 16 },

@@ -4,9 +4,9 @@ export {
   LabelArray, ClassMetrics, ClassificationReport, TimeToTarget, Spread,
 } from './metrics';
 export { pca2d, Projection, PcaOptions } from './pca';
-export { STRATEGIES, STRATEGY_NAMES, StrategyName, HeadSpec } from './strategy-names';
+export { STRATEGIES, STRATEGY_NAMES, NET_STRATEGY_NAMES, BASELINE_NAMES, isBaseline, StrategyName, NetStrategyName, BaselineName, HeadSpec } from './strategy-names';
 export { RunContext, RunOutcome, runStrategy, predictProbs, evalEpochs } from './strategies';
-export { Modality, TaskKind, TaskData, TaskOptions } from './modality';
+export { Modality, TaskKind, TaskData, TaskOptions, BaselineContext, BaselineRunner } from './modality';
 export { TaskSpec, loadTask, stratifiedSample, imageModality, IMAGE_TASKS } from './task';
 export { taskKindOf, modalityOf, registerTaskKind } from './task-kinds';
 export {

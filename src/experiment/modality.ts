@@ -22,7 +22,8 @@ import type { Net } from '../transfer/net';
 import type { BatchSource, FeatureSet } from '../train/source';
 import type { LabelledSet } from '../data/split';
 import type { CacheMode } from '../util/cache';
-import type { StrategyName } from './strategy-names';
+import type { StrategyName, BaselineName } from './strategy-names';
+import type { RunOutcome } from './strategies';
 import type { ExperimentConfig } from './results';
 
 /** A data kind: everything the runner and the sweep need to know about its examples. */
@@ -66,6 +67,23 @@ export interface TaskData<D extends LabelledSet = LabelledSet> {
   description: string;
 }
 
+/** What a baseline run gets: the run's k-shot training set, the fixed test set, its seed. */
+export interface BaselineContext<D extends LabelledSet = LabelledSet> {
+  train: D;
+  test: D;
+  seed: number;
+}
+
+/**
+ * A non-net baseline offered by a task kind (e.g. TF-IDF + logistic regression, VADER):
+ * it ignores the backbone and returns test probabilities and a history, so its runs are
+ * rows of the same table (epochs 0; `trainableParams` its fitted weights, 0 when it has none).
+ */
+export interface BaselineRunner<D extends LabelledSet = LabelledSet> {
+  /** One run: fit on `ctx.train` (if it learns at all), predict `ctx.test`. */
+  run(ctx: BaselineContext<D>): Promise<RunOutcome>;
+}
+
 /** A family of target tasks of one data kind, registered under its `task.dataset` names. */
 export interface TaskKind<D extends LabelledSet = LabelledSet> {
   readonly modality: Modality<D>;
@@ -84,6 +102,8 @@ export interface TaskKind<D extends LabelledSet = LabelledSet> {
   loadBackbone(config: ExperimentConfig): Promise<Net>;
   /** The smoke-test version of a config (stored apart: `<name>-quick`). */
   quick(config: ExperimentConfig): ExperimentConfig;
+  /** The non-net baselines this kind can run as strategies (by name); a config naming another one is rejected. Default: none. */
+  readonly baselines?: Partial<Record<BaselineName, BaselineRunner<D>>>;
   /** Bump when a change to this kind's runs changes the numbers of otherwise identical runs. */
   readonly runnerVersion: number;
 }

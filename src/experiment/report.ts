@@ -13,7 +13,7 @@ import {
 } from '../charts/results';
 import { ExperimentResult as CompareResult, RunRow } from './results';
 import { writeAtomic } from '../util/atomic';
-import { STRATEGIES, StrategyName } from './strategy-names';
+import { STRATEGIES, StrategyName, isBaseline } from './strategy-names';
 import { Spread } from './metrics';
 import { ImageDataset } from '../data/dataset';
 import { roundTo } from '../util/args';
@@ -88,7 +88,9 @@ export function summarizeExperiment(result: CompareResult, env?: EnvironmentRepo
   const at = result.cells.filter((c) => c.size === size);
   const scratch = at.find((c) => c.strategy === 'scratch')?.accuracy.mean ?? null;
   const pretrained: Record<string, number> = {};
-  for (const c of at) if (c.strategy !== 'scratch') pretrained[c.strategy] = r4(c.accuracy.mean);
+  // Baselines (no backbone) are neither scratch nor pretrained: the claim leaves them out.
+  for (const c of at) if (c.strategy !== 'scratch' && !isBaseline(c.strategy)) pretrained[c.strategy] = r4(c.accuracy.mean);
+  const baselines = at.filter((c) => isBaseline(c.strategy)).map((c) => `${c.strategy} ${c.accuracy.mean.toFixed(3)}`);
   const vals = Object.values(pretrained);
   const all = scratch === null || vals.length === 0 ? null : vals.every((v) => v > scratch);
   const best = scratch === null || vals.length === 0 ? null : Math.max(...vals) > scratch;
@@ -113,7 +115,7 @@ export function summarizeExperiment(result: CompareResult, env?: EnvironmentRepo
     accuracy: cellMap(result, (c) => ({ mean: r4(c.accuracy.mean), std: r4(c.accuracy.std), n: c.runs })),
     macroF1: cellMap(result, (c) => ({ mean: r4(c.macroF1.mean), std: r4(c.macroF1.std), n: c.runs })),
     trainSeconds: cellMap(result, (c) => roundTo(c.wallSeconds.mean, 2)),
-    claim: { size, scratch: scratch === null ? null : r4(scratch), pretrained, allBeatScratch: all, bestBeatsScratch: best, text: `${text} Best per size: ${best_}.` },
+    claim: { size, scratch: scratch === null ? null : r4(scratch), pretrained, allBeatScratch: all, bestBeatsScratch: best, text: `${text}${baselines.length ? ` Baselines without the backbone at ${size}/class: ${baselines.join(', ')}.` : ''} Best per size: ${best_}.` },
     bestBySize,
     runs: result.rows.length, resumedRuns: result.resumedRuns, wallSeconds: result.wallSeconds, finishedAt: result.finishedAt,
     report: undefined, results: result.files?.json,

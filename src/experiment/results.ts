@@ -6,7 +6,7 @@
  */
 import type { EpochLogs, TrainEvent } from '../train/history';
 import type { LabelledSet } from '../data/split';
-import type { StrategyName, HeadSpec } from './strategy-names';
+import type { StrategyName, NetStrategyName, HeadSpec } from './strategy-names';
 import type { Spread, TimeToTarget } from './metrics';
 import type { Projection } from './pca';
 
@@ -55,7 +55,7 @@ export interface ExperimentConfig<Task extends TaskSpecBase = TaskSpecBase> {
   /** Epochs per run. Default `{ samples: 1280, min: 3, max: 40 }` (about 40 steps of 32). */
   epochs?: EpochRule;
   /** Peak learning rate per strategy. Defaults: {@link DEFAULT_LEARNING_RATES}. */
-  learningRates?: Partial<Record<StrategyName, number>>;
+  learningRates?: Partial<Record<NetStrategyName, number>>;
   /** The head on the backbone. Default `{ hidden: 0, dropout: 0.2 }`. */
   head?: HeadSpec;
   /** The accuracy of the time-to-accuracy measure (validation set). Default 0.8. */
@@ -73,7 +73,7 @@ export interface ExperimentConfig<Task extends TaskSpecBase = TaskSpecBase> {
  * `maxLength` for texts); every field here goes into the run hash.
  */
 export type ResolvedConfig = Required<Omit<ExperimentConfig, 'description' | 'learningRates'>> & {
-  learningRates: Record<StrategyName, number>;
+  learningRates: Record<NetStrategyName, number>;
 } & Record<string, unknown>;
 
 /** One finished run: a row of the tidy table. */

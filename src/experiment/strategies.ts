@@ -23,7 +23,7 @@ import { scratch, linearProbe, fineTune, gradualUnfreeze } from '../transfer/fin
 import { BatchSource, FeatureSet, featureSource } from '../train/source';
 import { train, evaluateSource } from '../train/loop';
 import { Callback, EpochLogs, History } from '../train/history';
-import { StrategyName, HeadSpec, checkStrategy } from './strategy-names';
+import { NetStrategyName, HeadSpec, checkStrategy, isBaseline } from './strategy-names';
 import { Modality } from './modality';
 import { imageModality } from './task';
 import { checkPositiveInt } from '../util/args';
@@ -170,7 +170,7 @@ async function runLinearProbe<D extends LabelledSet>(ctx: RunContext<D>, data: M
 }
 
 /** Train a headed net the strategy's way (every strategy but the linear probe). */
-async function trainByStrategy(name: StrategyName, net: Net, src: BatchSource, rec: Callback, ctx: RunContext<LabelledSet>): Promise<History> {
+async function trainByStrategy(name: NetStrategyName, net: Net, src: BatchSource, rec: Callback, ctx: RunContext<LabelledSet>): Promise<History> {
   const common = { batchSize: ctx.batchSize, learningRate: ctx.learningRate, seed: ctx.seed, callbacks: [rec] };
   if (name === 'scratch') return train(net, src, { ...common, epochs: ctx.epochs, schedule: 'one-cycle' });
   if (name === 'head') {
@@ -194,8 +194,9 @@ async function trainByStrategy(name: StrategyName, net: Net, src: BatchSource, r
  * @example
  * const out = await runStrategy('fine-tune', { backbone, cutAt: 'features', train, validation, test, seed: 0, epochs: 10, batchSize: 32, learningRate: 3e-3, head: {}, curvePoints: 8 });
  */
-export async function runStrategy<D extends LabelledSet = ImageDataset>(name: StrategyName, ctx: RunContext<D>): Promise<RunOutcome> {
+export async function runStrategy<D extends LabelledSet = ImageDataset>(name: NetStrategyName, ctx: RunContext<D>): Promise<RunOutcome> {
   checkStrategy(name);
+  if (isBaseline(name)) throw new Error(`runStrategy: '${name}' is a baseline, not a net strategy; its task kind runs it (TaskKind.baselines). Fix: run it through a sweep of a task that offers it.`);
   checkNet(ctx?.backbone, 'runStrategy (ctx.backbone)');
   getLayer(ctx.backbone.model, ctx.cutAt); // before any copy exists, so a bad name leaves nothing behind
   const data = (ctx.modality ?? imageModality) as Modality<D>;

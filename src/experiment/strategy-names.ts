@@ -3,8 +3,17 @@
  * on the backbone. Plain data, imported by the runner, the sweep, the tables and the charts.
  */
 
-/** The strategies an experiment can compare. */
-export type StrategyName = 'scratch' | 'linear-probe' | 'head' | 'fine-tune' | 'gradual';
+/** The strategies that train a net on the backbone (every data kind runs them). */
+export type NetStrategyName = 'scratch' | 'linear-probe' | 'head' | 'fine-tune' | 'gradual';
+
+/**
+ * Non-net baselines a task kind may offer as strategies (`TaskKind.baselines`): they
+ * ignore the backbone and produce the same rows, so they sit in the same tables.
+ */
+export type BaselineName = 'tfidf' | 'vader';
+
+/** The strategies an experiment can compare: the net strategies and the task kind's baselines. */
+export type StrategyName = NetStrategyName | BaselineName;
 
 /**
  * Every strategy, in the order charts and tables list them, with a one-line description.
@@ -18,6 +27,8 @@ export const STRATEGIES: Record<StrategyName, string> = {
   head: 'new classifier head on the frozen backbone, trained on images',
   'fine-tune': 'train the new head, then unfreeze everything with discriminative rates (fineTune)',
   gradual: 'gradual unfreezing, one layer group per stage, discriminative rates, slanted triangular schedule',
+  tfidf: 'baseline without the backbone: TF-IDF of word 1-2-grams + L2-regularised logistic regression on the same labels (texts only)',
+  vader: 'baseline without training or backbone: the VADER lexicon-and-rules analyser, sign of its compound score (sentiment tasks only)',
 };
 
 /**
@@ -27,6 +38,32 @@ export const STRATEGIES: Record<StrategyName, string> = {
  * STRATEGY_NAMES[0]; // 'scratch'
  */
 export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
+
+/**
+ * The baseline names, in display order (after the net strategies).
+ *
+ * @example
+ * BASELINE_NAMES; // ['tfidf', 'vader']
+ */
+export const BASELINE_NAMES: BaselineName[] = ['tfidf', 'vader'];
+
+/**
+ * The net strategy names, in display order (every strategy but the baselines).
+ *
+ * @example
+ * NET_STRATEGY_NAMES.length; // 5
+ */
+export const NET_STRATEGY_NAMES = STRATEGY_NAMES.filter((s) => !(BASELINE_NAMES as string[]).includes(s)) as NetStrategyName[];
+
+/**
+ * Whether a strategy is a non-net baseline (run by its task kind, not by runStrategy).
+ *
+ * @example
+ * isBaseline('vader'); // true
+ */
+export function isBaseline(name: string): name is BaselineName {
+  return (BASELINE_NAMES as string[]).includes(name);
+}
 
 /** The head put on the backbone by every strategy but the linear probe. */
 export interface HeadSpec {

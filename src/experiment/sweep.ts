@@ -19,7 +19,7 @@ import { cut } from '../transfer/head';
 import { disposeModels } from '../transfer/clone';
 import { weightsHash, jsonDigest } from '../util/digest';
 import { readRuns, repairRuns, summarize, saveResults } from './table';
-import { StrategyName } from './strategy-names';
+import { StrategyName, isBaseline } from './strategy-names';
 import { runStrategy, RunOutcome } from './strategies';
 import { TaskData, TaskKind } from './modality';
 import { ExperimentConfig, ExperimentResult, ResolvedConfig, RunProgress, RunRow, RunStart } from './results';
@@ -70,7 +70,7 @@ export function runHash(r: ResolvedConfig, strategy: StrategyName, backboneHash:
   const kind = kindOf(r);
   return jsonDigest({
     v: kind.runnerVersion, backboneHash, cutAt: r.cutAt, task: r.task, testSize: r.testSize, validationSize: r.validationSize,
-    splitSeed: r.splitSeed, batchSize: r.batchSize, epochs: r.epochs, learningRate: r.learningRates[strategy],
+    splitSeed: r.splitSeed, batchSize: r.batchSize, epochs: r.epochs, learningRate: isBaseline(strategy) ? undefined : r.learningRates[strategy],
     head: strategy === 'linear-probe' ? null : r.head, targetAccuracy: r.targetAccuracy, curvePoints: r.curvePoints, topK: r.topK,
     ...kind.resolve(r, (msg) => { throw new Error(msg); }),
   });
@@ -135,7 +135,8 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
     const r = resolved;
     this.plan = planSweep(r, backboneHash);
     this.byKey = new Map(this.plan.map((p) => [p.key, p]));
-    this.detail = { strategy: r.strategies.includes('fine-tune') ? 'fine-tune' : r.strategies[r.strategies.length - 1], size: r.sizes[r.sizes.length - 1], seed: r.seeds[0] };
+    const nets = r.strategies.filter((s) => !isBaseline(s));
+    this.detail = { strategy: r.strategies.includes('fine-tune') ? 'fine-tune' : nets[nets.length - 1], size: r.sizes[r.sizes.length - 1], seed: r.seeds[0] };
   }
 
   private kShot(size: number, seed: number): D {
@@ -152,14 +153,23 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
     const p = this.byKey.get(key);
     if (!p) throw new Error(`sweep '${r.name}': no run '${key}' in the plan. Fix: pass a key of sweep.plan.`);
     const train = this.kShot(p.size, p.seed);
+    if (isBaseline(p.strategy)) {
+      const baseline = kind.baselines?.[p.strategy];
+      if (!baseline) throw new Error(`sweep '${r.name}': task '${String(r.task.dataset)}' offers no baseline '${p.strategy}'. Fix: remove it from strategies.`);
+      onStart?.({ index: p.index, total: this.plan.length, strategy: p.strategy, size: p.size, seed: p.seed, epochs: 0 });
+      const row = buildRow(r, p, train.count, 0, await baseline.run({ train, test: data.test, seed: p.seed }), data);
+      if (this.runsFile) fs.appendFileSync(this.runsFile, JSON.stringify(row) + '\n');
+      return row;
+    }
     const epochs = epochsFor(train.count, r.epochs);
     onStart?.({ index: p.index, total: this.plan.length, strategy: p.strategy, size: p.size, seed: p.seed, epochs });
     const d = this.detail;
     const isDetail = r.projectionPoints > 0 && p.strategy === d.strategy && p.size === d.size && p.seed === d.seed;
     // A sweep reports per run (onStart/onRun); the trainings inside a run show nothing of their own.
-    const out = await withVerbose(0, () => runStrategy<D>(p.strategy, {
+    const strategy = p.strategy; // a net strategy here (narrowed for the closure)
+    const out = await withVerbose(0, () => runStrategy<D>(strategy, {
       backbone, cutAt: r.cutAt, train, validation: data.validation, test: data.test, seed: p.seed, epochs, modality: kind.modality,
-      batchSize: r.batchSize, learningRate: r.learningRates[p.strategy], head: r.head, curvePoints: r.curvePoints,
+      batchSize: r.batchSize, learningRate: r.learningRates[strategy], head: r.head, curvePoints: r.curvePoints,
       featurePoints: isDetail && p.strategy !== 'linear-probe' ? r.projectionPoints : undefined,
     }));
     const row = buildRow(r, p, train.count, epochs, out, data);

@@ -21,3 +21,4 @@ export {
 export { vaderScores, vaderProbs, locateVader, VADER_DIR, VaderOptions, VaderScore } from './vader';
 export { trainTfidfLogReg, tfidfPredict, tfidfTransform, tfidfTokens, TfidfModel, TfidfOptions, SparseRows } from './tfidf';
 export { loadSentimentTask, SENTIMENT_TASK, SentimentTaskSpec } from './sentiment-task';
+export { tfidfBaseline, vaderBaseline } from './baselines';

@@ -11,6 +11,7 @@ import { stratifiedSampleIndices, stratifiedSplitIndices } from '../data/split';
 import { TextDataset, textSubset } from './dataset';
 import { FORTUNES_TASK, textModality } from './task';
 import { loadSentiment, SENTIMENT_SET_NAMES, SentimentSetName } from './sentiment';
+import { tfidfBaseline, vaderBaseline } from './baselines';
 
 /** A sentiment task: `task.dataset` is `sentiment-<set>` (movies, amazon, nyt, tweets). */
 export interface SentimentTaskSpec extends TaskSpecBase {
@@ -46,7 +47,8 @@ export function loadSentimentTask(spec: SentimentTaskSpec, opts: TaskOptions = {
 
 /**
  * The sentiment sets as a task kind (`task.dataset` 'sentiment-movies', 'sentiment-amazon',
- * 'sentiment-nyt', 'sentiment-tweets').
+ * 'sentiment-nyt', 'sentiment-tweets'), offering the baselines 'tfidf' (TF-IDF + logistic
+ * regression on the run's labels) and 'vader' (no training) as strategies.
  *
  * @example
  * SENTIMENT_TASK.load({ dataset: 'sentiment-movies' }, {}).classNames; // ['negative', 'positive']
@@ -61,6 +63,7 @@ export const SENTIMENT_TASK: TaskKind<TextDataset> = {
     return { ...FORTUNES_TASK.resolve(config, bad), margin };
   },
   load: (task, opts) => loadSentimentTask(task as SentimentTaskSpec, opts),
+  baselines: { tfidf: tfidfBaseline(), vader: vaderBaseline() },
   quick: (config) => ({
     ...config, name: `${config.name}-quick`, sizes: [4, 16], seeds: [0], testSize: 100, validationSize: 20,
     epochs: { samples: 48, min: 2, max: 4 }, curvePoints: 1, projectionPoints: 40,

@@ -12,7 +12,7 @@
  */
 import { Net, checkNet } from '../transfer/net';
 import { RunContext, RunOutcome, runStrategy } from '../experiment/strategies';
-import { StrategyName } from '../experiment/strategy-names';
+import { NetStrategyName } from '../experiment/strategy-names';
 import { TextDataset } from './dataset';
 import { textModality } from './task';
 
@@ -29,7 +29,7 @@ export interface TextRunContext extends Omit<RunContext<TextDataset>, 'backbone'
  * @example
  * const out = await runTextStrategy('fine-tune', { encoder, cutAt: 'pool', train, validation, test, seed: 0, epochs: 8, batchSize: 16, learningRate: 1e-3, head: {}, curvePoints: 4 });
  */
-export async function runTextStrategy(name: StrategyName, ctx: TextRunContext): Promise<RunOutcome> {
+export async function runTextStrategy(name: NetStrategyName, ctx: TextRunContext): Promise<RunOutcome> {
   checkNet(ctx?.encoder, 'runTextStrategy (ctx.encoder)');
   const { encoder, ...rest } = ctx;
   return runStrategy<TextDataset>(name, { ...rest, backbone: encoder, modality: textModality });
