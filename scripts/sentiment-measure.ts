@@ -20,8 +20,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  tf, loadTextEncoder, extractTextFeatures, linearProbe, featureSource, predictProbs, classificationReport, meanStd, cut,
-  textStratifiedSplit, textKShot, textDataset, TextDataset, FeatureSet, disposeModels, runTextStrategy, TEXT_LEARNING_RATES, Net,
+  tf,
+  loadTextEncoder,
+  extractTextFeatures,
+  linearProbe,
+  featureSource,
+  predictProbs,
+  classificationReport,
+  meanStd,
+  cut,
+  textStratifiedSplit,
+  textKShot,
+  textDataset,
+  TextDataset,
+  FeatureSet,
+  disposeModels,
+  runTextStrategy,
+  TEXT_LEARNING_RATES,
+  Net,
 } from '../src';
 import { loadSentiment, SentimentSetName, SENTIMENT_SETS } from '../src/text/sentiment';
 import { trainTfidfLogReg, tfidfPredict } from '../src/text/tfidf';
@@ -47,20 +63,30 @@ function splitOf(set: SentimentSetName): { train: TextDataset; test: TextDataset
 
 /** The rows of a k-shot sample, as textKShot picks them (the choice depends on labels and seed only). */
 function kShotRows(ds: TextDataset, k: number, seed: number): number[] {
-  const stand = textDataset(ds.name, ds.texts.map((_, i) => String(i)), ds.labels, ds.classNames);
+  const stand = textDataset(
+    ds.name,
+    ds.texts.map((_, i) => String(i)),
+    ds.labels,
+    ds.classNames,
+  );
   return textKShot(stand, k, seed).texts.map(Number);
 }
 
 function concat(a: FeatureSet, b: FeatureSet): FeatureSet {
   const features = new Float32Array((a.count + b.count) * a.dim);
-  features.set(a.features); features.set(b.features, a.count * a.dim);
+  features.set(a.features);
+  features.set(b.features, a.count * a.dim);
   const labels = new Uint8Array(a.count + b.count);
-  labels.set(a.labels.subarray(0, a.count)); labels.set(b.labels.subarray(0, b.count), a.count);
+  labels.set(a.labels.subarray(0, a.count));
+  labels.set(b.labels.subarray(0, b.count), a.count);
   return { features, labels, count: a.count + b.count, dim: a.dim, classNames: a.classNames, key: `${a.key}+${b.key}` };
 }
 
 const acc = (probs: Float32Array, ds: { labels: Uint8Array; classNames: string[] }) => classificationReport(probs, ds.labels, ds.classNames).accuracy;
-const fmt = (v: number[]) => { const s = meanStd(v); return v.length > 1 ? `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}` : s.mean.toFixed(3); };
+const fmt = (v: number[]) => {
+  const s = meanStd(v);
+  return v.length > 1 ? `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}` : s.mean.toFixed(3);
+};
 
 function save(part: string, data: unknown): void {
   fs.mkdirSync(OUT, { recursive: true });
@@ -71,7 +97,13 @@ function save(part: string, data: unknown): void {
 
 async function probeAccuracy(trainF: FeatureSet, testF: FeatureSet, seed: number): Promise<number> {
   const batches = Math.ceil(trainF.count / 16);
-  const { net } = await linearProbe(trainF, { epochs: Math.max(5, Math.round(200 / batches)), batchSize: 16, learningRate: TEXT_LEARNING_RATES['linear-probe'], schedule: 'one-cycle', seed });
+  const { net } = await linearProbe(trainF, {
+    epochs: Math.max(5, Math.round(200 / batches)),
+    batchSize: 16,
+    learningRate: TEXT_LEARNING_RATES['linear-probe'],
+    schedule: 'one-cycle',
+    seed,
+  });
   try {
     return acc(await predictProbs(net, featureSource(testF)), testF);
   } finally {
@@ -126,7 +158,16 @@ async function main(): Promise<void> {
     memo.set(key, m);
     const missing = [...new Set(idx)].filter((i) => !m.has(i));
     if (missing.length) {
-      const f = await extractTextFeatures(body, textDataset(key, missing.map((i) => ds.texts[i]), missing.map((i) => ds.labels[i]), ds.classNames), { cache: false });
+      const f = await extractTextFeatures(
+        body,
+        textDataset(
+          key,
+          missing.map((i) => ds.texts[i]),
+          missing.map((i) => ds.labels[i]),
+          ds.classNames,
+        ),
+        { cache: false },
+      );
       missing.forEach((i, j) => m.set(i, f.features.slice(j * f.dim, (j + 1) * f.dim)));
       log(`embedded ${missing.length} ${key} texts`);
     }
@@ -149,7 +190,9 @@ async function main(): Promise<void> {
       log(`probe ${k}/class: ${fmt(res[k])}`);
     }
     if (allTrain) res.all = [await probeAccuracy(await embedRows('movies', 'train', allRows(splitOf('movies').train)), test, 0)];
-    console.log(`\n| MiniLM probe, movies | ${SIZES.map((k) => `${k}/class`).join(' | ')} |${allTrain ? ' all train |' : ''}\n| --- |${SIZES.map(() => ' --- |').join('')}${allTrain ? ' --- |' : ''}`);
+    console.log(
+      `\n| MiniLM probe, movies | ${SIZES.map((k) => `${k}/class`).join(' | ')} |${allTrain ? ' all train |' : ''}\n| --- |${SIZES.map(() => ' --- |').join('')}${allTrain ? ' --- |' : ''}`,
+    );
     console.log(`| accuracy | ${SIZES.map((k) => fmt(res[k])).join(' | ')} |${allTrain ? ` ${fmt(res.all)} |` : ''}`);
     save('probe', res);
   }
@@ -175,8 +218,18 @@ async function main(): Promise<void> {
             [`probe: ${k}/class in-domain only`, await probeAccuracy(tF, tTest, seed)],
             [`probe: movies + ${k}/class in-domain`, await probeAccuracy(concat(mF, tF), tTest, seed)],
             [`tfidf: ${k}/class in-domain only`, acc(tfidfPredict(await trainTfidfLogReg(tTexts), tsplit.test.texts), tsplit.test)],
-            [`tfidf: movies + ${k}/class in-domain`, acc(tfidfPredict(await trainTfidfLogReg(textDataset('mix', [...mTexts.texts, ...tTexts.texts], [...mTexts.labels, ...tTexts.labels], mTexts.classNames)), tsplit.test.texts), tsplit.test)],
-          ] as [string, number][]) (r[name] ??= []).push(v);
+            [
+              `tfidf: movies + ${k}/class in-domain`,
+              acc(
+                tfidfPredict(
+                  await trainTfidfLogReg(textDataset('mix', [...mTexts.texts, ...tTexts.texts], [...mTexts.labels, ...tTexts.labels], mTexts.classNames)),
+                  tsplit.test.texts,
+                ),
+                tsplit.test,
+              ),
+            ],
+          ] as [string, number][])
+            (r[name] ??= []).push(v);
         }
       }
       if (allTrain) r['probe: all in-domain train'] = [await probeAccuracy(await embedRows(target, 'train', allRows(tsplit.train)), tTest, 0)];
@@ -201,7 +254,19 @@ async function main(): Promise<void> {
         const tr = textKShot(train, k, seed);
         const epochs = Math.min(16, Math.max(4, Math.round(192 / tr.count)));
         const t1 = Date.now();
-        const out = await runTextStrategy('fine-tune', { encoder: ftEncoder, cutAt: 'pool', train: tr, validation, test, seed, epochs, batchSize: 16, learningRate: TEXT_LEARNING_RATES['fine-tune'], head: { hidden: 0, dropout: 0.1 }, curvePoints: 1 });
+        const out = await runTextStrategy('fine-tune', {
+          encoder: ftEncoder,
+          cutAt: 'pool',
+          train: tr,
+          validation,
+          test,
+          seed,
+          epochs,
+          batchSize: 16,
+          learningRate: TEXT_LEARNING_RATES['fine-tune'],
+          head: { hidden: 0, dropout: 0.1 },
+          curvePoints: 1,
+        });
         res[k].acc.push(acc(out.probs, test));
         res[k].seconds.push((Date.now() - t1) / 1000);
         log(`fine-tune ${k}/class seed ${seed}: ${res[k].acc.slice(-1)[0].toFixed(3)} (${epochs} epochs, ${res[k].seconds.slice(-1)[0].toFixed(0)} s)`);
@@ -216,4 +281,7 @@ async function main(): Promise<void> {
   log(`done; tensors left: ${tf.memory().numTensors}`);
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

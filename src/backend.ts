@@ -55,7 +55,6 @@ function setRuntimeDefaults(): void {
 
 function loadNative(): Tf {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const tf: Tf = require('@tensorflow/tfjs-node');
     if (tf.getBackend() !== 'tensorflow') {
       throw new Error(`tfjs-node loaded but the active backend is '${tf.getBackend()}'`);
@@ -76,7 +75,7 @@ function loadNative(): Tf {
 
 function loadCpu(): Tf {
   // The pure-JS packages come with tfjs-node; their API is the same minus node-only io.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+
   const tf = require('@tensorflow/tfjs') as Tf;
   // The cpu backend initialises synchronously; select it explicitly (webgl cannot run in Node).
   void tf.setBackend('cpu');
@@ -139,8 +138,8 @@ export function backendInfo(): BackendInfo {
     label: native ? '' : 'cpu (pure-JS fallback)',
     tfVersion,
     tfjsVersion: (tf.version as Record<string, string>)['tfjs-core'] ?? 'unknown',
-    libtensorflowSource: native ? stamp.source ?? 'download' : null,
-    libtensorflowPath: native ? stamp.libtensorflow ?? null : null,
+    libtensorflowSource: native ? (stamp.source ?? 'download') : null,
+    libtensorflowPath: native ? (stamp.libtensorflow ?? null) : null,
     fastKernels: fastKernels(),
   };
 }

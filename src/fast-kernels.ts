@@ -53,7 +53,10 @@ export function installFastKernels(tf: Tf): string[] {
   const engine = engineOf(tf);
 
   // The gradient kernels: dy * (x > 0) and dy * (0 < x < 6) in one native pass each.
-  for (const [kernel, op] of [['TransferLabReluGrad', 'ReluGrad'], ['TransferLabRelu6Grad', 'Relu6Grad']] as const) {
+  for (const [kernel, op] of [
+    ['TransferLabReluGrad', 'ReluGrad'],
+    ['TransferLabRelu6Grad', 'Relu6Grad'],
+  ] as const) {
     tf.registerKernel({
       kernelName: kernel,
       backendName: 'tensorflow',
@@ -88,10 +91,12 @@ export function installFastKernels(tf: Tf): string[] {
         // int32 has no NaN (tfjs-node's own kernel fails on it: IsNan takes floats only).
         if (x.dtype === 'int32') return asTensorInfo(tf.tidy(() => tf.where(tf.greater(x, 0), tf.onesLike(x), tf.fill(x.shape, alpha, 'int32'))));
         if (alpha !== 0 || x.dtype !== 'float32') return original.kernelFunc(args);
-        return asTensorInfo(tf.tidy(() => {
-          const gt = be.executeSingleOutput('Cast', castAttrs, [tf.greater(x, tf.scalar(0))]);
-          return be.executeSingleOutput('Select', [floatT], [tf.isNaN(x), x, gt]);
-        }));
+        return asTensorInfo(
+          tf.tidy(() => {
+            const gt = be.executeSingleOutput('Cast', castAttrs, [tf.greater(x, tf.scalar(0))]);
+            return be.executeSingleOutput('Select', [floatT], [tf.isNaN(x), x, gt]);
+          }),
+        );
       },
     });
   }

@@ -20,8 +20,19 @@ export * from './experiment';
 export * from './util';
 export * from './sweep';
 export {
-  trainingCurvesChart, learningCurveChart, timeToAccuracyChart, confusionMatrixChart, predictionGridChart, projectionChart, STRATEGY_COLORS,
-  RunSelection, LearningCurveOptions, TimeToAccuracyOptions, ConfusionOptions, PredictionGridOptions, ProjectionOptions,
+  trainingCurvesChart,
+  learningCurveChart,
+  timeToAccuracyChart,
+  confusionMatrixChart,
+  predictionGridChart,
+  projectionChart,
+  STRATEGY_COLORS,
+  RunSelection,
+  LearningCurveOptions,
+  TimeToAccuracyOptions,
+  ConfusionOptions,
+  PredictionGridOptions,
+  ProjectionOptions,
 } from './charts/results';
 export { writeImageFolder, makeImageFolder, WriteFolderOptions, MakeFolderOptions, ImageFolderInfo, IMAGE_FOLDER_MANIFEST } from './data/make-folder';
 export { resizePixels, resizeImages, thumbnails, ResizeOptions } from './data/resize';

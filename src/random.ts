@@ -120,7 +120,8 @@ export function shuffle<T>(items: readonly T[], seed: SeedLike): T[] {
  * permutation(5, 1); // e.g. Int32Array [3, 0, 4, 1, 2]
  */
 export function permutation(n: number, seed: SeedLike): Int32Array {
-  if (!Number.isInteger(n) || n < 0) throw new Error(`permutation: n = ${n} is not a whole number >= 0. Fix: pass the number of items, e.g. permutation(10, seed).`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`permutation: n = ${n} is not a whole number >= 0. Fix: pass the number of items, e.g. permutation(10, seed).`);
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
   return rng(seed).shuffleInPlace(p);

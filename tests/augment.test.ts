@@ -57,13 +57,20 @@ describe('augmentation: rotation, zoom/crop, brightness, contrast on batch bytes
     const aug: AugmentOptions = { rotate: 10, zoom: 0.1, brightness: 0.1, contrast: 0.2, shift: 1 };
     const runOnce = async () => {
       const net = tinyNet(3, 7);
-      const h = await expectNoLeakedTensors(() => train(net, imageSource(ds, net.preprocessing, aug), { epochs: 2, batchSize: 16, seed: 4 }), 'train with augmentation');
+      const h = await expectNoLeakedTensors(
+        () => train(net, imageSource(ds, net.preprocessing, aug), { epochs: 2, batchSize: 16, seed: 4 }),
+        'train with augmentation',
+      );
       net.model.dispose();
       return h;
     };
     const [a, b] = [await runOnce(), await runOnce()];
     assert.strictEqual(a.engine, 'graph', `compiled step (${a.eagerReason})`);
-    assert.deepStrictEqual(a.epochs.map((e) => e.loss), b.epochs.map((e) => e.loss), 'same seed, same run');
+    assert.deepStrictEqual(
+      a.epochs.map((e) => e.loss),
+      b.epochs.map((e) => e.loss),
+      'same seed, same run',
+    );
     const src = imageSource(ds, { height: 12, width: 12, channels: 1 }, aug);
     const plain = imageSource(ds, { height: 12, width: 12, channels: 1 });
     const idx = [0, 1, 2, 3];
@@ -73,10 +80,22 @@ describe('augmentation: rotation, zoom/crop, brightness, contrast on batch bytes
     // Time per batch with and without augmentation (printed, not asserted: speed belongs to npm run bench)
     const big = toyImages(512, 3, 2, 28);
     const pre = { height: 28, width: 28, channels: 1 };
-    const time = (s: ReturnType<typeof imageSource>) => { const t0 = process.hrtime.bigint(); for (let i = 0; i < 8; i++) { const b = s.batch(Int32Array.from({ length: 64 }, (_, j) => (i * 64 + j) % 512), new Random(i)); tf.dispose([b.xs, b.ys]); } return Number(process.hrtime.bigint() - t0) / 8e6; };
+    const time = (s: ReturnType<typeof imageSource>) => {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 8; i++) {
+        const b = s.batch(
+          Int32Array.from({ length: 64 }, (_, j) => (i * 64 + j) % 512),
+          new Random(i),
+        );
+        tf.dispose([b.xs, b.ys]);
+      }
+      return Number(process.hrtime.bigint() - t0) / 8e6;
+    };
     time(imageSource(big, pre));
     time(imageSource(big, pre, aug));
-    console.log(`      batch of 64 28x28 images: ${time(imageSource(big, pre)).toFixed(2)} ms plain, ${time(imageSource(big, pre, aug)).toFixed(2)} ms with ${Object.keys(aug).join('/')}`);
+    console.log(
+      `      batch of 64 28x28 images: ${time(imageSource(big, pre)).toFixed(2)} ms plain, ${time(imageSource(big, pre, aug)).toFixed(2)} ms with ${Object.keys(aug).join('/')}`,
+    );
   });
 
   it('draws a chart of augmented copies, and names bad options', async () => {
@@ -85,7 +104,11 @@ describe('augmentation: rotation, zoom/crop, brightness, contrast on batch bytes
     assert.strictEqual((fig.data[0] as { type: string }).type, 'image');
     assert.match(String((fig.layout!.title as { text: string }).text), /rotate 15, flip/);
     await expectError(() => imageSource(ds, { height: 12, width: 12, channels: 1 }, { rotate: -5 }), /rotate -5 is not a number in \[0, 180\]/, /Fix:/);
-    await expectError(() => imageSource(ds, { height: 12, width: 12, channels: 1 }, { crop: 0.2 } as AugmentOptions), /unknown option 'crop'/, /Fix: use shift, flip, rotate, zoom, brightness, contrast/);
+    await expectError(
+      () => imageSource(ds, { height: 12, width: 12, channels: 1 }, { crop: 0.2 } as AugmentOptions),
+      /unknown option 'crop'/,
+      /Fix: use shift, flip, rotate, zoom, brightness, contrast/,
+    );
     await expectError(() => augmentationChart(ds, { zoom: 2 }), /zoom 2 is not a number in \[0, 0\.9\]/, /Fix:/);
   });
 });

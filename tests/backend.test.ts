@@ -22,7 +22,12 @@ describe('backend', () => {
       const g = tf.tidy(() => {
         const x = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 1);
         const k = tf.variable(tf.randomNormal([3, 3, 1, 4], 0, 1, 'float32', 2));
-        const grads = tf.grads((kk: tf.Tensor) => tf.conv2d(x, kk as tf.Tensor4D, 1, 'same').square().mean())([k]);
+        const grads = tf.grads((kk: tf.Tensor) =>
+          tf
+            .conv2d(x, kk as tf.Tensor4D, 1, 'same')
+            .square()
+            .mean(),
+        )([k]);
         const s = grads[0].abs().sum().dataSync()[0];
         k.dispose();
         return s;
@@ -33,7 +38,10 @@ describe('backend', () => {
 
   it('the pure-JS backend runs only when opted into, and is labelled', () => {
     const out = execFileSync(process.execPath, ['-e', "const b=require('./dist/backend'); console.log(JSON.stringify(b.backendInfo()))"], {
-      cwd: root, env: { ...process.env, TRANSFER_LAB_BACKEND: 'cpu' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root,
+      env: { ...process.env, TRANSFER_LAB_BACKEND: 'cpu' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const info = JSON.parse(out.trim());
     assert.strictEqual(info.backend, 'cpu');

@@ -28,8 +28,10 @@ describe('bench', () => {
         try {
           assert.strictEqual(m.countParams(), 234282);
           assert.deepStrictEqual(m.outputs[0].shape, [null, 10]);
-          assert.deepStrictEqual(m.layers.map((l) => l.getClassName()),
-            ['Conv2D', 'Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense']);
+          assert.deepStrictEqual(
+            m.layers.map((l) => l.getClassName()),
+            ['Conv2D', 'Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense'],
+          );
         } finally {
           m.dispose();
         }
@@ -114,7 +116,18 @@ describe('bench', () => {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it('has the required fields as positive finite numbers', () => {
-      for (const k of ['tfjs_train_sps', 'keras_train_sps', 'train_ratio', 'tfjs_infer_sps', 'keras_infer_sps', 'infer_ratio', 'tfjs_fit_train_sps', 'tfjs_predict_sps', 'fit_train_ratio', 'predict_ratio'] as const) {
+      for (const k of [
+        'tfjs_train_sps',
+        'keras_train_sps',
+        'train_ratio',
+        'tfjs_infer_sps',
+        'keras_infer_sps',
+        'infer_ratio',
+        'tfjs_fit_train_sps',
+        'tfjs_predict_sps',
+        'fit_train_ratio',
+        'predict_ratio',
+      ] as const) {
         assertPositive(result[k], k);
       }
       // The library's loop runs the compiled graph step on the reference CNN.
@@ -125,7 +138,8 @@ describe('bench', () => {
       assert.strictEqual(result.quick, true);
       assert.deepStrictEqual(
         { batch: result.config.batch, steps: result.config.train_steps, repeats: result.config.repeats },
-        { batch: TINY.batch, steps: TINY.trainSteps, repeats: TINY.repeats });
+        { batch: TINY.batch, steps: TINY.trainSteps, repeats: TINY.repeats },
+      );
       assertPositive(result.machine.cpus, 'machine.cpus');
       assert.ok(result.machine.node.startsWith('v'));
       assert.ok(!Number.isNaN(Date.parse(result.date)));
@@ -170,7 +184,10 @@ describe('bench', () => {
         // The Keras model is the same architecture: same parameter count (BatchNorm statistics included).
         assert.strictEqual(p.params, result.finetune.params, `${p.name} builds a different model`);
       }
-      assert.deepStrictEqual(result.finetune.peers.map((p) => p.name), ['keras/small-cnn', 'keras-onednn/small-cnn']);
+      assert.deepStrictEqual(
+        result.finetune.peers.map((p) => p.name),
+        ['keras/small-cnn', 'keras-onednn/small-cnn'],
+      );
       assert.ok(Math.abs((result.finetune_train_ratio as number) - result.finetune.tfjs_sps / (result.finetune.best_peer as { sps: number }).sps) < 1e-12);
       assertPositive(result.cached_head_sps, 'cached_head_sps');
       assertPositive(result.feature_extract_sps, 'feature_extract_sps');
@@ -179,8 +196,15 @@ describe('bench', () => {
     });
 
     it('records the main job and every notebook against their budgets', () => {
-      const names = fs.readdirSync(path.join(root, 'notebooks')).filter((f) => f.endsWith('.ipynb')).map((f) => `notebook:${f.replace(/\.ipynb$/, '')}`).sort();
-      assert.deepStrictEqual(result.jobs.map((j) => j.job), ['main', ...names]);
+      const names = fs
+        .readdirSync(path.join(root, 'notebooks'))
+        .filter((f) => f.endsWith('.ipynb'))
+        .map((f) => `notebook:${f.replace(/\.ipynb$/, '')}`)
+        .sort();
+      assert.deepStrictEqual(
+        result.jobs.map((j) => j.job),
+        ['main', ...names],
+      );
       for (const j of result.jobs) {
         assert.ok(j.budget_s > 0);
         if (j.wall_s === null) assert.strictEqual(j.within_budget, null);
@@ -202,10 +226,20 @@ describe('bench', () => {
     });
 
     it('combines several runs: each run listed, median ratios, the rest from the last run', () => {
-      const at = (k: number): BenchResult => ({ ...result, date: `2026-01-0${k}T00:00:00.000Z`, train_ratio: k, infer_ratio: 10 - k, finetune_train_ratio: k === 2 ? null : k, machine: { ...result.machine, loadavg_start: [k, k, k] } });
+      const at = (k: number): BenchResult => ({
+        ...result,
+        date: `2026-01-0${k}T00:00:00.000Z`,
+        train_ratio: k,
+        infer_ratio: 10 - k,
+        finetune_train_ratio: k === 2 ? null : k,
+        machine: { ...result.machine, loadavg_start: [k, k, k] },
+      });
       const c = combineRuns([at(3), at(1), at(2)]);
       assert.strictEqual(c.runs?.length, 3);
-      assert.deepStrictEqual(c.runs?.map((r) => r.train_ratio), [3, 1, 2]);
+      assert.deepStrictEqual(
+        c.runs?.map((r) => r.train_ratio),
+        [3, 1, 2],
+      );
       assert.strictEqual(c.train_ratio, 2);
       assert.strictEqual(c.infer_ratio, 8);
       assert.strictEqual(c.finetune_train_ratio, 2, 'median of the runs that have it (3 and 1)');
@@ -224,7 +258,10 @@ describe('bench', () => {
       'sizes:{batch:2,trainSteps:1,inferSteps:1,repeats:1,warmupSteps:0}})' +
       '.then(({result})=>console.log(JSON.stringify({result,table:formatTable(result)})))';
     const run = spawnSync(process.execPath, ['-e', code], {
-      cwd: root, env: { ...process.env, TRANSFER_LAB_BACKEND: 'cpu' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root,
+      env: { ...process.env, TRANSFER_LAB_BACKEND: 'cpu' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     assert.strictEqual(run.status, 0, run.stderr);
     assert.match(run.stderr, /WARNING: backend 'cpu'.*NOT native TensorFlow/);

@@ -59,7 +59,12 @@ describe('CLI (transfer-lab)', function () {
 
   for (const spec of SPECS) {
     it(`${spec.name} --help (and -h, help ${spec.name}) lists its options and does nothing else, exit 0`, () => {
-      for (const args of [[spec.name, '--help'], [spec.name, '-h'], ['help', spec.name], [spec.name, '--quick', '--help']]) {
+      for (const args of [
+        [spec.name, '--help'],
+        [spec.name, '-h'],
+        ['help', spec.name],
+        [spec.name, '--quick', '--help'],
+      ]) {
         const r = cli(args, { TRANSFER_LAB_REPORTS: path.join(tmpDir(), 'reports') });
         assert.strictEqual(r.code, 0, `${args.join(' ')}: ${r.err}`);
         assert.match(r.out, new RegExp(`^usage: transfer-lab ${spec.name}\\b`), args.join(' '));
@@ -107,7 +112,9 @@ describe('CLI (transfer-lab)', function () {
       [MAIN, ['--quick', '--fresh', '--json', '--backbone', 'fashion-cnn']],
       [RUN, ['fashion-a-to-b', '--quick', '--json', '--fresh', '--backbone=fashion-cnn', '--reports-dir', '/tmp/r']],
       [DOCTOR, ['--json']],
-      [DATASETS, ['--json']], [DATASETS, ['--check', 'fashion-mnist']], [DATASETS, ['--fetch=fashion-mnist']],
+      [DATASETS, ['--json']],
+      [DATASETS, ['--check', 'fashion-mnist']],
+      [DATASETS, ['--fetch=fashion-mnist']],
       [BENCH, ['--quick', '--jobs', '--json', '--runs', '3', '--out', '/tmp/b']],
       [PRETRAIN, ['fashion-cnn', 'fashion-a-cnn', '--epochs', '2', '--fresh', '--quick', '--models-dir', '/tmp/m']],
       [BACKEND, ['--source', 'wheel', '--python', 'python3', '--check']],
@@ -121,6 +128,9 @@ describe('CLI (transfer-lab)', function () {
     }
     assert.strictEqual(parseArgs(['--runs=5'], BENCH).values.get('runs'), '5');
     assert.deepStrictEqual(parseArgs(['a', 'b'], PRETRAIN).positional, ['a', 'b']);
-    assert.throws(() => parseArgs(['--verbose'], DOCTOR), (e: unknown) => e instanceof CliError && e.exitCode === 2);
+    assert.throws(
+      () => parseArgs(['--verbose'], DOCTOR),
+      (e: unknown) => e instanceof CliError && e.exitCode === 2,
+    );
   });
 });

@@ -30,7 +30,8 @@ function clusterProcesses(dir: string): string[] {
     try {
       const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
       const env = fs.readFileSync(`/proc/${p}/environ`, 'utf8').split('\0');
-      if (/slurmctld|slurmd|slurmstepd|munged/.test(cmd) && (cmd.includes(dir) || env.includes(`TRANSFER_LAB_SLURM_CLUSTER=${dir}`))) out.push(`${p}: ${cmd.trim()}`);
+      if (/slurmctld|slurmd|slurmstepd|munged/.test(cmd) && (cmd.includes(dir) || env.includes(`TRANSFER_LAB_SLURM_CLUSTER=${dir}`)))
+        out.push(`${p}: ${cmd.trim()}`);
       else if (env.includes(`TRANSFER_LAB_SLURM_CLUSTER=${dir}`)) out.push(`${p}: ${cmd.trim()}`);
     } catch {
       // gone, or not ours to read
@@ -48,7 +49,6 @@ describe('Slurm: the example array job on a one-node cluster', function () {
   before(function () {
     const r = spawnSync(CLUSTER, ['start'], { env, encoding: 'utf8' });
     if (r.status === 3 && process.env.CI !== 'true') {
-      // eslint-disable-next-line no-console
       console.log(`      skipped: no Slurm here and it cannot be installed: ${r.stderr.trim().split('\n').pop()}`);
       this.skip();
     }
@@ -72,8 +72,17 @@ describe('Slurm: the example array job on a one-node cluster', function () {
     const work = path.join(dir, 'work');
     fs.mkdirSync(work, { recursive: true });
     const submit = spawnSync(path.join(ROOT, 'examples', 'slurm', 'submit.sh'), [], {
-      cwd: work, encoding: 'utf8',
-      env: { ...env, RESULTS: results, SHARDS: '2', EXPERIMENT, RUN_ARGS: '--quick', MERGE_ARGS: '--json', TRANSFER_LAB: `${process.execPath} ${path.join(ROOT, 'dist', 'cli.js')}` },
+      cwd: work,
+      encoding: 'utf8',
+      env: {
+        ...env,
+        RESULTS: results,
+        SHARDS: '2',
+        EXPERIMENT,
+        RUN_ARGS: '--quick',
+        MERGE_ARGS: '--json',
+        TRANSFER_LAB: `${process.execPath} ${path.join(ROOT, 'dist', 'cli.js')}`,
+      },
     });
     assert.strictEqual(submit.status, 0, `submit.sh: ${submit.stderr}`);
     const [arrayId, mergeId] = submit.stdout.trim().split(/\s+/);
@@ -92,13 +101,23 @@ describe('Slurm: the example array job on a one-node cluster', function () {
       assert.ok(Date.now() - t0 < 10 * 60 * 1000, `jobs still queued after 10 minutes:\n${q.stdout}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const outputs = fs.readdirSync(work).filter((f) => f.endsWith('.out')).sort();
+    const outputs = fs
+      .readdirSync(work)
+      .filter((f) => f.endsWith('.out'))
+      .sort();
     const show = () => outputs.map((f) => `--- ${f}\n${fs.readFileSync(path.join(work, f), 'utf8').slice(-1500)}`).join('\n');
-    assert.deepStrictEqual(outputs.map((f) => f.replace(/\d+/g, 'N')), ['tl-merge-N.out', 'tl-sweep-N_N.out', 'tl-sweep-N_N.out'], show());
+    assert.deepStrictEqual(
+      outputs.map((f) => f.replace(/\d+/g, 'N')),
+      ['tl-merge-N.out', 'tl-sweep-N_N.out', 'tl-sweep-N_N.out'],
+      show(),
+    );
     const log = show();
     assert.match(log, /shard 0\/2 on /);
     assert.match(log, /shard 1\/2 on /);
-    const shards = fs.readdirSync(results).filter((f) => /^runs-\d-of-2\.jsonl$/.test(f)).sort();
+    const shards = fs
+      .readdirSync(results)
+      .filter((f) => /^runs-\d-of-2\.jsonl$/.test(f))
+      .sort();
     assert.deepStrictEqual(shards, ['runs-0-of-2.jsonl', 'runs-1-of-2.jsonl'], log);
 
     const merged = JSON.parse(fs.readFileSync(path.join(results, 'results.json'), 'utf8'));

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { tf } from '../src/backend';
-import { ImageDataset, augmentBytes, batchCount, batches, kShot, loadFashionMnist, toTensors } from '../src/data';
+import { augmentBytes, batchCount, batches, kShot, loadFashionMnist, toTensors } from '../src/data';
 import { Random } from '../src/random';
 import { synthetic } from './fixtures';
 import { expectError, expectNoLeakedTensors } from './helpers';
@@ -22,17 +22,21 @@ describe('data: tensors and batches', () => {
 
   it('channels 3 repeats grayscale, channels 1 averages RGB, normalize false/mean-std apply', async () => {
     const ds = synthetic(3, 3, 2, 2, 1); // image i is all byte i
-    await expectNoLeakedTensors(() => tf.tidy(() => {
-      const rgb = toTensors(ds, { channels: 3, normalize: false }).xs;
-      assert.deepStrictEqual(rgb.shape, [3, 2, 2, 3]);
-      assert.deepStrictEqual(Array.from(rgb.slice([2, 0, 0, 0], [1, 1, 1, 3]).dataSync()), [2, 2, 2]);
-      const rgbDs = { ...ds, channels: 3, images: Uint8Array.from({ length: 3 * 12 }, (_, i) => (i % 3) * 30) };
-      const gray = toTensors(rgbDs, { channels: 1, normalize: false }).xs;
-      assert.deepStrictEqual(gray.shape, [3, 2, 2, 1]);
-      assert.deepStrictEqual(Array.from(gray.dataSync()).slice(0, 2), [30, 30]); // mean of 0, 30, 60
-      const std = toTensors(ds, { indices: [2], normalize: { mean: 1 / 255, std: 2 } }).xs;
-      assert.ok(Math.abs(std.dataSync()[0] - 0.5 / 255) < 1e-7);
-    }), 'toTensors with conversions');
+    await expectNoLeakedTensors(
+      () =>
+        tf.tidy(() => {
+          const rgb = toTensors(ds, { channels: 3, normalize: false }).xs;
+          assert.deepStrictEqual(rgb.shape, [3, 2, 2, 3]);
+          assert.deepStrictEqual(Array.from(rgb.slice([2, 0, 0, 0], [1, 1, 1, 3]).dataSync()), [2, 2, 2]);
+          const rgbDs = { ...ds, channels: 3, images: Uint8Array.from({ length: 3 * 12 }, (_, i) => (i % 3) * 30) };
+          const gray = toTensors(rgbDs, { channels: 1, normalize: false }).xs;
+          assert.deepStrictEqual(gray.shape, [3, 2, 2, 1]);
+          assert.deepStrictEqual(Array.from(gray.dataSync()).slice(0, 2), [30, 30]); // mean of 0, 30, 60
+          const std = toTensors(ds, { indices: [2], normalize: { mean: 1 / 255, std: 2 } }).xs;
+          assert.ok(Math.abs(std.dataSync()[0] - 0.5 / 255) < 1e-7);
+        }),
+      'toTensors with conversions',
+    );
     await expectError(() => toTensors(ds, { normalize: { mean: [0.5, 0.5], std: 1 } }), /2 values for 1 channel/, /Fix/);
   });
 
@@ -48,9 +52,19 @@ describe('data: tensors and batches', () => {
       }
       return out;
     }, 'batches');
-    assert.deepStrictEqual(seen.map((b) => b.length), [4, 4, 2]);
-    assert.deepStrictEqual(seen.flat().sort((a, b) => a - b), [...Array(10).keys()]);
-    const order = (epoch: number, seed = 1): number[] => [...batches(ds, { batchSize: 10, shuffle: true, seed, epoch })].flatMap((b) => { tf.dispose([b.xs, b.ys]); return Array.from(b.indices); });
+    assert.deepStrictEqual(
+      seen.map((b) => b.length),
+      [4, 4, 2],
+    );
+    assert.deepStrictEqual(
+      seen.flat().sort((a, b) => a - b),
+      [...Array(10).keys()],
+    );
+    const order = (epoch: number, seed = 1): number[] =>
+      [...batches(ds, { batchSize: 10, shuffle: true, seed, epoch })].flatMap((b) => {
+        tf.dispose([b.xs, b.ys]);
+        return Array.from(b.indices);
+      });
     assert.deepStrictEqual(order(0), seen.flat());
     assert.notDeepStrictEqual(order(1), order(0));
     assert.notDeepStrictEqual(order(0, 2), order(0));

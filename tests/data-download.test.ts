@@ -27,30 +27,47 @@ function startServer(): Promise<{ url: string; hits: Map<string, number>; close:
     const [, mode, file] = (req.url ?? '').split('/');
     hits.set(mode, (hits.get(mode) ?? 0) + 1);
     const real = path.join(DEBIAN, file);
-    if (!fs.existsSync(real)) { res.writeHead(404).end(); return; }
+    if (!fs.existsSync(real)) {
+      res.writeHead(404).end();
+      return;
+    }
     const body = fs.readFileSync(real);
-    const send = (b: Buffer): void => { res.writeHead(200, { 'content-length': b.length }).end(b); };
+    const send = (b: Buffer): void => {
+      res.writeHead(200, { 'content-length': b.length }).end(b);
+    };
     if (mode === 'good') send(body);
     else if (mode === 'trunc') send(body.subarray(0, body.length >> 1));
     else if (mode === 'wrong') send(fs.readFileSync(path.join(DEBIAN, FASHION_FILES.trainLabels.file)));
     else if (mode === 'altered') send(altered);
-    else if (mode === 'cut') { res.writeHead(200, { 'content-length': body.length }); res.write(body.subarray(0, 1000), () => res.destroy()); }
-    else if (mode === 'flaky') { if (hits.get(mode) === 1) res.writeHead(500).end(); else send(body); }
-    else res.writeHead(404).end();
+    else if (mode === 'cut') {
+      res.writeHead(200, { 'content-length': body.length });
+      res.write(body.subarray(0, 1000), () => res.destroy());
+    } else if (mode === 'flaky') {
+      if (hits.get(mode) === 1) res.writeHead(500).end();
+      else send(body);
+    } else res.writeHead(404).end();
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as AddressInfo;
-    resolve({ url: `http://127.0.0.1:${port}`, hits, close: () => new Promise((r) => server.close(() => r())) });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ url: `http://127.0.0.1:${port}`, hits, close: () => new Promise((r) => server.close(() => r())) });
+    }),
+  );
 }
 
 describe('data: Fashion-MNIST download (loopback server)', () => {
   let srv: Awaited<ReturnType<typeof startServer>>;
   let dir: string;
   const fast = { retries: 2, retryDelayMs: 10, timeoutMs: 5000 };
-  before(async () => { srv = await startServer(); });
-  after(async () => { await srv.close(); });
-  beforeEach(() => { dir = tmpDir('transfer-lab-dl-'); });
+  before(async () => {
+    srv = await startServer();
+  });
+  after(async () => {
+    await srv.close();
+  });
+  beforeEach(() => {
+    dir = tmpDir('transfer-lab-dl-');
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const leftovers = (): string[] => fs.readdirSync(dir);
 
@@ -61,9 +78,15 @@ describe('data: Fashion-MNIST download (loopback server)', () => {
       const out = await downloadFashionMnist({ dir, ...fast });
       assert.strictEqual(out, dir);
     } finally {
-      if (saved === undefined) delete process.env[FASHION_URL_ENV]; else process.env[FASHION_URL_ENV] = saved;
+      if (saved === undefined) delete process.env[FASHION_URL_ENV];
+      else process.env[FASHION_URL_ENV] = saved;
     }
-    assert.deepStrictEqual(leftovers().sort(), Object.values(FASHION_FILES).map((f) => f.file).sort());
+    assert.deepStrictEqual(
+      leftovers().sort(),
+      Object.values(FASHION_FILES)
+        .map((f) => f.file)
+        .sort(),
+    );
     assert.strictEqual(loadFashionMnist('test', { dir, onlyDir: true }).count, 10000);
     // A second run keeps the verified files and fetches nothing.
     const before = srv.hits.get('good');
@@ -75,8 +98,13 @@ describe('data: Fashion-MNIST download (loopback server)', () => {
 
   it('a truncated file is retried, reported by name, and never left in place', async () => {
     const dest = path.join(dir, LABELS.file);
-    await expectError(() => downloadVerified(`${srv.url}/trunc/${LABELS.file}`, dest, LABELS, fast),
-      new RegExp(dest), /after 3 attempt/, /corrupt or truncated gzip/, /Fix:/);
+    await expectError(
+      () => downloadVerified(`${srv.url}/trunc/${LABELS.file}`, dest, LABELS, fast),
+      new RegExp(dest),
+      /after 3 attempt/,
+      /corrupt or truncated gzip/,
+      /Fix:/,
+    );
     assert.strictEqual(srv.hits.get('trunc'), 3);
     assert.deepStrictEqual(leftovers(), []);
   });
@@ -90,7 +118,11 @@ describe('data: Fashion-MNIST download (loopback server)', () => {
 
   it('a dropped connection and a 404 are errors; a server error once is retried', async () => {
     const dest = path.join(dir, LABELS.file);
-    await expectError(() => downloadVerified(`${srv.url}/cut/${LABELS.file}`, dest, LABELS, { ...fast, retries: 0 }), new RegExp(dest), /(interrupted|closed|aborted|corrupt)/);
+    await expectError(
+      () => downloadVerified(`${srv.url}/cut/${LABELS.file}`, dest, LABELS, { ...fast, retries: 0 }),
+      new RegExp(dest),
+      /(interrupted|closed|aborted|corrupt)/,
+    );
     await expectError(() => downloadVerified(`${srv.url}/good/nope.gz`, dest, LABELS, { ...fast, retries: 0 }), /HTTP 404/);
     assert.deepStrictEqual(leftovers(), []);
     await downloadVerified(`${srv.url}/flaky/${LABELS.file}`, dest, LABELS, fast);
@@ -106,9 +138,14 @@ describe('data: Fashion-MNIST download (loopback server)', () => {
 
   it('transfer-lab datasets --fetch fashion-mnist downloads into the cache', async () => {
     const cache = tmpDir('transfer-lab-cache-');
-    const out = await new Promise<string>((resolve, reject) => execFile(path.resolve('node_modules/.bin/tsx'), ['src/cli.ts', 'datasets', '--fetch', 'fashion-mnist'],
-      { env: { ...process.env, TRANSFER_LAB_CACHE: cache, [FASHION_URL_ENV]: `${srv.url}/good/` } },
-      (err, stdout) => (err ? reject(err) : resolve(stdout))));
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        path.resolve('node_modules/.bin/tsx'),
+        ['src/cli.ts', 'datasets', '--fetch', 'fashion-mnist'],
+        { env: { ...process.env, TRANSFER_LAB_CACHE: cache, [FASHION_URL_ENV]: `${srv.url}/good/` } },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      ),
+    );
     assert.match(out, new RegExp(`fashion-mnist: ${path.join(cache, 'fashion-mnist')}`));
     assert.strictEqual(fs.readdirSync(path.join(cache, 'fashion-mnist')).length, 4);
     fs.rmSync(cache, { recursive: true, force: true });

@@ -51,10 +51,22 @@ describe('data: image folders', () => {
     await writeImage(path.join(dir, 'b', 'ok.png'), 4, 4, [2]);
     const bad = path.join(dir, 'b', 'broken.png');
     fs.writeFileSync(bad, 'this is not a PNG');
-    await expectNoLeakedTensors(() => expectError(() => loadImageFolder(dir, { height: 4, width: 4 }), new RegExp(bad.replace(/[.]/g, '\\.')), /cannot be read as an image/, /skipUnreadable/), 'a failed load');
+    await expectNoLeakedTensors(
+      () =>
+        expectError(
+          () => loadImageFolder(dir, { height: 4, width: 4 }),
+          new RegExp(bad.replace(/[.]/g, '\\.')),
+          /cannot be read as an image/,
+          /skipUnreadable/,
+        ),
+      'a failed load',
+    );
     const ds = loadImageFolder(dir, { height: 4, width: 4, skipUnreadable: true });
     assert.strictEqual(ds.count, 2);
-    assert.deepStrictEqual(ds.skipped.map((s) => s.path), [bad]);
+    assert.deepStrictEqual(
+      ds.skipped.map((s) => s.path),
+      [bad],
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -5,7 +5,9 @@ import { expectError } from './helpers';
 
 describe('data: splits and sampling', () => {
   let test: ImageDataset;
-  before(() => { test = loadFashionMnist('test'); });
+  before(() => {
+    test = loadFashionMnist('test');
+  });
 
   it('subset copies just the chosen images, in order', async () => {
     const ds = synthetic(10);

@@ -8,7 +8,10 @@ import { expectError, tmpDir } from './helpers';
 
 describe('data: readers on the real files', () => {
   it('Fashion-MNIST gives 60000/10000 28x28 images with 10 balanced classes', () => {
-    for (const [split, n] of [['train', 60000], ['test', 10000]] as const) {
+    for (const [split, n] of [
+      ['train', 60000],
+      ['test', 10000],
+    ] as const) {
       const ds = loadFashionMnist(split);
       assert.strictEqual(ds.count, n);
       assert.strictEqual(ds.images.length, n * 28 * 28);
@@ -41,7 +44,9 @@ describe('data: readers on the real files', () => {
 describe('data: errors name the file and the fix', () => {
   let dir: string;
   const labelsGz = path.join('/usr/share/datasets/fashion-mnist', 't10k-labels-idx1-ubyte.gz');
-  before(() => { dir = tmpDir('transfer-lab-idx-'); });
+  before(() => {
+    dir = tmpDir('transfer-lab-idx-');
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('a truncated gzip file', async () => {
@@ -67,7 +72,12 @@ describe('data: errors name the file and the fix', () => {
 
   it('a missing data set lists where it looked and how to get it', async () => {
     const missing = path.join(dir, 'nowhere');
-    await expectError(() => loadFashionMnist('test', { dir: missing, onlyDir: true }), /Fashion-MNIST not found/, new RegExp(missing), /Fix: run 'npx transfer-lab datasets --fetch fashion-mnist'/);
+    await expectError(
+      () => loadFashionMnist('test', { dir: missing, onlyDir: true }),
+      /Fashion-MNIST not found/,
+      new RegExp(missing),
+      /Fix: run 'npx transfer-lab datasets --fetch fashion-mnist'/,
+    );
     await expectError(() => loadMnistIdx(missing, 'test'), new RegExp(path.join(missing, 't10k-images-idx3-ubyte')), /file not found/, /Fix/);
     await expectError(() => readIdx(path.join(missing, 'x.gz')), /x\.gz: file not found/, /Fix/);
   });
@@ -95,10 +105,16 @@ describe('data: full MNIST IDX files', () => {
 });
 
 describe('transfer-lab datasets (CLI)', () => {
-  const cli = (...args: string[]): string => execFileSync(path.resolve('node_modules/.bin/tsx'), ['src/cli.ts', 'datasets', ...args],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRANSFER_LAB_CACHE: emptyCache, TRANSFER_LAB_MNIST: '' } });
+  const cli = (...args: string[]): string =>
+    execFileSync(path.resolve('node_modules/.bin/tsx'), ['src/cli.ts', 'datasets', ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRANSFER_LAB_CACHE: emptyCache, TRANSFER_LAB_MNIST: '' },
+    });
   let emptyCache: string;
-  before(() => { emptyCache = tmpDir('transfer-lab-cache-'); });
+  before(() => {
+    emptyCache = tmpDir('transfer-lab-cache-');
+  });
   after(() => fs.rmSync(emptyCache, { recursive: true, force: true }));
 
   it('--json reports fashion-mnist (60000 train, 10000 test) and mnist', () => {
@@ -112,7 +128,12 @@ describe('transfer-lab datasets (CLI)', () => {
 
   it('--check exits 0 for an available data set, 1 for a missing one, 2 for an unknown name', () => {
     const code = (...args: string[]): number => {
-      try { cli(...args); return 0; } catch (e) { return (e as { status: number }).status; }
+      try {
+        cli(...args);
+        return 0;
+      } catch (e) {
+        return (e as { status: number }).status;
+      }
     };
     assert.strictEqual(code('--check', 'fashion-mnist'), 0);
     assert.strictEqual(code('--check', 'mnist'), 0);

@@ -26,7 +26,6 @@ interface Output {
 
 /** The worker: run the workload with a seed and print its numbers as JSON (the last stdout line). */
 async function worker(seed: number, withPretrain: boolean): Promise<void> {
-  /* eslint-disable @typescript-eslint/no-var-requires */
   const { loadFashionMnist } = require('../src/data/fashion') as typeof import('../src/data/fashion');
   const { kShot } = require('../src/data/split') as typeof import('../src/data/split');
   const { loadTask } = require('../src/experiment/task') as typeof import('../src/experiment/task');
@@ -40,22 +39,48 @@ async function worker(seed: number, withPretrain: boolean): Promise<void> {
   const { extractFeatures } = require('../src/transfer/features') as typeof import('../src/transfer/features');
   const { fineTune } = require('../src/transfer/finetune') as typeof import('../src/transfer/finetune');
   const { cloneNet, disposeModels, predictProbs } = require('../src/experiment/strategies') as typeof import('../src/experiment/strategies');
-  /* eslint-enable @typescript-eslint/no-var-requires */
+
   type Net = import('../src/transfer/net').Net;
-  const sha = (b: ArrayBufferView): string => crypto.createHash('sha256').update(Buffer.from(b.buffer, b.byteOffset, b.byteLength)).digest('hex');
+  const sha = (b: ArrayBufferView): string =>
+    crypto
+      .createHash('sha256')
+      .update(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+      .digest('hex');
   const weights = (net: Net): string[] => net.model.weights.map((w) => `${w.originalName}:${sha(w.read().dataSync() as Float32Array)}`);
-  const curve = (h: { epochs: { loss: number; acc: number; valAcc?: number; lr: number }[] }): number[][] => h.epochs.map((e) => [e.loss, e.acc, e.valAcc ?? -1, e.lr]);
+  const curve = (h: { epochs: { loss: number; acc: number; valAcc?: number; lr: number }[] }): number[][] =>
+    h.epochs.map((e) => [e.loss, e.acc, e.valAcc ?? -1, e.lr]);
 
   const backbone = await loadBackbone('fashion-cnn');
   const out: Partial<Output> = { seed };
 
   // 1. A compare sweep: every strategy, 1 label per class, this seed.
   const data = loadTask({ dataset: 'mnist' }, { testSize: 100, validationSize: 50 });
-  const sweep = await compare({
-    name: 'determinism', backbone: 'fashion-cnn', task: { dataset: 'mnist' }, strategies: ['scratch', 'linear-probe', 'head', 'fine-tune', 'gradual'],
-    sizes: [1], seeds: [seed], testSize: 100, validationSize: 50, epochs: 3, curvePoints: 3, projectionPoints: 30,
-  }, { backbone, data });
-  out.sweep = sweep.rows.map((r) => ({ key: r.key, accuracy: r.accuracy, macroF1: r.macroF1, topK: r.topKAccuracy, predictions: r.predictions, confusion: r.confusion, projection: r.projection ?? null, history: curve({ epochs: r.history }) }));
+  const sweep = await compare(
+    {
+      name: 'determinism',
+      backbone: 'fashion-cnn',
+      task: { dataset: 'mnist' },
+      strategies: ['scratch', 'linear-probe', 'head', 'fine-tune', 'gradual'],
+      sizes: [1],
+      seeds: [seed],
+      testSize: 100,
+      validationSize: 50,
+      epochs: 3,
+      curvePoints: 3,
+      projectionPoints: 30,
+    },
+    { backbone, data },
+  );
+  out.sweep = sweep.rows.map((r) => ({
+    key: r.key,
+    accuracy: r.accuracy,
+    macroF1: r.macroF1,
+    topK: r.topKAccuracy,
+    predictions: r.predictions,
+    confusion: r.confusion,
+    projection: r.projection ?? null,
+    history: curve({ epochs: r.history }),
+  }));
 
   // 2. A quick pretrain (its recipe has its own seed), a few batches.
   if (withPretrain) {
@@ -75,8 +100,20 @@ async function worker(seed: number, withPretrain: boolean): Promise<void> {
   // 3. Training from scratch with this seed: seeded init, shuffles, shifts, flips and dropout.
   const fashion = kShot(loadFashionMnist('test'), 12, seed);
   const model = buildSmallCnn({ filters: [8, 16, 16], embedUnits: 32, seed, classes: 10, name: 'determinism' });
-  const net: Net = { model, groups: Object.entries(SMALL_CNN_GROUPS).map(([name, layers]) => ({ name, layers: [...layers] })), classNames: fashion.classNames, preprocessing: { height: 28, width: 28, channels: 1 }, origin: 'determinism' };
-  const h = await train(net, imageSource(fashion, net.preprocessing, { shift: 2, flip: true }), { epochs: 2, batchSize: 32, learningRate: 3e-3, schedule: 'one-cycle', seed });
+  const net: Net = {
+    model,
+    groups: Object.entries(SMALL_CNN_GROUPS).map(([name, layers]) => ({ name, layers: [...layers] })),
+    classNames: fashion.classNames,
+    preprocessing: { height: 28, width: 28, channels: 1 },
+    origin: 'determinism',
+  };
+  const h = await train(net, imageSource(fashion, net.preprocessing, { shift: 2, flip: true }), {
+    epochs: 2,
+    batchSize: 32,
+    learningRate: 3e-3,
+    schedule: 'one-cycle',
+    seed,
+  });
   out.train = { weights: weights(net), history: curve(h) };
 
   // 4. Features of the pretrained backbone.
@@ -86,7 +123,13 @@ async function worker(seed: number, withPretrain: boolean): Promise<void> {
   // 5. A fine-tune of a new head on a copy of the backbone.
   const copy = await cloneNet(backbone);
   const headed = withHead(copy, { cutAt: 'features', classes: 10, seed, dropout: 0.3 });
-  const ft = await fineTune(headed, imageSource(kShot(data.pool, 2, seed), headed.preprocessing), { headEpochs: 1, epochs: 2, batchSize: 8, learningRate: 3e-3, seed });
+  const ft = await fineTune(headed, imageSource(kShot(data.pool, 2, seed), headed.preprocessing), {
+    headEpochs: 1,
+    epochs: 2,
+    batchSize: 8,
+    learningRate: 3e-3,
+    seed,
+  });
   const probs = await predictProbs(headed, imageSource(data.test, headed.preprocessing));
   out.fineTune = { weights: weights(headed), history: curve(ft), probs: sha(probs) };
   disposeModels(headed.model, copy.model, net.model, backbone.model);
@@ -96,12 +139,23 @@ async function worker(seed: number, withPretrain: boolean): Promise<void> {
 function runWorker(seed: number, withPretrain: boolean): Promise<{ out: Output; seconds: number }> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-r', 'tsx/cjs', __filename, String(seed), withPretrain ? 'pretrain' : 'no-pretrain'], {
-      cwd: path.resolve(__dirname, '..'), maxBuffer: 16 * MB, timeout: 300_000, env: { ...process.env, TRANSFER_LAB_DETERMINISM_WORKER: '1' },
-    }, (err, stdout, stderr) => {
-      if (err) { reject(new Error(`determinism worker (seed ${seed}) failed: ${err.message}\n${stderr}`)); return; }
-      resolve({ out: JSON.parse(stdout.trim().split('\n').pop() as string) as Output, seconds: (Date.now() - t0) / 1000 });
-    });
+    execFile(
+      process.execPath,
+      ['-r', 'tsx/cjs', __filename, String(seed), withPretrain ? 'pretrain' : 'no-pretrain'],
+      {
+        cwd: path.resolve(__dirname, '..'),
+        maxBuffer: 16 * MB,
+        timeout: 300_000,
+        env: { ...process.env, TRANSFER_LAB_DETERMINISM_WORKER: '1' },
+      },
+      (err, stdout, stderr) => {
+        if (err) {
+          reject(new Error(`determinism worker (seed ${seed}) failed: ${err.message}\n${stderr}`));
+          return;
+        }
+        resolve({ out: JSON.parse(stdout.trim().split('\n').pop() as string) as Output, seconds: (Date.now() - t0) / 1000 });
+      },
+    );
   });
 }
 
@@ -120,7 +174,10 @@ function count(o: Output): { numbers: number; tensors: number } {
 }
 
 if (process.env.TRANSFER_LAB_DETERMINISM_WORKER && require.main === module) {
-  worker(Number(process.argv[2]), process.argv[3] === 'pretrain').catch((e: Error) => { process.stderr.write(`${e.stack}\n`); process.exit(1); });
+  worker(Number(process.argv[2]), process.argv[3] === 'pretrain').catch((e: Error) => {
+    process.stderr.write(`${e.stack}\n`);
+    process.exit(1);
+  });
 } else {
   describe('determinism: the same workload in two processes, bit for bit', function () {
     let runs: Promise<{ out: Output; seconds: number }[]>;
@@ -130,7 +187,10 @@ if (process.env.TRANSFER_LAB_DETERMINISM_WORKER && require.main === module) {
     before(() => {
       // Two processes with seed 7 at once; the other seed after them (two cores).
       runs = Promise.all([runWorker(7, true), runWorker(7, true)]);
-      other = runs.then(() => runWorker(8, false), () => runWorker(8, false));
+      other = runs.then(
+        () => runWorker(8, false),
+        () => runWorker(8, false),
+      );
       runs.catch(() => undefined);
       other.catch(() => undefined);
     });
@@ -143,8 +203,10 @@ if (process.env.TRANSFER_LAB_DETERMINISM_WORKER && require.main === module) {
       for (const k of ['sweep', 'pretrain', 'train', 'features', 'fineTune'] as const) {
         assert.deepStrictEqual(b.out[k], a.out[k], `${k} differs between two runs with the same seed`);
       }
-      report.push(`same seed, two processes (${a.seconds.toFixed(0)} s and ${b.seconds.toFixed(0)} s): ${numbers} numbers and ${tensors} weight tensors (SHA-256 of their bytes) identical ` +
-        `(5-strategy sweep, quick pretrain, seeded training with augmentation, features, fine-tune)`);
+      report.push(
+        `same seed, two processes (${a.seconds.toFixed(0)} s and ${b.seconds.toFixed(0)} s): ${numbers} numbers and ${tensors} weight tensors (SHA-256 of their bytes) identical ` +
+          `(5-strategy sweep, quick pretrain, seeded training with augmentation, features, fine-tune)`,
+      );
     });
 
     it('another seed gives other numbers where the seed matters', async () => {

@@ -24,7 +24,12 @@ import { writeReport, summarizeExperiment, formatSummaryTable } from '../src/exp
 import { experimentConfig, EXPERIMENTS } from '../src/experiment/experiments';
 import { disposeModels } from '../src/experiment/strategies';
 import {
-  learningCurveChart, trainingCurvesChart, timeToAccuracyChart, confusionMatrixChart, predictionGridChart, projectionChart,
+  learningCurveChart,
+  trainingCurvesChart,
+  timeToAccuracyChart,
+  confusionMatrixChart,
+  predictionGridChart,
+  projectionChart,
 } from '../src/charts/results';
 import { expectError, expectNoLeakedTensors, tmpDir } from './helpers';
 
@@ -35,19 +40,43 @@ async function testBackbone(): Promise<Net> {
   if (process.env.TRANSFER_LAB_TEST_BACKBONE) return loadBackbone(process.env.TRANSFER_LAB_TEST_BACKBONE);
   if (fs.existsSync(path.join(modelsDir(), BUNDLED, 'model.json'))) return loadBackbone(BUNDLED);
   const model = buildSmallCnn({ classes: 10, filters: [8, 16, 16], embedUnits: 32, seed: 3, name: 'quick-fashion' });
-  const net: Net = { model, groups: Object.entries(SMALL_CNN_GROUPS).map(([name, layers]) => ({ name, layers: [...layers] })), classNames: [], preprocessing: { height: 28, width: 28, channels: 1 }, origin: 'quick-fashion(test)' };
+  const net: Net = {
+    model,
+    groups: Object.entries(SMALL_CNN_GROUPS).map(([name, layers]) => ({ name, layers: [...layers] })),
+    classNames: [],
+    preprocessing: { height: 28, width: 28, channels: 1 },
+    origin: 'quick-fashion(test)',
+  };
   await train(net, imageSource(kShot(loadFashionMnist('train'), 120, 0), net.preprocessing), { epochs: 1, batchSize: 64, learningRate: 3e-3, seed: 0 });
   return net;
 }
 
 const config: CompareConfig = {
-  name: 'tiny', backbone: BUNDLED, task: { dataset: 'mnist' }, strategies: ['scratch', 'fine-tune'], sizes: [1, 2], seeds: [0, 1],
-  testSize: 100, validationSize: 50, epochs: 2, curvePoints: 2, projectionPoints: 40,
+  name: 'tiny',
+  backbone: BUNDLED,
+  task: { dataset: 'mnist' },
+  strategies: ['scratch', 'fine-tune'],
+  sizes: [1, 2],
+  seeds: [0, 1],
+  testSize: 100,
+  validationSize: 50,
+  epochs: 2,
+  curvePoints: 2,
+  projectionPoints: 40,
 };
 
 /** The numbers of a row that must not depend on timing. */
 function numbers(r: RunRow) {
-  return { key: r.key, accuracy: r.accuracy, macroF1: r.macroF1, predictions: r.predictions, loss: r.history.map((e) => e.loss), valAcc: r.history.map((e) => e.valAcc ?? null), samples: r.samplesSeen, params: r.trainableParams };
+  return {
+    key: r.key,
+    accuracy: r.accuracy,
+    macroF1: r.macroF1,
+    predictions: r.predictions,
+    loss: r.history.map((e) => e.loss),
+    valAcc: r.history.map((e) => e.valAcc ?? null),
+    samples: r.samplesSeen,
+    params: r.trainableParams,
+  };
 }
 
 describe('experiment: compare on real data', function () {
@@ -55,7 +84,11 @@ describe('experiment: compare on real data', function () {
   let data: TaskData;
   let first: CompareResult;
   const dirs: string[] = [];
-  const dir = () => { const d = tmpDir('tl-exp-'); dirs.push(d); return d; };
+  const dir = () => {
+    const d = tmpDir('tl-exp-');
+    dirs.push(d);
+    return d;
+  };
 
   before(async () => {
     backbone = await testBackbone();
@@ -70,13 +103,18 @@ describe('experiment: compare on real data', function () {
     const out = dir();
     first = await expectNoLeakedTensors(() => compare(config, { backbone, data, outDir: out }), 'compare');
     assert.strictEqual(first.rows.length, 8);
-    assert.deepStrictEqual(first.rows.map((r) => `${r.strategy}/${r.size}/${r.seed}`), [
-      'scratch/1/0', 'fine-tune/1/0', 'scratch/1/1', 'fine-tune/1/1', 'scratch/2/0', 'fine-tune/2/0', 'scratch/2/1', 'fine-tune/2/1']);
+    assert.deepStrictEqual(
+      first.rows.map((r) => `${r.strategy}/${r.size}/${r.seed}`),
+      ['scratch/1/0', 'fine-tune/1/0', 'scratch/1/1', 'fine-tune/1/1', 'scratch/2/0', 'fine-tune/2/0', 'scratch/2/1', 'fine-tune/2/1'],
+    );
     for (const r of first.rows) {
       assert.strictEqual(r.trainImages, r.size * 10);
       assert.strictEqual(r.predictions.length, 100);
       assert.ok(r.accuracy >= 0 && r.accuracy <= 1);
-      assert.strictEqual(r.confusion.flat().reduce((a, b) => a + b, 0), 100);
+      assert.strictEqual(
+        r.confusion.flat().reduce((a, b) => a + b, 0),
+        100,
+      );
       assert.strictEqual(r.history.length, 2);
       assert.strictEqual(r.samplesSeen, 2 * r.trainImages);
       assert.ok(r.wallSeconds > 0);
@@ -84,7 +122,10 @@ describe('experiment: compare on real data', function () {
     const ft = first.rows.find((r) => r.strategy === 'fine-tune')!;
     const sc = first.rows.find((r) => r.strategy === 'scratch')!;
     assert.ok(sc.trainableParams > ft.trainableParams, 'fine-tune starts with only the head trainable');
-    assert.deepStrictEqual(ft.events.map((e) => e.label), ['train head', 'unfreeze all']);
+    assert.deepStrictEqual(
+      ft.events.map((e) => e.label),
+      ['train head', 'unfreeze all'],
+    );
     assert.strictEqual(first.rows.filter((r) => r.projection).length, 1, 'one run carries the PCA picture');
     assert.strictEqual(first.cells.length, 4);
     for (const c of first.cells) assert.strictEqual(c.runs, 2);
@@ -101,7 +142,11 @@ describe('experiment: compare on real data', function () {
     const again = await compare(config, { backbone, data, outDir: dir() });
     assert.strictEqual(again.resumedRuns, 0);
     assert.deepStrictEqual(again.rows.map(numbers), first.rows.map(numbers));
-    assert.notStrictEqual(first.rows[0].accuracy === first.rows[2].accuracy && first.rows[0].predictions.join() === first.rows[2].predictions.join(), true, 'different seeds differ');
+    assert.notStrictEqual(
+      first.rows[0].accuracy === first.rows[2].accuracy && first.rows[0].predictions.join() === first.rows[2].predictions.join(),
+      true,
+      'different seeds differ',
+    );
   });
 
   it('resumes an interrupted sweep without redoing finished runs', async () => {
@@ -116,7 +161,10 @@ describe('experiment: compare on real data', function () {
     assert.deepStrictEqual(res.rows.map(numbers), first.rows.map(numbers));
     assert.strictEqual(readRuns(path.join(out, 'runs.jsonl')).size, 8);
     // A changed setting is a different run: nothing is reused.
-    const other = await compare({ ...config, sizes: [1], seeds: [0], strategies: ['scratch'], learningRates: { scratch: 1e-3 } }, { backbone, data, outDir: out });
+    const other = await compare(
+      { ...config, sizes: [1], seeds: [0], strategies: ['scratch'], learningRates: { scratch: 1e-3 } },
+      { backbone, data, outDir: out },
+    );
     assert.strictEqual(other.resumedRuns, 0);
   });
 
@@ -136,12 +184,13 @@ describe('experiment: compare on real data', function () {
     assert.deepStrictEqual(summary.strategies, ['scratch', 'fine-tune']);
     assert.deepStrictEqual(summary.sizes, [1, 2]);
     assert.deepStrictEqual(summary.seeds, [0, 1]);
-    for (const s of summary.strategies) for (const k of summary.sizes) {
-      const c = summary.accuracy[s][String(k)];
-      assert.strictEqual(typeof c.mean, 'number');
-      assert.strictEqual(typeof c.std, 'number');
-      assert.strictEqual(c.n, 2);
-    }
+    for (const s of summary.strategies)
+      for (const k of summary.sizes) {
+        const c = summary.accuracy[s][String(k)];
+        assert.strictEqual(typeof c.mean, 'number');
+        assert.strictEqual(typeof c.std, 'number');
+        assert.strictEqual(c.n, 2);
+      }
     assert.strictEqual(typeof summary.claim.bestBeatsScratch, 'boolean');
     assert.match(formatSummaryTable(first), /scratch .* \+- /);
     assert.strictEqual(summarizeExperiment(first).claim.size, 1);
@@ -151,8 +200,11 @@ describe('experiment: compare on real data', function () {
     await expectNoLeakedTensors(() => {
       const d = first.rows.find((r) => r.projection)!;
       const figs = [
-        learningCurveChart(first.cells), trainingCurvesChart(first.rows), timeToAccuracyChart(first.rows, { size: 1 }),
-        confusionMatrixChart(d.confusion, first.task.classNames), predictionGridChart(first.test!, d.predictions, { count: 12 }),
+        learningCurveChart(first.cells),
+        trainingCurvesChart(first.rows),
+        timeToAccuracyChart(first.rows, { size: 1 }),
+        confusionMatrixChart(d.confusion, first.task.classNames),
+        predictionGridChart(first.test!, d.predictions, { count: 12 }),
         projectionChart(d.projection!.before, d.projection!.after, first.task.classNames),
       ];
       for (const f of figs) {

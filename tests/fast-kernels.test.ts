@@ -22,11 +22,18 @@ describe('native fast kernels', () => {
   });
 
   it('relu gradient equals dy * (x > 0), exactly, and leaks nothing', async () => {
-    const got = await expectNoLeakedTensors(() => tf.tidy(() => {
-      const g = tf.grad((x: ReturnType<typeof tf.tensor1d>) => tf.relu(x).mul(tf.tensor1d(DY)).sum());
-      return Array.from(g(tf.tensor1d(XS)).dataSync());
-    }), 'relu gradient');
-    assert.deepStrictEqual(got, XS.map((x, i) => Math.fround(x > 0 ? DY[i] : DY[i] * 0)));
+    const got = await expectNoLeakedTensors(
+      () =>
+        tf.tidy(() => {
+          const g = tf.grad((x: ReturnType<typeof tf.tensor1d>) => tf.relu(x).mul(tf.tensor1d(DY)).sum());
+          return Array.from(g(tf.tensor1d(XS)).dataSync());
+        }),
+      'relu gradient',
+    );
+    assert.deepStrictEqual(
+      got,
+      XS.map((x, i) => Math.fround(x > 0 ? DY[i] : DY[i] * 0)),
+    );
   });
 
   it('relu6 gradient equals dy * (0 < x < 6), exactly', () => {
@@ -34,7 +41,10 @@ describe('native fast kernels', () => {
       const g = tf.grad((x: ReturnType<typeof tf.tensor1d>) => tf.relu6(x).mul(tf.tensor1d(DY)).sum());
       return Array.from(g(tf.tensor1d(XS)).dataSync());
     });
-    assert.deepStrictEqual(got, XS.map((x, i) => Math.fround(x > 0 && x < 6 ? DY[i] : DY[i] * 0)));
+    assert.deepStrictEqual(
+      got,
+      XS.map((x, i) => Math.fround(x > 0 && x < 6 ? DY[i] : DY[i] * 0)),
+    );
   });
 
   it('step keeps tfjs semantics: 1 above 0, alpha at or below, NaN stays NaN', async () => {
@@ -55,9 +65,14 @@ describe('native fast kernels', () => {
       const b = tf.randomNormal([4], 0, 1, 'float32', 3) as ReturnType<typeof tf.tensor1d>;
       const dy = tf.randomNormal([2, 4, 4, 4], 0, 1, 'float32', 4);
       const f = tf.grads((xx: ReturnType<typeof tf.tensor4d>, ww: ReturnType<typeof tf.tensor4d>) =>
-        tf.fused.conv2d({ x: xx, filter: ww, strides: 1, pad: 'valid', bias: b, activation: 'relu' }).mul(dy).sum());
+        tf.fused.conv2d({ x: xx, filter: ww, strides: 1, pad: 'valid', bias: b, activation: 'relu' }).mul(dy).sum(),
+      );
       const p = tf.grads((xx: ReturnType<typeof tf.tensor4d>, ww: ReturnType<typeof tf.tensor4d>) =>
-        tf.relu(tf.conv2d(xx, ww, 1, 'valid').add(b)).mul(dy).sum());
+        tf
+          .relu(tf.conv2d(xx, ww, 1, 'valid').add(b))
+          .mul(dy)
+          .sum(),
+      );
       return [f([x, w]).map((t) => Array.from(t.dataSync())), p([x, w]).map((t) => Array.from(t.dataSync()))];
     });
     assert.deepStrictEqual(fused, plain);

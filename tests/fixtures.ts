@@ -20,7 +20,17 @@ export function toyImages(count: number, classes = 3, seed = 0, size = 12): Imag
     const ox = 1 + ((c * 5 + 2) % (size - 4));
     for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) img[(oy + y) * size + ox + x] = 200 + r.int(0, 55);
   }
-  return { name: `toy-${classes}`, images, labels, count, height: size, width: size, channels: 1, classNames: Array.from({ length: classes }, (_, i) => `c${i}`), source: 'synthetic' };
+  return {
+    name: `toy-${classes}`,
+    images,
+    labels,
+    count,
+    height: size,
+    width: size,
+    channels: 1,
+    classNames: Array.from({ length: classes }, (_, i) => `c${i}`),
+    source: 'synthetic',
+  };
 }
 
 /** A tiny BatchNorm CNN with the bundled backbone's layer names and groups. */
@@ -69,9 +79,8 @@ let pretrained: Promise<Net> | null = null;
 /** A tiny net trained on the toy task (once per process): a stand-in pretrained backbone. */
 export function pretrainedTiny(): Promise<Net> {
   pretrained ??= (async () => {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { train } = require('../src/train/loop') as typeof import('../src/train/loop');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+
     const { imageSource } = require('../src/train/source') as typeof import('../src/train/source');
     const net = tinyNet(3, 11);
     await train(net, imageSource(toyImages(96, 3, 1), net.preprocessing), { epochs: 6, batchSize: 16, learningRate: 1e-2 });
@@ -92,7 +101,14 @@ export function synthetic(count: number, classes = 3, h = 2, w = 2, c = 1): Imag
   const images = new Uint8Array(count * size);
   for (let i = 0; i < count; i++) images.fill(i % 256, i * size, (i + 1) * size);
   return {
-    name: 'synthetic', images, labels: Uint8Array.from({ length: count }, (_, i) => i % classes), count,
-    height: h, width: w, channels: c, classNames: Array.from({ length: classes }, (_, i) => `c${i}`), source: 'test',
+    name: 'synthetic',
+    images,
+    labels: Uint8Array.from({ length: count }, (_, i) => i % classes),
+    count,
+    height: h,
+    width: w,
+    channels: c,
+    classNames: Array.from({ length: classes }, (_, i) => `c${i}`),
+    source: 'test',
   };
 }

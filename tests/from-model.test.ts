@@ -24,7 +24,10 @@ describe('netFromModel: any tfjs layers model as a Net', () => {
   it('splits body/head by default, infers preprocessing and class names, and trains through the verbs', async () => {
     const model = kerasStyle();
     const net = netFromModel(model, { classNames: ['a', 'b', 'c'] });
-    assert.deepStrictEqual(net.groups, [{ name: 'body', layers: ['block1_conv1', 'block1_pool', 'block2_conv1', 'flatten'] }, { name: 'head', layers: ['predictions'] }]);
+    assert.deepStrictEqual(net.groups, [
+      { name: 'body', layers: ['block1_conv1', 'block1_pool', 'block2_conv1', 'flatten'] },
+      { name: 'head', layers: ['predictions'] },
+    ]);
     assert.deepStrictEqual(net.preprocessing, { height: 12, width: 12, channels: 1 });
     assert.strictEqual(net.model, model, 'shares the model');
     freeze(net);
@@ -38,11 +41,17 @@ describe('netFromModel: any tfjs layers model as a Net', () => {
   it('takes groups as names, as split points, or from a splitter', () => {
     const model = kerasStyle();
     const a = netFromModel(model, { splitAt: ['block2_conv1', 'predictions'] });
-    assert.deepStrictEqual(a.groups.map((g) => g.name), ['group1', 'group2', 'head']);
+    assert.deepStrictEqual(
+      a.groups.map((g) => g.name),
+      ['group1', 'group2', 'head'],
+    );
     assert.deepStrictEqual(a.groups[1].layers, ['block2_conv1', 'flatten']);
     const b = netFromModel(model, { groups: { convs: ['block1_conv1', 'block1_pool', 'block2_conv1', 'flatten'], out: ['predictions'] } });
-    assert.deepStrictEqual(b.groups.map((g) => g.name), ['convs', 'out']);
-    const c = netFromModel(model, { splitter: bodyHeadSplitter, classNames: [] , preprocessing: { height: 12, width: 12, channels: 1, mean: 0.5, std: 0.25 } });
+    assert.deepStrictEqual(
+      b.groups.map((g) => g.name),
+      ['convs', 'out'],
+    );
+    const c = netFromModel(model, { splitter: bodyHeadSplitter, classNames: [], preprocessing: { height: 12, width: 12, channels: 1, mean: 0.5, std: 0.25 } });
     assert.deepStrictEqual(c.classNames, []);
     assert.strictEqual(c.preprocessing.std, 0.25);
     model.dispose();
@@ -64,10 +73,22 @@ describe('netFromModel: any tfjs layers model as a Net', () => {
 
   it('names unknown layers, loose layers and wrong class counts', async () => {
     const model = kerasStyle();
-    await expectError(() => netFromModel(model, { groups: { body: ['conv9'], head: ['predictions'] } }), /names layer 'conv9', which model 'keras_style' does not have/, /Known layers: input_1, block1_conv1/);
-    await expectError(() => netFromModel(model, { groups: { head: ['predictions'] } }), /layers with weights block1_conv1, block2_conv1 are in no group/, /Fix: add them to a group/);
+    await expectError(
+      () => netFromModel(model, { groups: { body: ['conv9'], head: ['predictions'] } }),
+      /names layer 'conv9', which model 'keras_style' does not have/,
+      /Known layers: input_1, block1_conv1/,
+    );
+    await expectError(
+      () => netFromModel(model, { groups: { head: ['predictions'] } }),
+      /layers with weights block1_conv1, block2_conv1 are in no group/,
+      /Fix: add them to a group/,
+    );
     await expectError(() => netFromModel(model, { splitAt: ['predictions', 'block2_conv1'] }), /must be in model order/, /Fix: sort them/);
-    await expectError(() => netFromModel(model, { classNames: ['a', 'b'] }), /2 class names for a model whose output has shape \[null,3\]/, /one name per output unit \(3\)/);
+    await expectError(
+      () => netFromModel(model, { classNames: ['a', 'b'] }),
+      /2 class names for a model whose output has shape \[null,3\]/,
+      /one name per output unit \(3\)/,
+    );
     await expectError(() => netFromModel(model, { splitAt: [], groups: {} }), /give one of splitter, groups and splitAt/, /Fix:/);
     model.dispose();
   });
@@ -83,7 +104,9 @@ describe('netFromModel: any tfjs layers model as a Net', () => {
     const j = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
     j.modelTopology.config.layers[2].class_name = 'MyAttention';
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(j));
-    await expectNoLeakedTensors(() => expectError(() => loadModelAsNet(dir), /uses layer class 'MyAttention', which tfjs does not know/, /tf\.serialization\.registerClass\(MyAttention\)/));
+    await expectNoLeakedTensors(() =>
+      expectError(() => loadModelAsNet(dir), /uses layer class 'MyAttention', which tfjs does not know/, /tf\.serialization\.registerClass\(MyAttention\)/),
+    );
     model.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   });

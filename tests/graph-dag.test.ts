@@ -23,22 +23,31 @@ import { restore, snapshot, toyImages } from './fixtures';
 function residualNet(seed: number): Net {
   const init = (i: number) => tf.initializers.glorotUniform({ seed: seed * 10 + i });
   const input = tf.input({ shape: [12, 12, 1], name: 'image' });
-  const stem = tf.layers.conv2d({ name: 'stem_conv', filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(0) }).apply(input) as tfn.SymbolicTensor;
+  const stem = tf.layers
+    .conv2d({ name: 'stem_conv', filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(0) })
+    .apply(input) as tfn.SymbolicTensor;
   const stemBn = tf.layers.batchNormalization({ name: 'stem_bn' }).apply(stem) as tfn.SymbolicTensor;
   const stemAct = tf.layers.reLU({ name: 'stem_relu6', maxValue: 6 }).apply(stemBn) as tfn.SymbolicTensor;
-  let h = tf.layers.depthwiseConv2d({ name: 'block_dw', kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: init(1) }).apply(stemAct) as tfn.SymbolicTensor;
+  let h = tf.layers
+    .depthwiseConv2d({ name: 'block_dw', kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: init(1) })
+    .apply(stemAct) as tfn.SymbolicTensor;
   h = tf.layers.batchNormalization({ name: 'block_dw_bn' }).apply(h) as tfn.SymbolicTensor;
   h = tf.layers.activation({ name: 'block_dw_relu6', activation: 'relu6' }).apply(h) as tfn.SymbolicTensor;
   h = tf.layers.conv2d({ name: 'block_pw', filters: 8, kernelSize: 1, useBias: false, kernelInitializer: init(2) }).apply(h) as tfn.SymbolicTensor;
   h = tf.layers.batchNormalization({ name: 'block_pw_bn' }).apply(h) as tfn.SymbolicTensor;
   const sum = tf.layers.add({ name: 'block_add' }).apply([stemAct, h]) as tfn.SymbolicTensor;
-  const down = tf.layers.depthwiseConv2d({ name: 'down_dw', kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, activation: 'relu', depthwiseInitializer: init(3) }).apply(sum) as tfn.SymbolicTensor;
+  const down = tf.layers
+    .depthwiseConv2d({ name: 'down_dw', kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, activation: 'relu', depthwiseInitializer: init(3) })
+    .apply(sum) as tfn.SymbolicTensor;
   const gap = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(down) as tfn.SymbolicTensor;
   const drop = new SeededDropout({ name: 'drop', rate: 0.2, seed: 11 }).apply(gap) as tfn.SymbolicTensor;
   const out = tf.layers.dense({ name: 'logits', units: 3, activation: 'softmax', kernelInitializer: init(4) }).apply(drop) as tfn.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out, name: 'residual' });
   return {
-    model, classNames: ['a', 'b', 'c'], origin: 'test:residual', preprocessing: { height: 12, width: 12, channels: 1 },
+    model,
+    classNames: ['a', 'b', 'c'],
+    origin: 'test:residual',
+    preprocessing: { height: 12, width: 12, channels: 1 },
     groups: [
       { name: 'stem', layers: ['stem_conv', 'stem_bn', 'stem_relu6'] },
       { name: 'body', layers: ['block_dw', 'block_dw_bn', 'block_dw_relu6', 'block_pw', 'block_pw_bn', 'block_add', 'down_dw'] },
@@ -49,7 +58,10 @@ function residualNet(seed: number): Net {
 
 function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
   let m = 0;
-  for (const [k, v] of a) v.forEach((x, i) => { m = Math.max(m, Math.abs(x - b.get(k)![i])); });
+  for (const [k, v] of a)
+    v.forEach((x, i) => {
+      m = Math.max(m, Math.abs(x - b.get(k)![i]));
+    });
   return m;
 }
 
@@ -80,7 +92,10 @@ function assertSameCurve(g: History, e: History, tol: number): void {
 
 describe('compiled training step on a residual depthwise net (a DAG of layers)', function () {
   this.timeout(300000);
-  after(() => { releaseCachedTrainStep(); releaseCachedForward(); });
+  after(() => {
+    releaseCachedTrainStep();
+    releaseCachedForward();
+  });
 
   it('compiles: depthwise conv, ReLU6 (layer and activation), Add, global pooling', () => {
     const net = residualNet(1);
@@ -90,7 +105,13 @@ describe('compiled training step on a residual depthwise net (a DAG of layers)',
   });
 
   it('matches the eager loop with a frozen stem and BatchNorm in inference mode (Adam, discriminative rates)', async () => {
-    const { g, e, diff } = await twin((net) => { setBatchNormMode(net, 'inference'); freeze(net, 'stem'); }, { epochs: 3, batchSize: 16, learningRate: 5e-3, lrDivisor: 2.6, seed: 3 });
+    const { g, e, diff } = await twin(
+      (net) => {
+        setBatchNormMode(net, 'inference');
+        freeze(net, 'stem');
+      },
+      { epochs: 3, batchSize: 16, learningRate: 5e-3, lrDivisor: 2.6, seed: 3 },
+    );
     assertSameCurve(g, e, 1e-4);
     assert.ok(diff < 1e-5, `weights differ by ${diff}`);
   });
@@ -107,7 +128,10 @@ describe('compiled training step on a residual depthwise net (a DAG of layers)',
     const predict = predictor(net.model);
     const gap = tf.tidy(() => (net.model.predict(xs) as tfn.Tensor).sub(predict(xs)).abs().max().dataSync()[0]);
     assert.ok(gap < 1e-5, `predictor differs from model.predict by ${gap}`);
-    const h = await expectNoLeakedTensors(() => train(net, imageSource(toyImages(32, 3, 1), net.preprocessing), { epochs: 1, batchSize: 16, engine: 'graph' }), 'compiled train() on a DAG');
+    const h = await expectNoLeakedTensors(
+      () => train(net, imageSource(toyImages(32, 3, 1), net.preprocessing), { epochs: 1, batchSize: 16, engine: 'graph' }),
+      'compiled train() on a DAG',
+    );
     assert.strictEqual(h.engine, 'graph');
     xs.dispose();
     net.model.dispose();

@@ -23,8 +23,17 @@ import { expectNoLeakedTensors } from './helpers';
 import { restore, snapshot } from './fixtures';
 
 const SMALL: BertConfig = {
-  vocabSize: 100, hiddenSize: 32, numLayers: 2, numHeads: 2, intermediateSize: 64, maxPositions: 32,
-  typeVocabSize: 2, layerNormEps: 1e-12, hiddenDropout: 0.1, attentionDropout: 0.1, padId: 0,
+  vocabSize: 100,
+  hiddenSize: 32,
+  numLayers: 2,
+  numHeads: 2,
+  intermediateSize: 64,
+  maxPositions: 32,
+  typeVocabSize: 2,
+  layerNormEps: 1e-12,
+  hiddenDropout: 0.1,
+  attentionDropout: 0.1,
+  padId: 0,
 };
 const LENGTH = 16;
 
@@ -45,12 +54,21 @@ function toyTexts(n: number, seed: number): { ids: Int32Array; labels: Uint8Arra
 function idSource(n: number, seed: number): BatchSource {
   const { ids, labels } = toyTexts(n, seed);
   return {
-    count: n, labels, numClasses: 3, inputShape: [LENGTH],
+    count: n,
+    labels,
+    numClasses: 3,
+    inputShape: [LENGTH],
     batch(indices) {
       const idx = Array.from(indices);
       const out = new Int32Array(idx.length * LENGTH);
       idx.forEach((j, r) => out.set(ids.subarray(j * LENGTH, (j + 1) * LENGTH), r * LENGTH));
-      return { xs: tf.tensor2d(out, [idx.length, LENGTH], 'int32'), ys: tf.tensor1d(idx.map((j) => labels[j]), 'int32') };
+      return {
+        xs: tf.tensor2d(out, [idx.length, LENGTH], 'int32'),
+        ys: tf.tensor1d(
+          idx.map((j) => labels[j]),
+          'int32',
+        ),
+      };
     },
   };
 }
@@ -61,7 +79,10 @@ function textNet(seed: number, dropout?: number): Net {
 
 function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
   let m = 0;
-  for (const [k, v] of a) v.forEach((x, i) => { m = Math.max(m, Math.abs(x - b.get(k)![i])); });
+  for (const [k, v] of a)
+    v.forEach((x, i) => {
+      m = Math.max(m, Math.abs(x - b.get(k)![i]));
+    });
   return m;
 }
 
@@ -92,7 +113,10 @@ function assertSameCurve(g: History, e: History, tol: number): void {
 
 describe('compiled training step on a small BERT text encoder', function () {
   this.timeout(600000);
-  after(() => { releaseCachedTrainStep(); releaseCachedForward(); });
+  after(() => {
+    releaseCachedTrainStep();
+    releaseCachedForward();
+  });
 
   it('compiles: embeddings, attention with padding mask, LayerNorm, GELU, dense on 3-D, pooling, L2', () => {
     const net = textNet(1);
@@ -123,7 +147,10 @@ describe('compiled training step on a small BERT text encoder', function () {
     const predict = predictor(net.model);
     const gap = tf.tidy(() => (net.model.predict(xs) as tfn.Tensor).sub(predict(xs)).abs().max().dataSync()[0]);
     assert.ok(gap < 1e-5, `predictor differs from model.predict by ${gap}`);
-    const castGap = await expectNoLeakedTensors(() => tf.tidy(() => predict(xs).sub(predict(xs.toFloat())).abs().max().dataSync()[0]), 'compiled predict on float ids');
+    const castGap = await expectNoLeakedTensors(
+      () => tf.tidy(() => predict(xs).sub(predict(xs.toFloat())).abs().max().dataSync()[0]),
+      'compiled predict on float ids',
+    );
     assert.strictEqual(castGap, 0, 'float ids are cast to int32 as the eager layers do');
     const h = await expectNoLeakedTensors(() => train(net, idSource(32, 1), { epochs: 1, batchSize: 16, engine: 'graph' }), 'compiled train() of a text net');
     assert.strictEqual(h.engine, 'graph');

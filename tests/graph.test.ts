@@ -61,34 +61,53 @@ function assertSameCurve(g: History, e: History, tol = 1e-4): void {
 /** A small chain net (conv/pool/dense, several activations) as a Net with two groups. */
 function referenceNet(seed = 1, variant: 'flatten' | 'gap' = 'flatten'): Net {
   const init = (i: number) => tf.initializers.glorotUniform({ seed: seed * 10 + i });
-  const layers = variant === 'flatten'
-    ? [
-      tf.layers.conv2d({ name: 'l0', inputShape: [12, 12, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(0) }),
-      tf.layers.maxPooling2d({ name: 'l1', poolSize: 2 }),
-      tf.layers.conv2d({ name: 'l2', filters: 8, kernelSize: 3, padding: 'valid', activation: 'relu6', kernelInitializer: init(1) }),
-      tf.layers.averagePooling2d({ name: 'l3', poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ name: 'l4', units: 16, activation: 'tanh', kernelInitializer: init(2) }),
-      tf.layers.dense({ name: 'l5', units: 3, activation: 'softmax', kernelInitializer: init(3) }),
-    ]
-    : [
-      tf.layers.conv2d({ name: 'l6', inputShape: [12, 12, 1], filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(0) }),
-      tf.layers.globalAveragePooling2d({ name: 'l0',}),
-      tf.layers.dense({ name: 'l1', units: 8, activation: 'sigmoid', kernelInitializer: init(2) }),
-      tf.layers.dense({ name: 'l2', units: 3, kernelInitializer: init(3) }),
-      tf.layers.activation({ name: 'l3', activation: 'softmax' }),
-    ];
+  const layers =
+    variant === 'flatten'
+      ? [
+          tf.layers.conv2d({ name: 'l0', inputShape: [12, 12, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(0) }),
+          tf.layers.maxPooling2d({ name: 'l1', poolSize: 2 }),
+          tf.layers.conv2d({ name: 'l2', filters: 8, kernelSize: 3, padding: 'valid', activation: 'relu6', kernelInitializer: init(1) }),
+          tf.layers.averagePooling2d({ name: 'l3', poolSize: 2 }),
+          tf.layers.flatten(),
+          tf.layers.dense({ name: 'l4', units: 16, activation: 'tanh', kernelInitializer: init(2) }),
+          tf.layers.dense({ name: 'l5', units: 3, activation: 'softmax', kernelInitializer: init(3) }),
+        ]
+      : [
+          tf.layers.conv2d({
+            name: 'l6',
+            inputShape: [12, 12, 1],
+            filters: 8,
+            kernelSize: 3,
+            strides: 2,
+            padding: 'same',
+            activation: 'relu',
+            kernelInitializer: init(0),
+          }),
+          tf.layers.globalAveragePooling2d({ name: 'l0' }),
+          tf.layers.dense({ name: 'l1', units: 8, activation: 'sigmoid', kernelInitializer: init(2) }),
+          tf.layers.dense({ name: 'l2', units: 3, kernelInitializer: init(3) }),
+          tf.layers.activation({ name: 'l3', activation: 'softmax' }),
+        ];
   const model = tf.sequential({ layers });
   const names = model.layers.map((l) => l.name);
   return {
-    model, classNames: ['a', 'b', 'c'], origin: 'test:chain', preprocessing: { height: 12, width: 12, channels: 1 },
-    groups: [{ name: 'body', layers: names.slice(0, -2) }, { name: 'head', layers: names.slice(-2) }],
+    model,
+    classNames: ['a', 'b', 'c'],
+    origin: 'test:chain',
+    preprocessing: { height: 12, width: 12, channels: 1 },
+    groups: [
+      { name: 'body', layers: names.slice(0, -2) },
+      { name: 'head', layers: names.slice(-2) },
+    ],
   };
 }
 
 describe('compiled training step (one TensorFlow graph per step)', function () {
   this.timeout(300000);
-  after(() => { releaseCachedTrainStep(); releaseCachedForward(); });
+  after(() => {
+    releaseCachedTrainStep();
+    releaseCachedForward();
+  });
 
   it('runs a hand-built graph: placeholders, constants, resource variables, control dependencies', () => {
     const g = new GraphBuilder();
@@ -98,7 +117,10 @@ describe('compiled training step (one TensorFlow graph per step)', function () {
     const a = g.op('AssignVariableOp', [v, g.scalar(5)], { dtype: { type: 'float' } }, 'assign');
     const r = g.op('ReadVariableOp', [v], { dtype: { type: 'float' } }, 'read', [a]);
     const s = new GraphSession(g);
-    const xs = tf.tensor2d([[1, 1, 1], [2, 2, 2]]);
+    const xs = tf.tensor2d([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
     const [out, rv] = s.run([['x', xs]], [y, r]);
     assert.deepStrictEqual(Array.from(out.dataSync()), [1, 2, -3, 2, 4, -6]);
     assert.deepStrictEqual(Array.from(rv.dataSync()), [5]);
@@ -108,7 +130,14 @@ describe('compiled training step (one TensorFlow graph per step)', function () {
   });
 
   it('matches the eager loop on a conv/pool/dense chain with relu, relu6, tanh (Adam, two groups, discriminative rates, schedule)', async () => {
-    const { g, e, diff, maxWeight } = await twin(() => referenceNet(3), { epochs: 3, batchSize: 16, learningRate: 3e-3, lrDivisor: 2.6, schedule: 'cosine', seed: 5 });
+    const { g, e, diff, maxWeight } = await twin(() => referenceNet(3), {
+      epochs: 3,
+      batchSize: 16,
+      learningRate: 3e-3,
+      lrDivisor: 2.6,
+      schedule: 'cosine',
+      seed: 5,
+    });
     assertSameCurve(g, e);
     assert.ok(diff < 1e-5 * Math.max(1, maxWeight), `weights differ by ${diff}`);
   });
@@ -136,7 +165,10 @@ describe('compiled training step (one TensorFlow graph per step)', function () {
     freeze(net);
     unfreeze(net, 'head');
     const before = snapshot(net.model);
-    const h = await expectNoLeakedTensors(() => train(net, imageSource(toyImages(96, 3, 3), net.preprocessing), { epochs: 4, batchSize: 16, learningRate: 1e-2, engine: 'graph' }), 'compiled train()');
+    const h = await expectNoLeakedTensors(
+      () => train(net, imageSource(toyImages(96, 3, 3), net.preprocessing), { epochs: 4, batchSize: 16, learningRate: 1e-2, engine: 'graph' }),
+      'compiled train()',
+    );
     const after = snapshot(net.model);
     for (const [k, v] of before) {
       const moved = v.some((x, i) => x !== after.get(k)![i]);
@@ -160,13 +192,24 @@ describe('compiled training step (one TensorFlow graph per step)', function () {
 
   it('falls back to the eager loop with the reason (an unseeded Dropout layer), or refuses with engine "graph"', async () => {
     const net = referenceNet(1, 'gap');
-    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [12, 12, 1] }), tf.layers.dropout({ rate: 0.5, name: 'drop' }), tf.layers.dense({ units: 3, activation: 'softmax' })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [12, 12, 1] }),
+        tf.layers.dropout({ rate: 0.5, name: 'drop' }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
     const bad: Net = { ...net, model, groups: [{ name: 'head', layers: model.layers.map((l) => l.name) }] };
     assert.match(graphUnsupported(model) ?? '', /unseeded Dropout layer 'drop'/);
     const h = await train(bad, imageSource(toyImages(32, 3, 1), bad.preprocessing), { epochs: 1, batchSize: 16 });
     assert.strictEqual(h.engine, 'eager');
     assert.match(h.eagerReason ?? '', /unseeded Dropout/);
-    await expectError(() => train(bad, imageSource(toyImages(32, 3, 1), bad.preprocessing), { epochs: 1, engine: 'graph' }), /cannot be compiled/, /Dropout/, /Fix:/);
+    await expectError(
+      () => train(bad, imageSource(toyImages(32, 3, 1), bad.preprocessing), { epochs: 1, engine: 'graph' }),
+      /cannot be compiled/,
+      /Dropout/,
+      /Fix:/,
+    );
     await expectError(() => train(bad, imageSource(toyImages(32, 3, 1), bad.preprocessing), { epochs: 1, engine: 'fast' as 'graph' }), /engine 'fast'/);
     model.dispose();
     net.model.dispose();
@@ -181,14 +224,18 @@ describe('compiled training step (one TensorFlow graph per step)', function () {
       assert.strictEqual(h.engine, 'eager');
       assert.match(h.eagerReason ?? '', /TRANSFER_LAB_GRAPH=0/);
     } finally {
-      if (old === undefined) delete process.env[GRAPH_ENV]; else process.env[GRAPH_ENV] = old;
+      if (old === undefined) delete process.env[GRAPH_ENV];
+      else process.env[GRAPH_ENV] = old;
       net.model.dispose();
     }
   });
 
   it('saves optimizer state that resumes exactly in either engine', async () => {
     const data = toyImages(64, 3, 4);
-    const make = () => { const n = referenceNet(7); return n; };
+    const make = () => {
+      const n = referenceNet(7);
+      return n;
+    };
     // Uninterrupted: 4 epochs compiled.
     const full = make();
     const start = snapshot(full.model);
@@ -200,14 +247,28 @@ describe('compiled training step (one TensorFlow graph per step)', function () {
       restore(net.model, start);
       let state: TrainState | null = null;
       await train(net, imageSource(data, net.preprocessing), {
-        epochs: 2, batchSize: 16, learningRate: 3e-3, seed: 1, engine: 'graph',
-        callbacks: [{ onEpochEnd: async (_e, _l, _n, ctx) => { state = await ctx.trainState(); } }],
+        epochs: 2,
+        batchSize: 16,
+        learningRate: 3e-3,
+        seed: 1,
+        engine: 'graph',
+        callbacks: [
+          {
+            onEpochEnd: async (_e, _l, _n, ctx) => {
+              state = await ctx.trainState();
+            },
+          },
+        ],
       });
       assert.ok(state);
       const st = state as TrainState;
       assert.strictEqual(st.groups.length, 2);
       assert.ok(st.groups.every((g) => g.iterations === 8 && g.accBeta && g.shapes.length > 0));
-      await expectNoLeakedTensors(() => train(net, imageSource(data, net.preprocessing), { epochs: 2, initialEpoch: 2, batchSize: 16, learningRate: 3e-3, seed: 1, trainState: st, engine }), `resume (${engine})`);
+      await expectNoLeakedTensors(
+        () =>
+          train(net, imageSource(data, net.preprocessing), { epochs: 2, initialEpoch: 2, batchSize: 16, learningRate: 3e-3, seed: 1, trainState: st, engine }),
+        `resume (${engine})`,
+      );
       const diff = maxDiff(want, snapshot(net.model));
       assert.ok(diff < (engine === 'graph' ? 1e-7 : 1e-5), `resumed ${engine}: weights differ by ${diff}`);
       net.model.dispose();
@@ -234,14 +295,19 @@ describe('compiled training step (one TensorFlow graph per step)', function () {
     const net = referenceNet(5);
     let zeroed = false;
     const h = await train(net, imageSource(toyImages(32, 3, 2), net.preprocessing), {
-      epochs: 2, batchSize: 16, learningRate: 1e-9, engine: 'graph',
-      callbacks: [{
-        onEpochEnd: () => {
-          if (zeroed) return;
-          zeroed = true;
-          for (const w of net.model.getLayer(net.model.layers[net.model.layers.length - 1].name).weights) variableOf(w).assign(tf.zerosLike(w.read()));
+      epochs: 2,
+      batchSize: 16,
+      learningRate: 1e-9,
+      engine: 'graph',
+      callbacks: [
+        {
+          onEpochEnd: () => {
+            if (zeroed) return;
+            zeroed = true;
+            for (const w of net.model.getLayer(net.model.layers[net.model.layers.length - 1].name).weights) variableOf(w).assign(tf.zerosLike(w.read()));
+          },
         },
-      }],
+      ],
     });
     // With a zero head and a tiny rate, the second epoch's outputs are uniform: loss = ln(3).
     assert.ok(Math.abs(h.epochs[1].loss - Math.log(3)) < 1e-4, `epoch 2 loss ${h.epochs[1].loss}`);

@@ -29,11 +29,10 @@ export async function expectError(fn: () => unknown, ...patterns: RegExp[]): Pro
 
 /** A fresh temporary folder, removed by the caller's after() hook if wanted. */
 export function tmpDir(prefix = 'transfer-lab-test-'): string {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const fs = require('fs') as typeof import('fs');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+
   const os = require('os') as typeof import('os');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+
   const path = require('path') as typeof import('path');
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }

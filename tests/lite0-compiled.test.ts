@@ -35,7 +35,11 @@ async function lite0Probe(): Promise<Net> {
 }
 
 /** Per tensor, ||(a - start) - (b - start)|| / ||a - start||: how far apart the two updates are (L2), the worst tensor. */
-function updateGap(start: Map<string, Float32Array>, a: Map<string, Float32Array>, b: Map<string, Float32Array>): { gap: number; where: string; maxAbs: number } {
+function updateGap(
+  start: Map<string, Float32Array>,
+  a: Map<string, Float32Array>,
+  b: Map<string, Float32Array>,
+): { gap: number; where: string; maxAbs: number } {
   let gap = 0;
   let where = '';
   let maxAbs = 0;
@@ -44,8 +48,15 @@ function updateGap(start: Map<string, Float32Array>, a: Map<string, Float32Array
     const vb = b.get(k)!;
     let du = 0;
     let dd = 0;
-    for (let i = 0; i < v0.length; i++) { du += (va[i] - v0[i]) ** 2; dd += (va[i] - vb[i]) ** 2; maxAbs = Math.max(maxAbs, Math.abs(va[i] - vb[i])); }
-    if (du > 0 && Math.sqrt(dd / du) > gap) { gap = Math.sqrt(dd / du); where = k; }
+    for (let i = 0; i < v0.length; i++) {
+      du += (va[i] - v0[i]) ** 2;
+      dd += (va[i] - vb[i]) ** 2;
+      maxAbs = Math.max(maxAbs, Math.abs(va[i] - vb[i]));
+    }
+    if (du > 0 && Math.sqrt(dd / du) > gap) {
+      gap = Math.sqrt(dd / du);
+      where = k;
+    }
   }
   return { gap, where, maxAbs };
 }
@@ -72,7 +83,9 @@ describe('EfficientNet-Lite0 fine-tuning runs compiled (64x64, frozen stem..stag
     const u = updateGap(start, after, bAfter);
     console.log(`      update gap ${u.gap.toExponential(2)} (${u.where}); max abs weight gap ${u.maxAbs.toExponential(2)}`);
     const moved = [...after.keys()].filter((k) => after.get(k)!.some((x, i) => x !== start.get(k)![i]));
-    console.log(`      loss ${g.epochs[0].loss.toFixed(6)} (graph) vs ${e.epochs[0].loss.toFixed(6)} (eager), |diff| ${dl.toExponential(2)}; ${moved.length} tensors moved`);
+    console.log(
+      `      loss ${g.epochs[0].loss.toFixed(6)} (graph) vs ${e.epochs[0].loss.toFixed(6)} (eager), |diff| ${dl.toExponential(2)}; ${moved.length} tensors moved`,
+    );
     assert.ok(dl < 1e-4, `loss differs by ${dl}`);
     assert.ok(u.gap < 1e-3, `the updates differ by ${u.gap} (L2, relative) in ${u.where}`);
     assert.ok(u.maxAbs < 1e-4, `a weight differs by ${u.maxAbs}`);
@@ -83,7 +96,8 @@ describe('EfficientNet-Lite0 fine-tuning runs compiled (64x64, frozen stem..stag
       assert.ok(!/moving_(mean|variance)/.test(k), `BatchNorm statistic ${k} moved (inference mode)`);
     }
     const headLayer = a.groups[a.groups.length - 1].layers.slice(-1)[0];
-    for (const k of [`${headLayer}/kernel`, 'top_conv/kernel', 'block15_project_conv/kernel', 'block8_dwconv/depthwise_kernel']) assert.ok(moved.includes(k), `${k} did not move; moved: ${moved.slice(0, 8)}`);
+    for (const k of [`${headLayer}/kernel`, 'top_conv/kernel', 'block15_project_conv/kernel', 'block8_dwconv/depthwise_kernel'])
+      assert.ok(moved.includes(k), `${k} did not move; moved: ${moved.slice(0, 8)}`);
     a.model.dispose();
     b.model.dispose();
   });

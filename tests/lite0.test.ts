@@ -24,14 +24,27 @@ const MEAN = [0.485, 0.456, 0.406];
 const STD = [0.229, 0.224, 0.225];
 
 function constantImages(count: number, size: number, value: number): ImageDataset {
-  return { name: 'const', images: new Uint8Array(count * size * size).fill(value), labels: new Uint8Array(count), count, height: size, width: size, channels: 1, classNames: ['a'], source: 'test' };
+  return {
+    name: 'const',
+    images: new Uint8Array(count * size * size).fill(value),
+    labels: new Uint8Array(count),
+    count,
+    height: size,
+    width: size,
+    channels: 1,
+    classNames: ['a'],
+    source: 'test',
+  };
 }
 
 describe('ImageNet preprocessing: per-channel mean/std, resizing, gray -> RGB', () => {
   it('feeds 28x28 gray images to a 64x64 RGB net: every pixel is (v/255 - mean_c) / std_c', async () => {
     const src = imageSource(constantImages(3, 28, 128), imagenetPreprocessing(64));
     assert.deepStrictEqual(src.inputShape, [64, 64, 3]);
-    await expectNoLeakedTensors(() => { const b = src.batch([0, 2]); tf.dispose([b.xs, b.ys]); }, 'a batch, disposed');
+    await expectNoLeakedTensors(() => {
+      const b = src.batch([0, 2]);
+      tf.dispose([b.xs, b.ys]);
+    }, 'a batch, disposed');
     const { xs, ys } = src.batch([0, 2]);
     assert.deepStrictEqual(xs.shape, [2, 64, 64, 3]);
     const v = xs.dataSync();
@@ -51,7 +64,7 @@ describe('ImageNet preprocessing: per-channel mean/std, resizing, gray -> RGB', 
     const at = (y: number, x: number, c: number) => px[(y * 96 + x) * 3 + c];
     for (const y of [0, 40, 95]) {
       assert.ok(Math.abs(at(y, 10, 0)) < 1e-5 && Math.abs(at(y, 85, 2) - 1) < 1e-5, `row ${y}: ${at(y, 10, 0)} ${at(y, 85, 2)}`);
-      assert.ok(at(y, 47, 1) > 0 && at(y, 47, 1) < 1 || at(y, 48, 1) > 0 && at(y, 48, 1) < 1, 'the edge is interpolated');
+      assert.ok((at(y, 47, 1) > 0 && at(y, 47, 1) < 1) || (at(y, 48, 1) > 0 && at(y, 48, 1) < 1), 'the edge is interpolated');
       for (let x = 0; x < 96; x++) assert.ok(Math.abs(at(y, x, 0) - at(y, x, 1)) < 1e-5 && Math.abs(at(y, x, 1) - at(y, x, 2)) < 1e-5);
     }
   });
@@ -62,13 +75,20 @@ describe('ImageNet preprocessing: per-channel mean/std, resizing, gray -> RGB', 
     const manual = tf.tidy(() => tf.div(tf.tensor4d(Float32Array.from(ds.images), [4, 12, 12, 1]), 255));
     assert.deepStrictEqual(Array.from(a.xs.dataSync()), Array.from(manual.dataSync()));
     tf.dispose([a.xs, a.ys, manual]);
-    await expectError(() => imageSource(ds, { height: 28, width: 28, channels: 1 }), /has 12x12 images but the model expects 28x28/, /Fix: resize when loading/);
+    await expectError(
+      () => imageSource(ds, { height: 28, width: 28, channels: 1 }),
+      /has 12x12 images but the model expects 28x28/,
+      /Fix: resize when loading/,
+    );
   });
 });
 
 // ---- the converted ImageNet weights against the PyTorch reference ------------------------
 
-interface Reference { results: { logits: number[][]; features: number[][] }[]; versions: Record<string, string> }
+interface Reference {
+  results: { logits: number[][]; features: number[][] }[];
+  versions: Record<string, string>;
+}
 
 /** The reference's logits and pooled features for each batch of (preprocessed, NHWC) inputs: one Python process. */
 function pythonReference(xs: tfn.Tensor4D[]): Reference {
@@ -81,7 +101,10 @@ function pythonReference(xs: tfn.Tensor4D[]): Reference {
       return { inputs: file, shape: x.shape };
     });
     const out = execFileSync(PYTHON, [path.join(ROOT, 'scripts', 'lite0-reference.py')], {
-      input: JSON.stringify({ batches }), maxBuffer: 512 * 1024 * 1024, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'],
+      input: JSON.stringify({ batches }),
+      maxBuffer: 512 * 1024 * 1024,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     return JSON.parse(out) as Reference;
   } finally {
@@ -133,21 +156,40 @@ describe('EfficientNet-Lite0: parity with the PyTorch reference (efficientnet-li
     // The photos as the library feeds them at 224x224: decoded, resized to bytes, normalised.
     const n = nets.get(224)!;
     const images = Buffer.concat(PHOTOS.map((p) => decodeResized(fs.readFileSync(path.join(PHOTOS_DIR, p.file)), 224, 224, 3)));
-    const ds: ImageDataset = { name: 'photos', images, labels: new Uint8Array(PHOTOS.length), count: PHOTOS.length, height: 224, width: 224, channels: 3, classNames: ['photo'], source: PHOTOS_DIR };
+    const ds: ImageDataset = {
+      name: 'photos',
+      images,
+      labels: new Uint8Array(PHOTOS.length),
+      count: PHOTOS.length,
+      height: 224,
+      width: 224,
+      channels: 3,
+      classNames: ['photo'],
+      source: PHOTOS_DIR,
+    };
     const b = imageSource(ds, n.preprocessing).batch(PHOTOS.map((_, i) => i));
     tf.dispose(b.ys);
     inputs.push(b.xs as tfn.Tensor4D);
     ref = pythonReference(inputs);
     console.log(`      reference: ${JSON.stringify(ref.versions)}`);
   });
-  after(() => { tf.dispose(inputs); for (const n of nets.values()) n.model.dispose(); });
+  after(() => {
+    tf.dispose(inputs);
+    for (const n of nets.values()) n.model.dispose();
+  });
 
   it('is a layers model with named groups, depthwise convs, residual adds, ReLU6, GAP and the 1000 ImageNet classes', () => {
     const n = nets.get(64)!;
-    assert.deepStrictEqual(n.groups.map((g) => g.name), ['stem', 'stage1', 'stage2', 'stage3', 'stage4', 'stage5', 'stage6', 'stage7', 'top', 'classifier']);
+    assert.deepStrictEqual(
+      n.groups.map((g) => g.name),
+      ['stem', 'stage1', 'stage2', 'stage3', 'stage4', 'stage5', 'stage6', 'stage7', 'top', 'classifier'],
+    );
     const kinds = (k: string) => n.model.layers.filter((l) => l.getClassName() === k).length;
     assert.deepStrictEqual([kinds('DepthwiseConv2D'), kinds('Add'), kinds('ReLU'), kinds('GlobalAveragePooling2D')], [16, 9, 33, 1]);
-    assert.strictEqual(n.model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0), 4652008);
+    assert.strictEqual(
+      n.model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0),
+      4652008,
+    );
     assert.strictEqual(n.classNames.length, 1000);
     assert.strictEqual(n.classNames[281], 'tabby');
     assert.deepStrictEqual(n.model.outputs[0].shape, [null, 1000]);
@@ -162,7 +204,9 @@ describe('EfficientNet-Lite0: parity with the PyTorch reference (efficientnet-li
       const dl = diff(o.logits, ref.results[i].logits);
       const df = diff(o.features, ref.results[i].features);
       tf.dispose([o.logits, o.features]);
-      console.log(`      ${size}x${size}: logits max abs diff ${dl.maxAbs.toExponential(2)} (relative ${dl.rel.toExponential(2)}), features ${df.maxAbs.toExponential(2)}`);
+      console.log(
+        `      ${size}x${size}: logits max abs diff ${dl.maxAbs.toExponential(2)} (relative ${dl.rel.toExponential(2)}), features ${df.maxAbs.toExponential(2)}`,
+      );
       assert.ok(dl.rel < 1e-4, `logits differ by ${dl.maxAbs} (relative ${dl.rel})`);
       assert.ok(df.rel < 1e-4, `features differ by ${df.maxAbs} (relative ${df.rel})`);
     });
@@ -183,7 +227,9 @@ describe('EfficientNet-Lite0: parity with the PyTorch reference (efficientnet-li
 describe('EfficientNet-Lite0: top-5 ImageNet classes of real photos (scikit-image data)', function () {
   this.timeout(120000);
   let net: Net;
-  before(async () => { net = await loadBackbone('efficientnet-lite0', { inputSize: 224 }); });
+  before(async () => {
+    net = await loadBackbone('efficientnet-lite0', { inputSize: 224 });
+  });
   after(() => net?.model.dispose());
 
   it('names a cat class for the cat, espresso/cup for the coffee, moped/scooter for the motorcycle, missile/projectile for the rocket (224x224)', async () => {
@@ -193,7 +239,11 @@ describe('EfficientNet-Lite0: top-5 ImageNet classes of real photos (scikit-imag
       const top = preds[i].top;
       console.log(`      ${p.file}: ${top.map((t) => `${t.label} ${t.className} ${t.probability.toFixed(3)}`).join(', ')}`);
       top.forEach((t) => assert.strictEqual(t.className, IMAGENET_CLASSES[t.label]));
-      if (p.want.length) assert.ok(top.some((t) => p.want.includes(t.label)), `${p.file}: top-5 ${top.map((t) => t.label)} has no ${p.what} (${p.want})`);
+      if (p.want.length)
+        assert.ok(
+          top.some((t) => p.want.includes(t.label)),
+          `${p.file}: top-5 ${top.map((t) => t.label)} has no ${p.what} (${p.want})`,
+        );
     });
   });
 });
@@ -201,7 +251,10 @@ describe('EfficientNet-Lite0: top-5 ImageNet classes of real photos (scikit-imag
 describe('EfficientNet-Lite0: the bench case (tiny sizes)', function () {
   this.timeout(300000);
   it('fine-tunes and predicts Lite0 with a 10-way head through the library, leaking no tensors', async () => {
-    const c = await expectNoLeakedTensors(() => measureLite0({ batch: 2, steps: 1, inferSteps: 1, repeats: 1, warmupSteps: 0, seed: 1, size: 64 }), 'measureLite0');
+    const c = await expectNoLeakedTensors(
+      () => measureLite0({ batch: 2, steps: 1, inferSteps: 1, repeats: 1, warmupSteps: 0, seed: 1, size: 64 }),
+      'measureLite0',
+    );
     assert.strictEqual(c.weights, 'imagenet');
     assert.strictEqual(c.params, 4652008 - 1280 * 1000 - 1000 + 1280 * 10 + 10);
     assert.ok(c.train.sps > 0 && c.infer.sps > 0, JSON.stringify(c));

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { tf, toyImages, tinyNet, snapshot, changed } from './fixtures';
+import { toyImages, tinyNet, snapshot, changed } from './fixtures';
 import { expectError, expectNoLeakedTensors } from './helpers';
 import { imageSource } from '../src/train/source';
 import { train } from '../src/train/loop';
@@ -20,7 +20,8 @@ describe('lrFind: the learning-rate range test', () => {
     const r = await expectNoLeakedTensors(() => lrFind(net, src, { batchSize: 16, steps: 60, startLr: 1e-6, endLr: 10, smoothing: 0.9, seed: 1 }), 'lrFind');
     assert.ok(r.lrs.length >= 10 && r.lrs.length <= 60, `${r.lrs.length} steps`);
     assert.ok(Math.abs(r.lrs[0] - 1e-6) / 1e-6 < 1e-9, `first rate ${r.lrs[0]}`);
-    for (let i = 1; i < r.lrs.length; i++) assert.ok(Math.abs(r.lrs[i] / r.lrs[i - 1] - Math.pow(1e7, 1 / 59)) < 1e-9, 'each rate is a constant factor above the last');
+    for (let i = 1; i < r.lrs.length; i++)
+      assert.ok(Math.abs(r.lrs[i] / r.lrs[i - 1] - Math.pow(1e7, 1 / 59)) < 1e-9, 'each rate is a constant factor above the last');
     assert.ok(r.diverged, `a rate of 10 with Adam diverges this net (last smoothed ${r.smoothed.at(-1)})`);
     assert.ok(r.lrs.length < 60, 'stopped early on divergence');
     assert.ok(r.suggested > r.lrs[0] && r.suggested < r.lrs.at(-1)!, `suggested ${r.suggested}`);

@@ -93,7 +93,10 @@ describe('data: writing an image folder from real images', function () {
       assert.deepStrictEqual([p.height, p.width, p.colorType], [28, 28, 0], 'grayscale, not resized');
       assert.strictEqual(f.path.split('/')[0], digits.classNames[digits.labels[f.sourceIndex]], `${f.path} is in its class folder`);
       const px = decodeResized(fs.readFileSync(file), 28, 28, 1);
-      assert.ok(Buffer.from(px).equals(Buffer.from(digits.images.subarray(f.sourceIndex * 784, (f.sourceIndex + 1) * 784))), `${f.path} holds digit ${f.sourceIndex}`);
+      assert.ok(
+        Buffer.from(px).equals(Buffer.from(digits.images.subarray(f.sourceIndex * 784, (f.sourceIndex + 1) * 784))),
+        `${f.path} holds digit ${f.sourceIndex}`,
+      );
     }
   });
 
@@ -133,7 +136,9 @@ describe('data: writing an image folder from real images', function () {
 
   it('is atomic: an error while writing leaves no partial folder, and a previous folder intact', async () => {
     const fresh = path.join(root, 'atomic-new');
-    const boom = (n: number) => { if (n === 7) throw new Error('disk full (simulated)'); };
+    const boom = (n: number) => {
+      if (n === 7) throw new Error('disk full (simulated)');
+    };
     await expectError(() => writeImageFolder(digits, fresh, { perClass: 3, onProgress: boom }), /disk full/);
     assert.ok(!fs.existsSync(fresh), 'no folder after a failed first write');
     assert.deepStrictEqual(leftovers(path.resolve(fresh)), []);

@@ -2,7 +2,15 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  accuracy, confusionMatrix, perClassMetrics, macroF1, argmaxRows, topKAccuracy, classificationReport, timeToAccuracy, meanStd,
+  accuracy,
+  confusionMatrix,
+  perClassMetrics,
+  macroF1,
+  argmaxRows,
+  topKAccuracy,
+  classificationReport,
+  timeToAccuracy,
+  meanStd,
 } from '../src/experiment/metrics';
 import { pca2d } from '../src/experiment/pca';
 import { epochsFor, RunRow } from '../src/experiment/compare';
@@ -20,15 +28,27 @@ const labels = [0, 1, 1, 1, 2, 2, 0];
 describe('metrics', () => {
   it('accuracy and the confusion matrix (rows true, columns predicted)', () => {
     close(accuracy(pred, labels), 5 / 7);
-    assert.deepStrictEqual(confusionMatrix(pred, labels, 3), [[1, 0, 1], [1, 2, 0], [0, 0, 2]]);
+    assert.deepStrictEqual(confusionMatrix(pred, labels, 3), [
+      [1, 0, 1],
+      [1, 2, 0],
+      [0, 0, 2],
+    ]);
     assert.strictEqual(accuracy([], []), 0);
   });
 
   it('per-class precision / recall / F1 and macro-F1 match hand-computed values', () => {
     const m = perClassMetrics(confusionMatrix(pred, labels, 3));
-    close(m[0].precision, 0.5); close(m[0].recall, 0.5); close(m[0].f1, 0.5); assert.strictEqual(m[0].support, 2);
-    close(m[1].precision, 1); close(m[1].recall, 2 / 3); close(m[1].f1, 0.8); assert.strictEqual(m[1].support, 3);
-    close(m[2].precision, 2 / 3); close(m[2].recall, 1); close(m[2].f1, 0.8);
+    close(m[0].precision, 0.5);
+    close(m[0].recall, 0.5);
+    close(m[0].f1, 0.5);
+    assert.strictEqual(m[0].support, 2);
+    close(m[1].precision, 1);
+    close(m[1].recall, 2 / 3);
+    close(m[1].f1, 0.8);
+    assert.strictEqual(m[1].support, 3);
+    close(m[2].precision, 2 / 3);
+    close(m[2].recall, 1);
+    close(m[2].f1, 0.8);
     close(macroF1(confusionMatrix(pred, labels, 3)), 0.7);
     // A class never predicted and never present: zeros, not NaN.
     const z = perClassMetrics(confusionMatrix([0, 1], [0, 1], 3));
@@ -44,11 +64,23 @@ describe('metrics', () => {
     const rep = classificationReport(probs, [0, 2], ['a', 'b', 'c']);
     assert.strictEqual(rep.accuracy, 1);
     assert.strictEqual(rep.topK.k, 2);
-    assert.deepStrictEqual(rep.perClass.map((c) => c.name), ['a', 'b', 'c']);
+    assert.deepStrictEqual(
+      rep.perClass.map((c) => c.name),
+      ['a', 'b', 'c'],
+    );
   });
 
   it('time to a target accuracy skips epochs without an evaluation', () => {
-    const e = (epoch: number, valAcc?: number) => ({ epoch, loss: 1, acc: 0.5, valAcc, lr: 1e-3, seconds: 1, samplesSeen: (epoch + 1) * 100, wallSeconds: epoch + 1.5 });
+    const e = (epoch: number, valAcc?: number) => ({
+      epoch,
+      loss: 1,
+      acc: 0.5,
+      valAcc,
+      lr: 1e-3,
+      seconds: 1,
+      samplesSeen: (epoch + 1) * 100,
+      wallSeconds: epoch + 1.5,
+    });
     const h = { epochs: [e(0), e(1, 0.6), e(2, 0.85), e(3, 0.9)] };
     assert.deepStrictEqual(timeToAccuracy(h, 0.8), { epoch: 2, wallSeconds: 3.5, samplesSeen: 300 });
     assert.strictEqual(timeToAccuracy(h, 0.95), null);
@@ -56,7 +88,9 @@ describe('metrics', () => {
 
   it('mean and sample standard deviation', () => {
     const s = meanStd([0.8, 0.9]);
-    close(s.mean, 0.85); close(s.std, Math.sqrt(0.005)); assert.strictEqual(s.n, 2);
+    close(s.mean, 0.85);
+    close(s.std, Math.sqrt(0.005));
+    assert.strictEqual(s.n, 2);
     assert.strictEqual(meanStd([0.7]).std, 0);
   });
 
@@ -95,7 +129,10 @@ describe('experiment helpers', () => {
     for (const total of [1, 4, 7, 16, 100]) {
       const f = slantedTriangular();
       const m = Array.from({ length: total }, (_, t) => f(t, total));
-      assert.ok(m.every((x) => x >= 1 / 32 - 1e-12 && x <= 1), `total ${total}: ${m}`);
+      assert.ok(
+        m.every((x) => x >= 1 / 32 - 1e-12 && x <= 1),
+        `total ${total}: ${m}`,
+      );
       assert.strictEqual(Math.max(...m), m[Math.max(1, Math.floor(total * 0.1))] ?? m[m.length - 1]);
     }
     close(slantedTriangular()(10, 100), 1);
@@ -104,7 +141,20 @@ describe('experiment helpers', () => {
 
   it('runs.jsonl: a torn last line is skipped; CSV quotes what needs it; cells summarise seeds', () => {
     const dir = tmpDir();
-    const row = (strategy: string, seed: number, acc: number) => ({ key: `${strategy}|${seed}`, strategy, size: 1, seed, accuracy: acc, macroF1: acc, wallSeconds: 1, samplesSeen: 10, trainableParams: 5, timeToTarget: seed ? { epoch: 0, wallSeconds: 2, samplesSeen: 10 } : null, experiment: 'a,b' }) as unknown as RunRow;
+    const row = (strategy: string, seed: number, acc: number) =>
+      ({
+        key: `${strategy}|${seed}`,
+        strategy,
+        size: 1,
+        seed,
+        accuracy: acc,
+        macroF1: acc,
+        wallSeconds: 1,
+        samplesSeen: 10,
+        trainableParams: 5,
+        timeToTarget: seed ? { epoch: 0, wallSeconds: 2, samplesSeen: 10 } : null,
+        experiment: 'a,b',
+      }) as unknown as RunRow;
     const file = path.join(dir, 'runs.jsonl');
     fs.writeFileSync(file, JSON.stringify(row('scratch', 0, 0.5)) + '\n' + JSON.stringify(row('scratch', 1, 0.7)) + '\n{"key": "torn');
     const runs = readRuns(file);
@@ -112,7 +162,8 @@ describe('experiment helpers', () => {
     const csv = rowsToCsv([...runs.values()]).split('\n');
     assert.match(csv[1], /^"a,b",scratch,1,0,/);
     const [cell] = summarize([...runs.values()]);
-    close(cell.accuracy.mean, 0.6); close(cell.accuracy.std, Math.sqrt(0.02));
+    close(cell.accuracy.mean, 0.6);
+    close(cell.accuracy.std, Math.sqrt(0.02));
     assert.strictEqual(cell.reachedTarget, 1);
     assert.strictEqual(cell.secondsToTarget, 2);
   });

@@ -15,9 +15,20 @@ const root = path.resolve(__dirname, '..');
 const python = path.join(root, '.venv', 'bin', 'python');
 const harness = path.join(root, 'scripts', 'run_notebooks.py');
 const outDir = path.join(root, 'out', 'notebooks');
-const notebooks = fs.readdirSync(path.join(root, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort();
+const notebooks = fs
+  .readdirSync(path.join(root, 'notebooks'))
+  .filter((f) => f.endsWith('.ipynb'))
+  .sort();
 
-interface HarnessResult { ok: boolean; charts: number; metrics: Record<string, number>; problems: string[]; html: string | null; executed: string; notebook_bytes: number }
+interface HarnessResult {
+  ok: boolean;
+  charts: number;
+  metrics: Record<string, number>;
+  problems: string[];
+  html: string | null;
+  executed: string;
+  notebook_bytes: number;
+}
 
 function runHarness(files: string[], out: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(python, [harness, '--quick', '--out', out, ...files], {
@@ -56,7 +67,10 @@ describe('notebooks (headless, tslab kernel, quick mode)', function () {
       assert.ok(res.ok, res.problems.join('\n'));
       assert.ok(res.notebook_bytes < 10_000_000, `executed ${name} is ${res.notebook_bytes} bytes (limit 10 MB)`);
       const declared = JSON.parse(fs.readFileSync(path.join(root, 'notebooks', name), 'utf8')) as { cells: { outputs?: unknown[] }[] };
-      assert.ok(declared.cells.every((c) => !c.outputs || c.outputs.length === 0), `${name} is committed with outputs: clear them (Edit > Clear Outputs of All Cells)`);
+      assert.ok(
+        declared.cells.every((c) => !c.outputs || c.outputs.length === 0),
+        `${name} is committed with outputs: clear them (Edit > Clear Outputs of All Cells)`,
+      );
       if (res.charts > 0) {
         const html = fs.readFileSync(res.html as string, 'utf8');
         assert.ok(html.includes('window.Plotly = Plotly'), 'the exported HTML carries plotly.js inline');

@@ -17,9 +17,17 @@ describe('experiments on your own data (issue 20 item 8)', () => {
   let root: string;
   let folder: string;
   const config = (name: string): ExperimentConfig => ({
-    name, backbone: 'fashion-cnn', task: { dataset: 'image-folder', path: folder, height: 32, width: 32 } as ExperimentConfig['task'],
-    strategies: ['linear-probe', 'head'], sizes: [4], seeds: [0], testSize: 30, validationSize: 12,
-    epochs: 4, curvePoints: 1, projectionPoints: 0,
+    name,
+    backbone: 'fashion-cnn',
+    task: { dataset: 'image-folder', path: folder, height: 32, width: 32 } as ExperimentConfig['task'],
+    strategies: ['linear-probe', 'head'],
+    sizes: [4],
+    seeds: [0],
+    testSize: 30,
+    validationSize: 12,
+    epochs: 4,
+    curvePoints: 1,
+    projectionPoints: 0,
   });
 
   before(() => {
@@ -32,7 +40,10 @@ describe('experiments on your own data (issue 20 item 8)', () => {
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('an image folder whose class names hold HTML characters, spaces and accents runs through runSweep; the report shows them as text', async () => {
-    const result = await expectNoLeakedTensors(() => runSweep(config('own-folder'), { outDir: path.join(root, 'reports', 'own-folder') }), 'runSweep on an image folder');
+    const result = await expectNoLeakedTensors(
+      () => runSweep(config('own-folder'), { outDir: path.join(root, 'reports', 'own-folder') }),
+      'runSweep on an image folder',
+    );
     assert.deepStrictEqual(result.task.classNames, [...NAMES].sort());
     assert.strictEqual(result.rows.length, 2);
     const best = Math.max(...result.rows.map((r) => r.accuracy));
@@ -52,7 +63,11 @@ describe('experiments on your own data (issue 20 item 8)', () => {
   it('the same from the command line: node dist/cli.js run my.json --quick', () => {
     const file = path.join(root, 'my.json');
     fs.writeFileSync(file, JSON.stringify({ ...config('own-cli'), strategies: ['head'] }));
-    const out = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'run', file, '--quick', '--reports-dir', path.join(root, 'cli-reports')], { encoding: 'utf8', cwd: root, env: { ...process.env, TRANSFER_LAB_VERBOSE: '' } });
+    const out = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'run', file, '--quick', '--reports-dir', path.join(root, 'cli-reports')], {
+      encoding: 'utf8',
+      cwd: root,
+      env: { ...process.env, TRANSFER_LAB_VERBOSE: '' },
+    });
     assert.strictEqual(out.status, 0, out.stderr);
     assert.match(out.stderr, /\[1\/\d+\] head 1\/class seed 0 \(\d+ epochs\) \.\.\. test acc/);
     assert.match(out.stdout, /head/);
@@ -64,14 +79,29 @@ describe('experiments on your own data (issue 20 item 8)', () => {
     const one = path.join(root, 'one');
     fs.mkdirSync(path.join(one, 'only'), { recursive: true });
     for (const f of fs.readdirSync(path.join(folder, NAMES[2])).slice(0, 4)) fs.copyFileSync(path.join(folder, NAMES[2], f), path.join(one, 'only', f));
-    await expectError(() => loadImageFolderTask({ dataset: 'image-folder', path: one }), /only 1 class \('only'\): a classifier needs at least 2/, /Fix: add a class/);
+    await expectError(
+      () => loadImageFolderTask({ dataset: 'image-folder', path: one }),
+      /only 1 class \('only'\): a classifier needs at least 2/,
+      /Fix: add a class/,
+    );
     fs.mkdirSync(path.join(one, 'two'));
     fs.copyFileSync(path.join(one, 'only', fs.readdirSync(path.join(one, 'only'))[0]), path.join(one, 'two', 'a.png'));
     await expectError(() => loadImageFolderTask({ dataset: 'image-folder', path: one }), /class 'two' has 1 images: at least 3 per class/, /Fix:/);
     fs.writeFileSync(path.join(one, 'two', 'b.png'), 'not a png');
-    await expectError(() => loadImageFolderTask({ dataset: 'image-folder', path: one }), /b\.png: cannot be read as an image/, /Fix: delete or replace the file/);
-    await expectError(() => resolveConfig({ ...config('x'), task: { dataset: 'image-folder' } as ExperimentConfig['task'] }), /a image-folder task needs "path"/, /Fix: set task\.path/);
-    await expectError(() => resolveConfig({ ...config('x'), task: { dataset: 'image-folder', path: folder, test: 0.9 } as ExperimentConfig['task'] }), /task\.test must be a fraction in \(0, 0\.5\), got 0\.9/);
+    await expectError(
+      () => loadImageFolderTask({ dataset: 'image-folder', path: one }),
+      /b\.png: cannot be read as an image/,
+      /Fix: delete or replace the file/,
+    );
+    await expectError(
+      () => resolveConfig({ ...config('x'), task: { dataset: 'image-folder' } as ExperimentConfig['task'] }),
+      /a image-folder task needs "path"/,
+      /Fix: set task\.path/,
+    );
+    await expectError(
+      () => resolveConfig({ ...config('x'), task: { dataset: 'image-folder', path: folder, test: 0.9 } as ExperimentConfig['task'] }),
+      /task\.test must be a fraction in \(0, 0\.5\), got 0\.9/,
+    );
   });
 
   it('a labelled text file: TSV and CSV read, split per class; malformed lines, unreadable and empty files named', async () => {
@@ -89,7 +119,11 @@ describe('experiments on your own data (issue 20 item 8)', () => {
     fs.writeFileSync(csv, 'a,"one, two ""three"""\nb,four\n');
     assert.deepStrictEqual(readLabelledTexts(csv).texts, ['one, two "three"', 'four']);
     fs.writeFileSync(tsv, 'pos\tfine\nno tab on this line\n');
-    await expectError(() => readLabelledTexts(tsv), /reviews\.tsv, line 2: expected 'label<TAB>text', got "no tab on this line" \(no a tab\)/, /Fix: write one example per line/);
+    await expectError(
+      () => readLabelledTexts(tsv),
+      /reviews\.tsv, line 2: expected 'label<TAB>text', got "no tab on this line" \(no a tab\)/,
+      /Fix: write one example per line/,
+    );
     fs.writeFileSync(tsv, 'pos\t  \n');
     await expectError(() => readLabelledTexts(tsv), /line 1: .*\(an empty text\)/);
     await expectError(() => readLabelledTexts(path.join(root, 'missing.tsv')), /missing\.tsv: cannot read the text file/, /Fix: check the path/);

@@ -66,7 +66,10 @@ describe('transfer: classifying image files', () => {
     const [a] = await predictImageFiles(reloaded, rgb);
     const [b] = await predictImageFiles(net, rgb);
     assert.strictEqual(a.top.length, 3);
-    assert.deepStrictEqual(a.top.map((t) => t.label), b.top.map((t) => t.label));
+    assert.deepStrictEqual(
+      a.top.map((t) => t.label),
+      b.top.map((t) => t.label),
+    );
     assert.ok(Math.abs(a.probability - b.probability) < 1e-6);
     reloaded.model.dispose();
   });
@@ -76,7 +79,10 @@ describe('transfer: classifying image files', () => {
     await expectError(() => predictImageFiles(net, missing), /nope\.png does not exist/);
     const junk = path.join(dir, 'junk.png');
     fs.writeFileSync(junk, 'not a png');
-    await expectNoLeakedTensors(() => expectError(() => predictImageFiles(net, [files[0], junk]), /junk\.png cannot be read as an image/, /Fix:/), 'a failed prediction');
+    await expectNoLeakedTensors(
+      () => expectError(() => predictImageFiles(net, [files[0], junk]), /junk\.png cannot be read as an image/, /Fix:/),
+      'a failed prediction',
+    );
     await expectError(() => predictImageFiles(cut(net, 'features'), files[0]), /not a classifier/, /withHead/);
     await expectError(() => predictImageFiles(net, files[0], { topK: 0 }), /topK 0/);
     assert.deepStrictEqual(await predictImageFiles(net, []), []);
@@ -98,12 +104,23 @@ describe('backbone: load a remote backbone, or fall back plainly when it cannot 
     const server = http.createServer((req, res) => {
       if (mode === 'hang') return; // keep the connection open, say nothing
       const f = path.join(modelDir, (req.url ?? '/').split('?')[0]);
-      if (mode === '404' || !fs.existsSync(f)) { res.statusCode = 404; res.end(); return; }
+      if (mode === '404' || !fs.existsSync(f)) {
+        res.statusCode = 404;
+        res.end();
+        return;
+      }
       res.end(fs.readFileSync(f));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/model.json`;
-    return { url, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+    return {
+      url,
+      close: () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    };
   }
 
   it('no connection: falls back to the bundled backbone and says so plainly, with the URL and the reason', async () => {
@@ -115,7 +132,10 @@ describe('backbone: load a remote backbone, or fall back plainly when it cannot 
     assert.strictEqual(choice.requested, srv.url);
     assert.strictEqual(choice.cutLayer, 'features');
     assert.match(choice.reason ?? '', /fetch failed: .*ECONNREFUSED/);
-    assert.strictEqual(choice.message, `offline: could not download ${srv.url} from ${srv.url} (${choice.reason}); using the bundled fashion-cnn backbone instead`);
+    assert.strictEqual(
+      choice.message,
+      `offline: could not download ${srv.url} from ${srv.url} (${choice.reason}); using the bundled fashion-cnn backbone instead`,
+    );
     assert.deepStrictEqual(choice.net.model.inputs[0].shape, [null, 28, 28, 1]);
     choice.net.model.dispose();
   });

@@ -18,7 +18,10 @@ import { tmpDir } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
 
-interface PackEntry { filename: string; files: { path: string }[] }
+interface PackEntry {
+  filename: string;
+  files: { path: string }[];
+}
 
 describe('npm package (npm pack, installed into a fresh project)', function () {
   this.timeout(600000);
@@ -28,14 +31,22 @@ describe('npm package (npm pack, installed into a fresh project)', function () {
 
   before(() => {
     const out = tmpDir('tl-pack-');
-    const packed = execFileSync('npm', ['pack', '--json', '--pack-destination', out, '--loglevel=error'], { cwd: ROOT, encoding: 'utf8', timeout: 300000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const packed = execFileSync('npm', ['pack', '--json', '--pack-destination', out, '--loglevel=error'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 300000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const entry = (JSON.parse(packed.slice(packed.indexOf('['))) as PackEntry[])[0];
     files = entry.files.map((f) => f.path);
     project = path.join(out, 'consumer');
     cache = path.join(out, 'user-cache');
     const pkgDir = path.join(project, 'node_modules', 'transfer-lab');
     fs.mkdirSync(pkgDir, { recursive: true });
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, dependencies: { 'transfer-lab': `file:${entry.filename}` } }, null, 2));
+    fs.writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, dependencies: { 'transfer-lab': `file:${entry.filename}` } }, null, 2),
+    );
     // What npm install does with a tarball: unpack its package/ folder.
     execFileSync('tar', ['-xzf', path.join(out, entry.filename), '-C', pkgDir, '--strip-components=1']);
     const deps = (JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
@@ -47,7 +58,19 @@ describe('npm package (npm pack, installed into a fresh project)', function () {
   });
 
   it('packs the library, its types, the bundled backbones and LICENSE, and nothing of the workshop', () => {
-    for (const f of ['package.json', 'LICENSE', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/paths.js', 'models/fashion-cnn/model.json', 'models/fashion-cnn/weights.bin', 'scripts/native-backend.sh', 'requirements.txt']) {
+    for (const f of [
+      'package.json',
+      'LICENSE',
+      'README.md',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli.js',
+      'dist/paths.js',
+      'models/fashion-cnn/model.json',
+      'models/fashion-cnn/weights.bin',
+      'scripts/native-backend.sh',
+      'requirements.txt',
+    ]) {
       assert.ok(files.includes(f), `${f} is not packed`);
     }
     const stray = files.filter((f) => /^(src|tests|notebooks|bench|datasets|reports|out)\//.test(f) || /\.tsbuildinfo$|\.map$|^\.venv|checkpoint/.test(f));
@@ -97,10 +120,32 @@ describe('npm package (npm pack, installed into a fresh project)', function () {
   });
 
   it('TypeScript finds the types through exports', () => {
-    fs.writeFileSync(path.join(project, 'use.ts'), "import * as tl from 'transfer-lab';\nconst n: string = tl.userCacheDir();\nexport const dir: Promise<tl.Net> = tl.loadBackbone('fashion-cnn');\nvoid n;\n");
+    fs.writeFileSync(
+      path.join(project, 'use.ts'),
+      "import * as tl from 'transfer-lab';\nconst n: string = tl.userCacheDir();\nexport const dir: Promise<tl.Net> = tl.loadBackbone('fashion-cnn');\nvoid n;\n",
+    );
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'ES2022', '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules', '@types'), 'use.ts'],
-      { cwd: project, encoding: 'utf8', timeout: 300000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        tsc,
+        '--noEmit',
+        '--strict',
+        '--skipLibCheck',
+        '--module',
+        'node16',
+        '--moduleResolution',
+        'node16',
+        '--target',
+        'ES2022',
+        '--types',
+        'node',
+        '--typeRoots',
+        path.join(ROOT, 'node_modules', '@types'),
+        'use.ts',
+      ],
+      { cwd: project, encoding: 'utf8', timeout: 300000 },
+    );
     assert.strictEqual(r.status, 0, r.stdout + r.stderr);
   });
 });

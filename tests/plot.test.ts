@@ -2,15 +2,32 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  figureHtml, writeFigureHtml, plotlyBundle, FIGURE_CLASS, show, recordMetric, quickMode, QUICK_ENV, METRIC_MIME,
-  useDisplaySink, MimeBundle, progress, liveCurve, curveFigure, Figure,
+  figureHtml,
+  writeFigureHtml,
+  plotlyBundle,
+  FIGURE_CLASS,
+  show,
+  recordMetric,
+  quickMode,
+  QUICK_ENV,
+  METRIC_MIME,
+  useDisplaySink,
+  MimeBundle,
+  progress,
+  liveCurve,
+  curveFigure,
+  Figure,
 } from '../src/plot';
 import { expectError, tmpDir } from './helpers';
 
 const fig: Figure = { data: [{ type: 'bar', x: ['a', 'b'], y: [1, 2] }], layout: { title: { text: 'A </script> test' } } };
 const PLOTLY_MARK = 'window.Plotly = Plotly';
 
-interface Sent { data: MimeBundle; id?: string; update: boolean }
+interface Sent {
+  data: MimeBundle;
+  id?: string;
+  update: boolean;
+}
 function captureSink(): Sent[] {
   const sent: Sent[] = [];
   useDisplaySink({ send: (data, id, update) => sent.push({ data, id, update }) });
@@ -113,7 +130,10 @@ describe('plot: live displays', () => {
     for (let i = 1; i <= 1000; i++) bar.update(i, `step ${i}`);
     bar.done();
     assert.strictEqual(sent.length, 2, 'first update + final state (the rest throttled)');
-    assert.deepStrictEqual(sent.map((s) => s.update), [false, true]);
+    assert.deepStrictEqual(
+      sent.map((s) => s.update),
+      [false, true],
+    );
     assert.strictEqual(sent[0].id, sent[1].id);
     assert.match(sent[1].data['text/plain'] as string, /1000\/1000 \(100%\).*step 1000/);
     assert.match(sent[1].data['text/html'] as string, /width:100\.0%/);
@@ -134,7 +154,10 @@ describe('plot: live displays', () => {
     assert.ok(sent.every((s) => s.id === sent[0].id));
     const last = sent[6].data['text/html'] as string;
     assert.ok(last.includes(`class="${FIGURE_CLASS}"`) && last.includes(PLOTLY_MARK));
-    assert.deepStrictEqual(out.data.map((t) => t.name), ['loss', 'acc']);
+    assert.deepStrictEqual(
+      out.data.map((t) => t.name),
+      ['loss', 'acc'],
+    );
     assert.strictEqual((out.layout?.shapes as unknown[]).length, 2, 'the mark in both panels');
     assert.strictEqual(curve.finish(), out, 'finish() twice returns the same figure');
     assert.throws(() => curve.push({ step: 6, loss: 0.1 }), /after finish\(\)/);
@@ -159,7 +182,10 @@ describe('plot: live displays', () => {
 
   it('curveFigure puts accuracy metrics in their own panel', () => {
     const f = curveFigure([{ step: 1, loss: 0.9, val_loss: 1, val_acc: 0.5 }]);
-    assert.deepStrictEqual(f.data.map((t) => t.yaxis), ['y', 'y', 'y2']);
+    assert.deepStrictEqual(
+      f.data.map((t) => t.yaxis),
+      ['y', 'y', 'y2'],
+    );
     const single = curveFigure([{ step: 1, loss: 0.9 }]);
     assert.strictEqual(single.layout?.xaxis2, undefined);
   });

@@ -42,7 +42,7 @@ function parse(g: GraphBuilder): Parsed {
   }
 }
 
-describe('protobuf encoding (src/graph/proto.ts) against TensorFlow\'s Python protobuf classes', function () {
+describe("protobuf encoding (src/graph/proto.ts) against TensorFlow's Python protobuf classes", function () {
   this.timeout(120000);
   before(function () {
     if (!fs.existsSync(python)) throw new Error(`${python} is missing. Fix: run 'npm run setup' (it creates .venv with the tensorflow wheel).`);
@@ -53,12 +53,29 @@ describe('protobuf encoding (src/graph/proto.ts) against TensorFlow\'s Python pr
     const x = g.placeholder('x', 'float', [-1, 12, 12, 1]);
     const c = g.constant({ dtype: 'float', shape: [2, 2], values: [1.5, -2, 3.25, 1e-7] }, 'weights');
     const ints = g.ints([-1, 7, 2147483647, -2147483648], 'ints');
-    const a = g.op('Conv2D', [x, c], {
-      T: { type: 'float' }, strides: { ints: [1, 2, 2, 1] }, padding: { s: 'SAME' }, data_format: { s: 'NHWC' },
-      use_cudnn_on_gpu: { b: true }, flag_off: { b: false }, epsilon: { f: 1e-3 }, axis: { i: -1 }, big: { i: 2 ** 40 },
-      label: { s: 'héllo ✓' }, empty_ints: { ints: [] }, empty: { list: 'empty' }, out_type: { type: 'int32' }, cond: { type: 'bool' },
-      shape: { shape: [-1, 3] }, scalar_shape: { shape: [] },
-    }, 'conv');
+    const a = g.op(
+      'Conv2D',
+      [x, c],
+      {
+        T: { type: 'float' },
+        strides: { ints: [1, 2, 2, 1] },
+        padding: { s: 'SAME' },
+        data_format: { s: 'NHWC' },
+        use_cudnn_on_gpu: { b: true },
+        flag_off: { b: false },
+        epsilon: { f: 1e-3 },
+        axis: { i: -1 },
+        big: { i: 2 ** 40 },
+        label: { s: 'héllo ✓' },
+        empty_ints: { ints: [] },
+        empty: { list: 'empty' },
+        out_type: { type: 'int32' },
+        cond: { type: 'bool' },
+        shape: { shape: [-1, 3] },
+        scalar_shape: { shape: [] },
+      },
+      'conv',
+    );
     const v = g.variable('w0', [3, 3]);
     g.op('Identity', [a], { T: { type: 'float' } }, 'done', [v.assign, `${ints}:0`]);
     const p = parse(g);
@@ -70,7 +87,11 @@ describe('protobuf encoding (src/graph/proto.ts) against TensorFlow\'s Python pr
     assert.strictEqual(p.producer, 2474);
     assert.strictEqual(p.reserialisedBytes, p.bytes, 'Python re-encodes the message to the same size');
     assert.strictEqual(p.nodes.length, g.size);
-    const node = (name: string) => { const n = p.nodes.find((m) => m.name === name); assert.ok(n, `node ${name}`); return n; };
+    const node = (name: string) => {
+      const n = p.nodes.find((m) => m.name === name);
+      assert.ok(n, `node ${name}`);
+      return n;
+    };
 
     assert.deepStrictEqual(node('x').attr, { dtype: { type: 'DT_FLOAT' }, shape: { shape: [-1, 12, 12, 1] } });
     assert.deepStrictEqual(node('weights').attr.value, { tensor: { dtype: 'DT_FLOAT', shape: [2, 2], values: [1.5, -2, 3.25, Math.fround(1e-7)] } });
@@ -79,13 +100,30 @@ describe('protobuf encoding (src/graph/proto.ts) against TensorFlow\'s Python pr
     assert.strictEqual(conv.op, 'Conv2D');
     assert.deepStrictEqual(conv.input, ['x', 'weights']);
     assert.deepStrictEqual(conv.attr, {
-      T: { type: 'DT_FLOAT' }, axis: { i: -1 }, big: { i: 2 ** 40 }, cond: { type: 'DT_BOOL' }, data_format: { s: 'NHWC' },
-      empty: { list: { i: [], f: [], s: [] } }, empty_ints: { list: { i: [], f: [], s: [] } }, epsilon: { f: Math.fround(1e-3) },
-      flag_off: { b: false }, label: { s: 'héllo ✓' }, out_type: { type: 'DT_INT32' }, padding: { s: 'SAME' },
-      scalar_shape: { shape: [] }, shape: { shape: [-1, 3] }, strides: { list: { i: [1, 2, 2, 1], f: [], s: [] } }, use_cudnn_on_gpu: { b: true },
+      T: { type: 'DT_FLOAT' },
+      axis: { i: -1 },
+      big: { i: 2 ** 40 },
+      cond: { type: 'DT_BOOL' },
+      data_format: { s: 'NHWC' },
+      empty: { list: { i: [], f: [], s: [] } },
+      empty_ints: { list: { i: [], f: [], s: [] } },
+      epsilon: { f: Math.fround(1e-3) },
+      flag_off: { b: false },
+      label: { s: 'héllo ✓' },
+      out_type: { type: 'DT_INT32' },
+      padding: { s: 'SAME' },
+      scalar_shape: { shape: [] },
+      shape: { shape: [-1, 3] },
+      strides: { list: { i: [1, 2, 2, 1], f: [], s: [] } },
+      use_cudnn_on_gpu: { b: true },
     });
     // The resource-variable recipe: handle, init placeholder, copy + assignment, read.
-    assert.deepStrictEqual(node('w0').attr, { container: { s: '' }, dtype: { type: 'DT_FLOAT' }, shape: { shape: [3, 3] }, shared_name: { s: 'proto_test_w0' } });
+    assert.deepStrictEqual(node('w0').attr, {
+      container: { s: '' },
+      dtype: { type: 'DT_FLOAT' },
+      shape: { shape: [3, 3] },
+      shared_name: { s: 'proto_test_w0' },
+    });
     assert.deepStrictEqual(node('init_assign_w0').input, ['w0', 'init_assign_w0_copy']);
     assert.deepStrictEqual(node('read_w0').input, ['w0']);
     // Control inputs: '^name', after the data inputs, without an output index.
@@ -110,7 +148,7 @@ describe('protobuf encoding (src/graph/proto.ts) against TensorFlow\'s Python pr
     net.model.dispose();
   });
 
-  it('writes varints as protobuf does (negative numbers as 10-byte two\'s complement)', () => {
+  it("writes varints as protobuf does (negative numbers as 10-byte two's complement)", () => {
     const hex = (m: Message) => Buffer.from(m.finish()).toString('hex');
     assert.strictEqual(hex(new Message().int(1, 1)), '0801');
     assert.strictEqual(hex(new Message().int(1, 300)), '08ac02');

@@ -4,9 +4,27 @@ import { expectError } from './helpers';
 
 describe('random (seeded mulberry32)', () => {
   it('gives the same stream for the same seed and a different one for another seed', () => {
-    const a = Array.from({ length: 5 }, ((r) => () => r.next())(new Random(42)));
-    const b = Array.from({ length: 5 }, ((r) => () => r.next())(new Random(42)));
-    const c = Array.from({ length: 5 }, ((r) => () => r.next())(new Random(43)));
+    const a = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.next()
+      )(new Random(42)),
+    );
+    const b = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.next()
+      )(new Random(42)),
+    );
+    const c = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.next()
+      )(new Random(43)),
+    );
     assert.deepStrictEqual(a, b);
     assert.notDeepStrictEqual(a, c);
     for (const v of a) assert.ok(v >= 0 && v < 1);
@@ -32,7 +50,10 @@ describe('random (seeded mulberry32)', () => {
     assert.notDeepStrictEqual(s1, shuffle(xs, 4));
     assert.deepStrictEqual([...s1].sort(), xs);
     const p = permutation(100, 9);
-    assert.deepStrictEqual(Array.from(p).sort((a, b) => a - b), [...Array(100).keys()]);
+    assert.deepStrictEqual(
+      Array.from(p).sort((a, b) => a - b),
+      [...Array(100).keys()],
+    );
   });
 
   it('sample draws k distinct items and rejects k larger than the pool', async () => {

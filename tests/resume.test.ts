@@ -22,13 +22,22 @@ import { snapshot, tinyNet, toyImages } from './fixtures';
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
-interface Proc { child: ChildProcess; out: string; err: string; done: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
+interface Proc {
+  child: ChildProcess;
+  out: string;
+  err: string;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
 
 function start(args: string[], env: Record<string, string> = {}): Proc {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const p: Proc = { child, out: '', err: '', done: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };
-  child.stdout!.on('data', (d: Buffer) => { p.out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { p.err += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    p.out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    p.err += d.toString();
+  });
   return p;
 }
 
@@ -36,7 +45,9 @@ function start(args: string[], env: Record<string, string> = {}): Proc {
 async function waitFor(p: Proc, what: string, ready: () => boolean, timeoutMs = 240_000): Promise<void> {
   const t0 = Date.now();
   let exited = false;
-  void p.done.then(() => { exited = true; });
+  void p.done.then(() => {
+    exited = true;
+  });
   while (!ready()) {
     if (exited) throw new Error(`the process ended before ${what}:\n${p.err}\n${p.out}`);
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
@@ -60,7 +71,11 @@ function wholeLines(file: string): unknown[] {
   if (!fs.existsSync(file)) return [];
   const out: unknown[] = [];
   for (const l of fs.readFileSync(file, 'utf8').split('\n')) {
-    try { out.push(JSON.parse(l)); } catch { /* torn or empty */ }
+    try {
+      out.push(JSON.parse(l));
+    } catch {
+      /* torn or empty */
+    }
   }
   return out;
 }
@@ -73,12 +88,29 @@ function audit(dir: string): { files: string[]; problems: string[] } {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const f = path.join(d, e.name);
       if (/\.tmp($|[-.])|\.old-/.test(e.name)) problems.push(`temporary leftover ${f}`);
-      if (e.isDirectory()) { walk(f); continue; }
+      if (e.isDirectory()) {
+        walk(f);
+        continue;
+      }
       files.push(path.relative(dir, f));
       const text = e.name.endsWith('.json') || e.name.endsWith('.jsonl') ? fs.readFileSync(f, 'utf8') : '';
-      if (e.name.endsWith('.json')) { try { JSON.parse(text); } catch { problems.push(`${f} is not valid JSON`); } }
+      if (e.name.endsWith('.json')) {
+        try {
+          JSON.parse(text);
+        } catch {
+          problems.push(`${f} is not valid JSON`);
+        }
+      }
       if (e.name.endsWith('.jsonl')) {
-        text.split('\n').forEach((l, i) => { if (l.trim()) { try { JSON.parse(l); } catch { problems.push(`${f}:${i + 1} is not a whole JSON line`); } } });
+        text.split('\n').forEach((l, i) => {
+          if (l.trim()) {
+            try {
+              JSON.parse(l);
+            } catch {
+              problems.push(`${f}:${i + 1} is not a whole JSON line`);
+            }
+          }
+        });
         if (text.length && !text.endsWith('\n')) problems.push(`${f} ends with a torn line`);
       }
       if (e.name.endsWith('.html') && !fs.readFileSync(f, 'utf8').trimEnd().endsWith('</html>')) problems.push(`${f} is cut off`);
@@ -90,8 +122,16 @@ function audit(dir: string): { files: string[]; problems: string[] } {
 
 /** The numbers of a run that must not depend on timing. */
 function numbers(r: RunRow): unknown {
-  return { key: r.key, accuracy: r.accuracy, macroF1: r.macroF1, topK: r.topKAccuracy, predictions: r.predictions, confusion: r.confusion, projection: r.projection ?? null,
-    history: r.history.map((e) => [e.epoch, e.loss, e.acc, e.valLoss ?? null, e.valAcc ?? null, e.lr]) };
+  return {
+    key: r.key,
+    accuracy: r.accuracy,
+    macroF1: r.macroF1,
+    topK: r.topKAccuracy,
+    predictions: r.predictions,
+    confusion: r.confusion,
+    projection: r.projection ?? null,
+    history: r.history.map((e) => [e.epoch, e.loss, e.acc, e.valLoss ?? null, e.valAcc ?? null, e.lr]),
+  };
 }
 
 describe('interrupted work: SIGKILL mid-way, then run again', function () {
@@ -115,11 +155,27 @@ describe('interrupted work: SIGKILL mid-way, then run again', function () {
     // The same run, stopped after epoch 1: weights and state go through their saved forms.
     const first = tinyNet(3, 4);
     let state: TrainState | undefined;
-    await train(first, imageSource(data, first.preprocessing), { ...opts, epochs: 3, callbacks: [{ onEpochEnd: async (e, _l, _n, ctx) => { if (e === 0) { state = await ctx!.trainState(); return 'stop'; } } }] });
+    await train(first, imageSource(data, first.preprocessing), {
+      ...opts,
+      epochs: 3,
+      callbacks: [
+        {
+          onEpochEnd: async (e, _l, _n, ctx) => {
+            if (e === 0) {
+              state = await ctx!.trainState();
+              return 'stop';
+            }
+          },
+        },
+      ],
+    });
     const saved = { ...state!, values: new Float32Array(Float32Array.from(state!.values).buffer) };
     const second = tinyNet(3, 4);
     second.model.setWeights(first.model.getWeights());
-    await expectNoLeakedTensors(() => train(second, imageSource(data, second.preprocessing), { ...opts, epochs: 2, initialEpoch: 1, scheduleFrom: 0, trainState: saved }), 'a resumed train()');
+    await expectNoLeakedTensors(
+      () => train(second, imageSource(data, second.preprocessing), { ...opts, epochs: 2, initialEpoch: 1, scheduleFrom: 0, trainState: saved }),
+      'a resumed train()',
+    );
     assert.deepStrictEqual(snapshot(second.model), snapshot(whole.model), 'resumed weights equal the uninterrupted run');
     // Without the state, the same weights do not continue the same run.
     const fresh = tinyNet(3, 4);
@@ -132,8 +188,17 @@ describe('interrupted work: SIGKILL mid-way, then run again', function () {
   it('`transfer-lab run`: a killed sweep resumes without redoing finished runs and ends equal to an uninterrupted one', async () => {
     const t0 = Date.now();
     const config = {
-      name: 'resume-sweep', backbone: 'fashion-cnn', task: { dataset: 'mnist' }, strategies: ['head', 'fine-tune'], sizes: [1, 2], seeds: [0, 1],
-      testSize: 100, validationSize: 50, epochs: 3, curvePoints: 2, projectionPoints: 30,
+      name: 'resume-sweep',
+      backbone: 'fashion-cnn',
+      task: { dataset: 'mnist' },
+      strategies: ['head', 'fine-tune'],
+      sizes: [1, 2],
+      seeds: [0, 1],
+      testSize: 100,
+      validationSize: 50,
+      epochs: 3,
+      curvePoints: 2,
+      projectionPoints: 30,
     };
     const cfgFile = path.join(root, 'sweep.json');
     fs.writeFileSync(cfgFile, JSON.stringify(config));
@@ -167,7 +232,10 @@ describe('interrupted work: SIGKILL mid-way, then run again', function () {
     assert.strictEqual(b.rows.length, total);
     assert.strictEqual(b.resumedRuns, finished);
     assert.deepStrictEqual(b.rows.map(numbers), a.rows.map(numbers));
-    assert.deepStrictEqual(b.cells.map((c) => [c.strategy, c.size, c.accuracy.mean, c.macroF1.mean]), a.cells.map((c) => [c.strategy, c.size, c.accuracy.mean, c.macroF1.mean]));
+    assert.deepStrictEqual(
+      b.cells.map((c) => [c.strategy, c.size, c.accuracy.mean, c.macroF1.mean]),
+      a.cells.map((c) => [c.strategy, c.size, c.accuracy.mean, c.macroF1.mean]),
+    );
     const summary = (d: string) => JSON.parse(fs.readFileSync(path.join(d, config.name, 'summary.json'), 'utf8'));
     assert.deepStrictEqual(summary(cutDir).accuracy, summary(fullDir).accuracy);
 
@@ -188,7 +256,11 @@ describe('interrupted work: SIGKILL mid-way, then run again', function () {
     const name = 'fashion-a-cnn-quick';
     const ckptMeta = path.join(cutDir, `${name}.checkpoint`, 'net.json');
     const epochsDone = (): number => {
-      try { return (JSON.parse(fs.readFileSync(ckptMeta, 'utf8')).info?.epochsDone as number) ?? 0; } catch { return 0; }
+      try {
+        return (JSON.parse(fs.readFileSync(ckptMeta, 'utf8')).info?.epochsDone as number) ?? 0;
+      } catch {
+        return 0;
+      }
     };
 
     const full = start(args(fullDir));
@@ -230,7 +302,8 @@ describe('interrupted work: SIGKILL mid-way, then run again', function () {
     const bin = (d: string) => fs.readFileSync(path.join(d, name, 'weights.bin'));
     assert.ok(bin(cutDir).equals(bin(fullDir)), 'the resumed weights differ from the uninterrupted run');
     const info = (d: string) => JSON.parse(fs.readFileSync(path.join(d, name, 'net.json'), 'utf8')).info;
-    const curve = (d: string) => (info(d).history as { epoch: number; loss: number; acc: number; valAcc: number }[]).map((e) => [e.epoch, e.loss, e.acc, e.valAcc]);
+    const curve = (d: string) =>
+      (info(d).history as { epoch: number; loss: number; acc: number; valAcc: number }[]).map((e) => [e.epoch, e.loss, e.acc, e.valAcc]);
     assert.deepStrictEqual(curve(cutDir), curve(fullDir));
     assert.strictEqual(info(cutDir).testAccuracy, info(fullDir).testAccuracy);
 
@@ -238,7 +311,12 @@ describe('interrupted work: SIGKILL mid-way, then run again', function () {
     const { files, problems } = audit(cutDir);
     assert.deepStrictEqual(problems, []);
     assert.deepStrictEqual(files, [`${name}/model.json`, `${name}/net.json`, `${name}/weights.bin`]);
-    await expectNoLeakedTensors(async () => { const net = await loadNet(path.join(cutDir, name)); disposeModels(net.model); }, 'loading the resumed model');
-    timings.push(`pretrain: killed after epoch ${at}/3${lastKilled ? ' and again after epoch 3/3' : ' (the second kill came too late: it had finished)'}, resumed, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await expectNoLeakedTensors(async () => {
+      const net = await loadNet(path.join(cutDir, name));
+      disposeModels(net.model);
+    }, 'loading the resumed model');
+    timings.push(
+      `pretrain: killed after epoch ${at}/3${lastKilled ? ' and again after epoch 3/3' : ' (the second kill came too late: it had finished)'}, resumed, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
   });
 });

@@ -11,9 +11,28 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import {
-  loadSentiment, readSentimentRatings, parseGroundTruth, binarizeSentiment, describeSentimentSets, locateSentiment, SENTIMENT_SETS, SENTIMENT_SET_NAMES,
-  SENTIMENT_ARCHIVE, SENTIMENT_ENV, vaderScores, vaderProbs, locateVader, trainTfidfLogReg, tfidfPredict, tfidfTokens, tfidfTransform,
-  textClassCounts, textStratifiedSplit, textKShot, textDataset, textSubset,
+  loadSentiment,
+  readSentimentRatings,
+  parseGroundTruth,
+  binarizeSentiment,
+  describeSentimentSets,
+  locateSentiment,
+  SENTIMENT_SETS,
+  SENTIMENT_SET_NAMES,
+  SENTIMENT_ARCHIVE,
+  SENTIMENT_ENV,
+  vaderScores,
+  vaderProbs,
+  locateVader,
+  trainTfidfLogReg,
+  tfidfPredict,
+  tfidfTokens,
+  tfidfTransform,
+  textClassCounts,
+  textStratifiedSplit,
+  textKShot,
+  textDataset,
+  textSubset,
 } from '../src/text';
 import { classificationReport } from '../src/experiment/metrics';
 import { readTar } from '../src/data/tar';
@@ -50,7 +69,8 @@ describe('sentiment data: Hutto & Gilbert ground truth', () => {
       assert.deepStrictEqual(textClassCounts(ds), COUNTS[set], `${set} class balance`);
       assert.strictEqual(ds.count + ds.excluded, rows.length);
       assert.deepStrictEqual(ds.classNames, ['negative', 'positive']);
-      for (let i = 0; i < ds.count; i++) assert.ok(ds.labels[i] === 1 ? ds.ratings[i] > 0 : ds.ratings[i] < 0, `${set} text ${i}: rating ${ds.ratings[i]}, label ${ds.labels[i]}`);
+      for (let i = 0; i < ds.count; i++)
+        assert.ok(ds.labels[i] === 1 ? ds.ratings[i] > 0 : ds.ratings[i] < 0, `${set} text ${i}: rating ${ds.ratings[i]}, label ${ds.labels[i]}`);
       assert.ok(ds.texts.every((t) => t.length > 0 && !t.includes('\t') && !t.includes('\r')));
     }
     assert.strictEqual(loadSentiment('movies').texts[2], 'Effective but too tepid biopic');
@@ -78,7 +98,10 @@ describe('sentiment data: Hutto & Gilbert ground truth', () => {
 
   it('transfer-lab datasets reports the class balance of every set', () => {
     const infos = describeSentimentSets();
-    assert.deepStrictEqual(infos.map((d) => d.name), SENTIMENT_SET_NAMES.map((s) => `sentiment-${s}`));
+    assert.deepStrictEqual(
+      infos.map((d) => d.name),
+      SENTIMENT_SET_NAMES.map((s) => `sentiment-${s}`),
+    );
     for (const d of infos) {
       assert.ok(d.available, d.fix);
       assert.deepStrictEqual(d.splits.all.perClass, COUNTS[d.name.replace('sentiment-', '')]);
@@ -86,7 +109,12 @@ describe('sentiment data: Hutto & Gilbert ground truth', () => {
   });
 
   it('names the fix when the archive is missing, corrupt, truncated or altered', async () => {
-    await expectError(() => loadSentiment('movies', { archive: path.join(tmp, 'nowhere') }), /not installed/, /scripts\/sentiment-data/, new RegExp(SENTIMENT_ENV));
+    await expectError(
+      () => loadSentiment('movies', { archive: path.join(tmp, 'nowhere') }),
+      /not installed/,
+      /scripts\/sentiment-data/,
+      new RegExp(SENTIMENT_ENV),
+    );
     const garbage = path.join(tmp, 'garbage.tar.gz');
     fs.writeFileSync(garbage, 'this is not an archive at all'.repeat(40));
     await expectError(() => loadSentiment('movies', { archive: garbage }), /not a tar archive/, /scripts\/sentiment-data/);
@@ -111,8 +139,21 @@ describe('sentiment data: Hutto & Gilbert ground truth', () => {
     await expectError(() => parseGroundTruth('1\t2.5\tok\n2\tgood\tno rating'), /line 2/, /id<TAB>mean rating/);
     await expectError(() => parseGroundTruth('1\t9\tout of range'), /line 1/);
     await expectError(() => parseGroundTruth(42 as never), /expected the file's text/);
-    assert.deepStrictEqual(parseGroundTruth('a\t-1.5\t Dull. \r\nb\t0\tmeh\r\n'), [{ id: 'a', rating: -1.5, text: 'Dull.' }, { id: 'b', rating: 0, text: 'meh' }]);
-    assert.strictEqual(binarizeSentiment('toy', [{ id: '1', rating: 0.2, text: 'x' }, { id: '2', rating: -3, text: 'y' }], 0.5).count, 1);
+    assert.deepStrictEqual(parseGroundTruth('a\t-1.5\t Dull. \r\nb\t0\tmeh\r\n'), [
+      { id: 'a', rating: -1.5, text: 'Dull.' },
+      { id: 'b', rating: 0, text: 'meh' },
+    ]);
+    assert.strictEqual(
+      binarizeSentiment(
+        'toy',
+        [
+          { id: '1', rating: 0.2, text: 'x' },
+          { id: '2', rating: -3, text: 'y' },
+        ],
+        0.5,
+      ).count,
+      1,
+    );
     await expectError(() => binarizeSentiment('toy', [], 5), /margin/);
   });
 });
@@ -137,7 +178,10 @@ describe('TF-IDF + logistic regression baseline', () => {
   it('learns movie sentiment from 256 labels per class: well above chance on held-out reviews, same numbers every time, no leaked tensors', async function () {
     this.timeout(300_000);
     const { train, test } = textStratifiedSplit(loadSentiment('movies'), { validation: 0.1, test: 0.2, seed: 0 });
-    const held = textSubset(test, Array.from({ length: 1000 }, (_, i) => i * 2));
+    const held = textSubset(
+      test,
+      Array.from({ length: 1000 }, (_, i) => i * 2),
+    );
     const sample = textKShot(train, 256, 0);
     const a = await expectNoLeakedTensors(() => trainTfidfLogReg(sample), 'trainTfidfLogReg');
     const acc = classificationReport(tfidfPredict(a, held.texts), held.labels, held.classNames).accuracy;
@@ -170,14 +214,17 @@ describe('VADER baseline (the reference Python implementation)', function () {
     if (!locateVader()) throw new Error('VADER is not installed. Fix: run scripts/sentiment-data (set-up does).');
   });
 
-  it('gives the package README\'s scores', () => {
+  it("gives the package README's scores", () => {
     const s = vaderScores(['VADER is smart, handsome, and funny.', 'VADER is not smart, handsome, nor funny.', 'The book was good.']);
-    assert.deepStrictEqual(s.map((x) => x.compound), [0.8316, -0.7424, 0.4404]);
+    assert.deepStrictEqual(
+      s.map((x) => x.compound),
+      [0.8316, -0.7424, 0.4404],
+    );
     assert.deepStrictEqual(s[0], { neg: 0, neu: 0.254, pos: 0.746, compound: 0.8316 });
     assert.deepStrictEqual(vaderScores([]), []);
   });
 
-  it('classifies the tweets at the accuracy the paper\'s domain suggests (sign of the compound score)', () => {
+  it("classifies the tweets at the accuracy the paper's domain suggests (sign of the compound score)", () => {
     const ds = loadSentiment('tweets');
     const acc = classificationReport(vaderProbs(ds.texts), ds.labels, ds.classNames).accuracy;
     // Measured 0.940 (4,196 tweets); the paper reports 3-class F1 0.96 on these tweets.
@@ -219,7 +266,10 @@ describe('the sentiment task in the experiment registry', () => {
 
   it('bad inputs: an unknown set, a bad margin in a config', async () => {
     await expectError(() => loadSentimentTask({ dataset: 'sentiment-imdb' as never }), /unknown sentiment task 'sentiment-imdb'/, /sentiment-movies/);
-    await expectError(() => resolveConfig({ ...experimentConfig('minilm-to-movie-sentiment'), task: { dataset: 'sentiment-movies', margin: -1 } as never }), /task\.margin must be a number in \[0, 4\)/);
+    await expectError(
+      () => resolveConfig({ ...experimentConfig('minilm-to-movie-sentiment'), task: { dataset: 'sentiment-movies', margin: -1 } as never }),
+      /task\.margin must be a number in \[0, 4\)/,
+    );
   });
 
   it('offers the TF-IDF and VADER baselines as strategies; other tasks reject them', async () => {
@@ -228,9 +278,16 @@ describe('the sentiment task in the experiment registry', () => {
     assert.deepStrictEqual(resolveConfig(cfg).strategies.slice(-2), ['tfidf', 'vader']);
     assert.ok(!experimentConfig('minilm-to-fortunes').strategies.some((s) => s === 'tfidf' || s === 'vader'), 'the fortunes table keeps its strategies');
     assert.ok(!experimentConfig('fashion-to-digits').strategies.some((s) => s === 'tfidf' || s === 'vader'), 'the image tables keep their strategies');
-    await expectError(() => resolveConfig({ ...experimentConfig('minilm-to-fortunes'), strategies: ['head', 'vader'] }), /baseline that task 'fortunes' does not offer/, /remove it from strategies/);
+    await expectError(
+      () => resolveConfig({ ...experimentConfig('minilm-to-fortunes'), strategies: ['head', 'vader'] }),
+      /baseline that task 'fortunes' does not offer/,
+      /remove it from strategies/,
+    );
     await expectError(() => resolveConfig({ ...experimentConfig('fashion-to-digits'), strategies: ['tfidf'] }), /baseline that task 'mnist' does not offer/);
-    await expectError(() => resolveConfig({ ...cfg, learningRates: { vader: 0.1 } as never }), /learningRates names 'vader', a baseline without a learning rate/);
+    await expectError(
+      () => resolveConfig({ ...cfg, learningRates: { vader: 0.1 } as never }),
+      /learningRates names 'vader', a baseline without a learning rate/,
+    );
     await expectError(() => runStrategy('vader' as never, {} as never), /'vader' is a baseline/, /Fix:/);
     await expectError(() => tfidfBaseline().run({} as never), /tfidf baseline: expected \{ train, test, seed \}/, /Fix:/);
     await expectError(() => vaderBaseline().run({ train: null, test: null, seed: 0 } as never), /vader baseline: expected/, /Fix:/);
@@ -243,8 +300,17 @@ describe('minilm-to-movie-sentiment in quick mode (probe, head and both baseline
   let encoder: Net;
   // A tiny sweep: 4 labels per class, 1 seed, 50 test texts of 32 tokens, 2 epochs.
   const tiny: ExperimentConfig = {
-    ...experimentConfig('minilm-to-movie-sentiment'), name: 'sentiment-tiny', strategies: ['linear-probe', 'head', 'tfidf', 'vader'],
-    sizes: [4], seeds: [0], testSize: 50, validationSize: 20, epochs: { samples: 16, min: 2, max: 2 }, curvePoints: 1, projectionPoints: 0, maxLength: 32,
+    ...experimentConfig('minilm-to-movie-sentiment'),
+    name: 'sentiment-tiny',
+    strategies: ['linear-probe', 'head', 'tfidf', 'vader'],
+    sizes: [4],
+    seeds: [0],
+    testSize: 50,
+    validationSize: 20,
+    epochs: { samples: 16, min: 2, max: 2 },
+    curvePoints: 1,
+    projectionPoints: 0,
+    maxLength: 32,
   } as ExperimentConfig;
   let first: ExperimentResult;
 
@@ -252,18 +318,34 @@ describe('minilm-to-movie-sentiment in quick mode (probe, head and both baseline
     this.timeout(300_000);
     encoder = await loadTextEncoder('all-minilm-l6-v2', { maxLength: 32 });
   });
-  after(() => { if (encoder) disposeModels(encoder.model); });
+  after(() => {
+    if (encoder) disposeModels(encoder.model);
+  });
 
   it('one row per (strategy, size, seed), the baselines among them, accuracies in [0, 1], predictions for every test text, no leaked tensors', async function () {
     this.timeout(600_000);
     first = await expectNoLeakedTensors(() => runSweep(tiny, { backbone: encoder }), 'runSweep (sentiment, with baselines)');
-    assert.deepStrictEqual(first.rows.map((r) => r.strategy), ['linear-probe', 'head', 'tfidf', 'vader']);
-    assert.deepStrictEqual(first.cells.map((c) => [c.strategy, c.size, c.runs]), [['linear-probe', 4, 1], ['head', 4, 1], ['tfidf', 4, 1], ['vader', 4, 1]]);
+    assert.deepStrictEqual(
+      first.rows.map((r) => r.strategy),
+      ['linear-probe', 'head', 'tfidf', 'vader'],
+    );
+    assert.deepStrictEqual(
+      first.cells.map((c) => [c.strategy, c.size, c.runs]),
+      [
+        ['linear-probe', 4, 1],
+        ['head', 4, 1],
+        ['tfidf', 4, 1],
+        ['vader', 4, 1],
+      ],
+    );
     for (const r of first.rows) {
       assert.ok(r.accuracy >= 0 && r.accuracy <= 1 && r.macroF1 >= 0 && r.macroF1 <= 1, `${r.strategy}: accuracy ${r.accuracy}`);
       assert.strictEqual(r.predictions.length, 50);
       assert.strictEqual(r.trainImages, 8);
-      assert.strictEqual(r.confusion.flat().reduce((a, b) => a + b, 0), 50);
+      assert.strictEqual(
+        r.confusion.flat().reduce((a, b) => a + b, 0),
+        50,
+      );
     }
     const [tfidf, vader] = [first.rows[2], first.rows[3]];
     assert.strictEqual(tfidf.epochs, 0);

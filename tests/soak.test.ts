@@ -40,10 +40,20 @@ const WARMUP = 4;
 const WINDOW = 5;
 const BATCH = 256; // the default batch of extractFeatures / evaluateSource: "one batch" below
 
-interface Sample { round: number; tensors: number; rss: number; external: number; heap: number; ms: number }
+interface Sample {
+  round: number;
+  tensors: number;
+  rss: number;
+  external: number;
+  heap: number;
+  ms: number;
+}
 
 const MB = 1024 * 1024;
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 /**
  * The leak detector: growth of the late-window median over the early-window median (after
@@ -66,14 +76,19 @@ function measure(round: number, t0: number): Sample {
   return { round, tensors: tf.memory().numTensors, rss: m.rss, external: m.external + m.arrayBuffers, heap: m.heapUsed, ms: Date.now() - t0 };
 }
 
-
 /** The worker: run the rounds of one mode and print the samples as JSON (the last stdout line). */
 async function worker(mode: 'soak' | 'control'): Promise<void> {
   const test = loadFashionMnist('test');
   const train = kShot(test, 3, 0); // 30 images
   const evalSet = kShot(test, 26, 1); // 260 images: one full batch of 256 and a remainder
   const model = buildSmallCnn({ filters: [8, 16, 16], embedUnits: 32, seed: 1, classes: 10, name: 'soak' });
-  const backbone: Net = { model, groups: Object.entries(SMALL_CNN_GROUPS).map(([name, layers]) => ({ name, layers: [...layers] })), classNames: test.classNames, preprocessing: { height: 28, width: 28, channels: 1 }, origin: 'soak' };
+  const backbone: Net = {
+    model,
+    groups: Object.entries(SMALL_CNN_GROUPS).map(([name, layers]) => ({ name, layers: [...layers] })),
+    classNames: test.classNames,
+    preprocessing: { height: 28, width: 28, channels: 1 },
+    origin: 'soak',
+  };
   const base = tf.memory().numTensors;
   const samples: Sample[] = [];
   const leaked: tf.Tensor[] = [];
@@ -113,13 +128,23 @@ async function worker(mode: 'soak' | 'control'): Promise<void> {
 
 function runWorker(mode: 'soak' | 'control'): Promise<Sample[]> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-r', 'tsx/cjs', __filename, mode], {
-      cwd: path.resolve(__dirname, '..'), maxBuffer: 16 * MB, timeout: 300_000,
-      env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '65536', TRANSFER_LAB_SOAK_WORKER: '1' },
-    }, (err, stdout, stderr) => {
-      if (err) { reject(new Error(`soak worker (${mode}) failed: ${err.message}\n${stderr}`)); return; }
-      resolve(JSON.parse(stdout.trim().split('\n').pop() as string) as Sample[]);
-    });
+    execFile(
+      process.execPath,
+      ['-r', 'tsx/cjs', __filename, mode],
+      {
+        cwd: path.resolve(__dirname, '..'),
+        maxBuffer: 16 * MB,
+        timeout: 300_000,
+        env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '65536', TRANSFER_LAB_SOAK_WORKER: '1' },
+      },
+      (err, stdout, stderr) => {
+        if (err) {
+          reject(new Error(`soak worker (${mode}) failed: ${err.message}\n${stderr}`));
+          return;
+        }
+        resolve(JSON.parse(stdout.trim().split('\n').pop() as string) as Sample[]);
+      },
+    );
   });
 }
 
@@ -128,7 +153,10 @@ const verdict = (name: string, key: 'rss' | 'external' | 'heap', d: ReturnType<t
   `${name} ${key}: growth ${(d.growth / MB).toFixed(2)} MB, tolerance ${(d.tolerance / MB).toFixed(2)} MB -> ${d.leaks ? 'LEAK' : 'flat'}`;
 
 if (process.env.TRANSFER_LAB_SOAK_WORKER && require.main === module) {
-  worker(process.argv[2] as 'soak' | 'control').catch((e: Error) => { process.stderr.write(`${e.stack}\n`); process.exit(1); });
+  worker(process.argv[2] as 'soak' | 'control').catch((e: Error) => {
+    process.stderr.write(`${e.stack}\n`);
+    process.exit(1);
+  });
 } else {
   describe('soak: memory stays flat over many rounds of extract / fine-tune / evaluate', function () {
     const batchBytes = BATCH * 28 * 28 * 1 * 4;
@@ -153,10 +181,16 @@ if (process.env.TRANSFER_LAB_SOAK_WORKER && require.main === module) {
       const rss = detect(samples, 'rss', batchBytes);
       const ext = detect(samples, 'external', batchBytes);
       const heap = detect(samples, 'heap', batchBytes);
-      report.push(`soak: ${ROUNDS} rounds (child process, ${((Date.now() - t0) / 1000).toFixed(1)} s with its start-up; median ${median(samples.map((s) => s.ms))} ms/round); numTensors at baseline after every round`);
-      report.push(`  a leak of one batch (${BATCH} images of 28x28x1 float32 = ${(batchBytes / MB).toFixed(2)} MB) per round would add ${(2 * rss.tolerance / MB).toFixed(1)} MB between the windows`);
+      report.push(
+        `soak: ${ROUNDS} rounds (child process, ${((Date.now() - t0) / 1000).toFixed(1)} s with its start-up; median ${median(samples.map((s) => s.ms))} ms/round); numTensors at baseline after every round`,
+      );
+      report.push(
+        `  a leak of one batch (${BATCH} images of 28x28x1 float32 = ${(batchBytes / MB).toFixed(2)} MB) per round would add ${((2 * rss.tolerance) / MB).toFixed(1)} MB between the windows`,
+      );
       report.push(`  RSS per round (MB): ${fmt(samples)}`);
-      report.push(`  external+arrayBuffers ${(samples[WARMUP].external / MB).toFixed(1)} -> ${(samples[samples.length - 1].external / MB).toFixed(1)} MB; V8 heap used ${(samples[WARMUP].heap / MB).toFixed(1)} -> ${(samples[samples.length - 1].heap / MB).toFixed(1)} MB`);
+      report.push(
+        `  external+arrayBuffers ${(samples[WARMUP].external / MB).toFixed(1)} -> ${(samples[samples.length - 1].external / MB).toFixed(1)} MB; V8 heap used ${(samples[WARMUP].heap / MB).toFixed(1)} -> ${(samples[samples.length - 1].heap / MB).toFixed(1)} MB`,
+      );
       report.push(`  ${verdict('soak', 'rss', rss)}; ${verdict('soak', 'external', ext)}; ${verdict('soak', 'heap', heap)}`);
       assert.ok(!rss.leaks, verdict('soak', 'rss', rss));
       assert.ok(!ext.leaks, verdict('soak', 'external', ext));

@@ -14,7 +14,7 @@ import { parseShard, shardFromEnv, shardOf, shardFileName, SHARD_FILE } from '..
 const ROOT = path.resolve(__dirname, '..');
 
 // js-yaml comes with mocha (a dev dependency); it has no bundled types.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 const yaml = require('js-yaml') as { loadAll(text: string): unknown[] };
 
 describe('sweep shards', () => {
@@ -45,7 +45,11 @@ describe('sweep shards', () => {
       const shares = Array.from({ length: n }, (_, i) => shardOf(plan, { index: i, count: n }));
       assert.deepStrictEqual(shares.flat().sort(), [...plan].sort(), `n=${n}: every key in one shard`);
       for (const s of shares) {
-        assert.deepStrictEqual(s, plan.filter((k) => s.includes(k)), 'plan order kept');
+        assert.deepStrictEqual(
+          s,
+          plan.filter((k) => s.includes(k)),
+          'plan order kept',
+        );
         assert.ok(s.length <= Math.ceil(plan.length / n) && s.length >= Math.floor(plan.length / n), 'balanced');
       }
     }
@@ -78,7 +82,7 @@ describe('cluster examples', () => {
   });
 
   it('Kubernetes: an Indexed Job of SHARD_COUNT completions on a shared volume, then a merge Job (structure only: no cluster here)', () => {
-    type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    type Obj = Record<string, any>;
     const docs = yaml.loadAll(fs.readFileSync(path.join(ROOT, 'examples', 'kubernetes', 'sweep-job.yaml'), 'utf8')) as Obj[];
     const pvc = docs.find((d) => d.kind === 'PersistentVolumeClaim');
     const job = docs.find((d) => d.kind === 'Job');

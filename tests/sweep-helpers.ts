@@ -6,14 +6,23 @@ const ROOT = path.resolve(__dirname, '..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 
 /** A started `transfer-lab` process, its output so far, and its end. */
-export interface CliProc { child: ChildProcess; out: string; err: string; done: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
+export interface CliProc {
+  child: ChildProcess;
+  out: string;
+  err: string;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
 
 /** Start `node dist/cli.js ...args` (not waited for). */
 export function startCli(args: string[], env: Record<string, string | undefined> = {}): CliProc {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const p: CliProc = { child, out: '', err: '', done: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };
-  child.stdout!.on('data', (d: Buffer) => { p.out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { p.err += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    p.out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    p.err += d.toString();
+  });
   return p;
 }
 
@@ -28,7 +37,13 @@ export async function runCli(args: string[], env: Record<string, string | undefi
 /** A run row (from results.json or runs.jsonl) without what depends on timing or on when it ran. */
 export function comparableRows(rows: Record<string, unknown>[]): unknown[] {
   return rows.map((r) => {
-    const { wallSeconds: _w, finishedAt: _f, timeToTarget, history, ...rest } = r as Record<string, unknown> & { timeToTarget: Record<string, unknown> | null; history: Record<string, unknown>[] };
+    const {
+      wallSeconds: _w,
+      finishedAt: _f,
+      timeToTarget,
+      history,
+      ...rest
+    } = r as Record<string, unknown> & { timeToTarget: Record<string, unknown> | null; history: Record<string, unknown>[] };
     return {
       ...rest,
       timeToTarget: timeToTarget ? { ...timeToTarget, wallSeconds: undefined } : null,

@@ -18,12 +18,23 @@ describe('sweep worker pool', () => {
   it('runs every key once across the workers, each worker with its thread budget', async () => {
     const keys = Array.from({ length: 9 }, (_, i) => `k${i}`);
     const got = new Map<string, Toy>();
-    await runPool({ keys, workers: 3, threads: 2, entry: TOY, payload: { delayMs: 30 }, onResult: (k, r) => {
-      assert.ok(!got.has(k), `${k} reported twice`);
-      got.set(k, r as Toy);
-    } });
+    await runPool({
+      keys,
+      workers: 3,
+      threads: 2,
+      entry: TOY,
+      payload: { delayMs: 30 },
+      onResult: (k, r) => {
+        assert.ok(!got.has(k), `${k} reported twice`);
+        got.set(k, r as Toy);
+      },
+    });
     assert.deepStrictEqual([...got.keys()].sort(), keys);
-    for (const [k, r] of got) assert.strictEqual(r.sum, [...k].reduce((a, c) => a + c.charCodeAt(0), 0));
+    for (const [k, r] of got)
+      assert.strictEqual(
+        r.sum,
+        [...k].reduce((a, c) => a + c.charCodeAt(0), 0),
+      );
     assert.ok(new Set([...got.values()].map((r) => r.pid)).size > 1, 'more than one process did runs');
     assert.ok([...got.values()].every((r) => r.threads === '2'));
   });
@@ -35,14 +46,20 @@ describe('sweep worker pool', () => {
     let killed = false;
     const pids = new Map<number, number>();
     await runPool({
-      keys, workers: 2, entry: TOY, payload: { delayMs: 300 },
+      keys,
+      workers: 2,
+      entry: TOY,
+      payload: { delayMs: 300 },
       onStart: (k, w) => {
         if (k === 'r3' && !killed) {
           killed = true;
           setTimeout(() => process.kill(pids.get(w)!, 'SIGKILL'), 100);
         }
       },
-      onResult: (k, r, w) => { pids.set(w, (r as Toy).pid); got.set(k, r as Toy); },
+      onResult: (k, r, w) => {
+        pids.set(w, (r as Toy).pid);
+        got.set(k, r as Toy);
+      },
       onWorkerExit: (e) => exits.push(e.key),
     });
     assert.ok(killed);
@@ -51,9 +68,15 @@ describe('sweep worker pool', () => {
   });
 
   it('a run that throws stops the pool with its message; bad options are refused', async () => {
-    await assert.rejects(runPool({ keys: ['a', 'boom', 'c'], workers: 2, entry: TOY, payload: { delayMs: 10 }, onResult: () => undefined }), /run boom failed in worker \d: this run fails on purpose/);
+    await assert.rejects(
+      runPool({ keys: ['a', 'boom', 'c'], workers: 2, entry: TOY, payload: { delayMs: 10 }, onResult: () => undefined }),
+      /run boom failed in worker \d: this run fails on purpose/,
+    );
     await assert.rejects(runPool({ keys: ['a'], workers: 0, entry: TOY, payload: {}, onResult: () => undefined }), /workers must be a whole number >= 1.*Fix:/);
-    await assert.rejects(runPool({ keys: ['a'], workers: 1, entry: '/nonexistent/worker.js', payload: {}, onResult: () => undefined }), /does not exist. Fix: build/);
+    await assert.rejects(
+      runPool({ keys: ['a'], workers: 1, entry: '/nonexistent/worker.js', payload: {}, onResult: () => undefined }),
+      /does not exist. Fix: build/,
+    );
   });
 
   it('divides the cores among the workers unless the environment sets the threads', () => {
@@ -76,7 +99,15 @@ describe('sweep worker pool', () => {
       fs.mkdirSync(path.join(root, 'reports', 'fashion-to-digits'), { recursive: true });
       fs.writeFileSync(path.join(root, 'reports', 'fashion-to-digits', 'results.json'), JSON.stringify({ wallSeconds: 150, finishedAt: 'then' }));
       assert.strictEqual(recordedJobTimes(root)[0].workers, undefined, 'not timed at several worker counts yet');
-      const rec = { tried: [{ workers: 1, wall_s: 150 }, { workers: 2, wall_s: 100 }], best: { workers: 2, wall_s: 100, speedup: 1.5 }, cpus: 2, finished_at: 'now' };
+      const rec = {
+        tried: [
+          { workers: 1, wall_s: 150 },
+          { workers: 2, wall_s: 100 },
+        ],
+        best: { workers: 2, wall_s: 100, speedup: 1.5 },
+        cpus: 2,
+        finished_at: 'now',
+      };
       fs.writeFileSync(path.join(root, WORKERS_FILE), JSON.stringify(rec));
       const main = recordedJobTimes(root)[0];
       assert.strictEqual(main.job, 'main');

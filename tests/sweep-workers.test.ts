@@ -20,7 +20,12 @@ const QUICK_DIR = `${EXPERIMENT}-quick`;
 const ONE_THREAD = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
 
 function lines(file: string): string[] {
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()) : [];
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+    : [];
 }
 
 async function until(what: string, p: CliProc, ok: () => boolean, ms = 300_000): Promise<void> {
@@ -96,7 +101,11 @@ describe('sweeps on several processes (workers, shards, merge)', function () {
     const workers = children(p.child.pid!);
     assert.strictEqual(workers.length, 2, 'the replacement worker runs');
     for (const pid of [p.child.pid!, ...workers]) {
-      try { process.kill(pid, 'SIGINT'); } catch { /* already gone */ }
+      try {
+        process.kill(pid, 'SIGINT');
+      } catch {
+        /* already gone */
+      }
     }
     const end = await p.done;
     assert.notStrictEqual(end.code, 0, 'interrupted');
@@ -104,7 +113,13 @@ describe('sweeps on several processes (workers, shards, merge)', function () {
     assert.ok(kept.length >= 4 && kept.length < 10, `${kept.length} runs kept`);
     for (const l of kept) JSON.parse(l); // whole lines only
     // A process is gone once it has no /proc entry or is a zombie waiting for init to reap it.
-    const alive = (pid: number) => { try { return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+    const alive = (pid: number) => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
     for (let i = 0; i < 100 && [victim, ...workers].some(alive); i++) await new Promise((r) => setTimeout(r, 100));
     assert.deepStrictEqual([victim, ...workers].filter(alive), [], 'no worker left behind (10 s after Ctrl-C)');
 

@@ -8,14 +8,65 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../src/backend';
-import { withHead, freeze, unfreeze, freezeTo, train, scratch, saveNet, loadNet, trainableParams, trainableGroups, kShotIndices, ImageDataset, getLayer, NET_STRATEGY_NAMES } from '../src';
 import {
-  WordPieceTokenizer, parseFortunes, loadFortunes, FORTUNE_TOPICS, textDataset, textKShot, textStratifiedSplit, textSubset, textClassCounts, textSelectClasses,
-  buildTextEncoder, setTokenEmbeddingsTrainable, textSource, embedTexts, BertConfig, FORTUNES_ENV, runTextStrategy,
+  withHead,
+  freeze,
+  unfreeze,
+  freezeTo,
+  train,
+  scratch,
+  saveNet,
+  loadNet,
+  trainableParams,
+  trainableGroups,
+  kShotIndices,
+  ImageDataset,
+  getLayer,
+  NET_STRATEGY_NAMES,
+} from '../src';
+import {
+  WordPieceTokenizer,
+  parseFortunes,
+  loadFortunes,
+  FORTUNE_TOPICS,
+  textDataset,
+  textKShot,
+  textStratifiedSplit,
+  textSubset,
+  textClassCounts,
+  textSelectClasses,
+  buildTextEncoder,
+  setTokenEmbeddingsTrainable,
+  textSource,
+  embedTexts,
+  BertConfig,
+  FORTUNES_ENV,
+  runTextStrategy,
 } from '../src/text';
 import { expectNoLeakedTensors, expectError, tmpDir } from './helpers';
 
-const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'un', '##aff', '##able', 'the', 'cafe', '!', ',', "'", 't', 'don', '北', 'run', '##ning', 'a', '.'];
+const VOCAB = [
+  '[PAD]',
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  '[MASK]',
+  'un',
+  '##aff',
+  '##able',
+  'the',
+  'cafe',
+  '!',
+  ',',
+  "'",
+  't',
+  'don',
+  '北',
+  'run',
+  '##ning',
+  'a',
+  '.',
+];
 
 describe('WordPiece tokenizer (small vocabulary)', () => {
   const tok = new WordPieceTokenizer(VOCAB);
@@ -50,8 +101,14 @@ describe('fortunes: the text task', () => {
     const ds = loadFortunes();
     assert.deepStrictEqual(ds.classNames, FORTUNE_TOPICS);
     const counts = textClassCounts(ds);
-    assert.ok(counts.every((c) => c >= 140), `counts ${counts}`);
-    assert.strictEqual(counts.reduce((a, b) => a + b, 0), ds.count);
+    assert.ok(
+      counts.every((c) => c >= 140),
+      `counts ${counts}`,
+    );
+    assert.strictEqual(
+      counts.reduce((a, b) => a + b, 0),
+      ds.count,
+    );
     assert.strictEqual(new Set(ds.texts).size, ds.count);
     assert.ok(ds.texts.every((t) => t.length > 0 && !t.includes('\b')));
   });
@@ -64,12 +121,30 @@ describe('fortunes: the text task', () => {
 
 describe('text splits and k-shot sampling', () => {
   const texts = Array.from({ length: 60 }, (_, i) => `text ${i}`);
-  const ds = textDataset('toy', texts, texts.map((_, i) => i % 3), ['a', 'b', 'c']);
+  const ds = textDataset(
+    'toy',
+    texts,
+    texts.map((_, i) => i % 3),
+    ['a', 'b', 'c'],
+  );
 
   it('k-shot picks the same items as kShot on images with the same seed', () => {
     const k = textKShot(ds, 4, 7);
-    const asImages: ImageDataset = { name: 'x', images: new Uint8Array(60), labels: ds.labels, count: 60, height: 1, width: 1, channels: 1, classNames: ds.classNames, source: '' };
-    assert.deepStrictEqual(k.texts, kShotIndices(asImages, 4, 7).map((i) => texts[i]));
+    const asImages: ImageDataset = {
+      name: 'x',
+      images: new Uint8Array(60),
+      labels: ds.labels,
+      count: 60,
+      height: 1,
+      width: 1,
+      channels: 1,
+      classNames: ds.classNames,
+      source: '',
+    };
+    assert.deepStrictEqual(
+      k.texts,
+      kShotIndices(asImages, 4, 7).map((i) => texts[i]),
+    );
     assert.deepStrictEqual(textClassCounts(k), [4, 4, 4]);
     assert.deepStrictEqual(textKShot(ds, 4, 7).texts, k.texts);
     assert.notDeepStrictEqual(textKShot(ds, 4, 8).texts, k.texts);
@@ -95,7 +170,19 @@ describe('text splits and k-shot sampling', () => {
 });
 
 describe('a small BERT encoder through the transfer verbs', function () {
-  const config: BertConfig = { vocabSize: VOCAB.length, hiddenSize: 16, numLayers: 2, numHeads: 4, intermediateSize: 32, maxPositions: 16, typeVocabSize: 2, layerNormEps: 1e-12, hiddenDropout: 0.1, attentionDropout: 0.1, padId: 0 };
+  const config: BertConfig = {
+    vocabSize: VOCAB.length,
+    hiddenSize: 16,
+    numLayers: 2,
+    numHeads: 4,
+    intermediateSize: 32,
+    maxPositions: 16,
+    typeVocabSize: 2,
+    layerNormEps: 1e-12,
+    hiddenDropout: 0.1,
+    attentionDropout: 0.1,
+    padId: 0,
+  };
   let dir: string;
   let vocab: string;
   before(() => {
@@ -110,7 +197,10 @@ describe('a small BERT encoder through the transfer verbs', function () {
   it('has groups embeddings, layer_0, layer_1; freezes and unfreezes by group; fixes the token table on request', () => {
     const enc = buildTextEncoder(config, { maxLength: 8, vocab, seed: 1 });
     const net = withHead(enc, { cutAt: 'pool', classes: 2 });
-    assert.deepStrictEqual(net.groups.map((g) => g.name), ['embeddings', 'layer_0', 'layer_1', 'head']);
+    assert.deepStrictEqual(
+      net.groups.map((g) => g.name),
+      ['embeddings', 'layer_0', 'layer_1', 'head'],
+    );
     const all = trainableParams(net.model);
     freeze(net);
     assert.strictEqual(trainableParams(net.model), 16 * 2 + 2);
@@ -160,7 +250,19 @@ describe('a small BERT encoder through the transfer verbs', function () {
   it('runs every strategy of the text runner and frees every tensor it made', async () => {
     const enc = buildTextEncoder(config, { maxLength: 8, vocab, seed: 6, trainTokenEmbeddings: false });
     const ds = data();
-    const ctx = { encoder: enc, cutAt: 'pool', train: ds, validation: ds, test: ds, seed: 0, epochs: 2, batchSize: 4, learningRate: 1e-2, head: { dropout: 0.1 }, curvePoints: 1 };
+    const ctx = {
+      encoder: enc,
+      cutAt: 'pool',
+      train: ds,
+      validation: ds,
+      test: ds,
+      seed: 0,
+      epochs: 2,
+      batchSize: 4,
+      learningRate: 1e-2,
+      head: { dropout: 0.1 },
+      curvePoints: 1,
+    };
     for (const s of NET_STRATEGY_NAMES) {
       const out = await expectNoLeakedTensors(() => runTextStrategy(s, ctx), `runTextStrategy('${s}')`);
       assert.strictEqual(out.probs.length, ds.count * 2, s);

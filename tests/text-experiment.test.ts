@@ -30,7 +30,14 @@ describe('text experiment: transfer-lab run minilm-to-fortunes --quick', functio
     const t0 = Date.now();
     const r = cli('run', 'minilm-to-fortunes', '--quick', '--json', '--reports-dir', dir);
     assert.strictEqual(r.status, 0, `run failed:\n${r.stderr}`);
-    const s = JSON.parse(r.stdout) as { experiment: string; runs: number; resumedRuns: number; accuracy: Record<string, Record<string, { mean: number }>>; claim: { text: string }; bestBySize: Record<string, { strategy: string; mean: number }> };
+    const s = JSON.parse(r.stdout) as {
+      experiment: string;
+      runs: number;
+      resumedRuns: number;
+      accuracy: Record<string, Record<string, { mean: number }>>;
+      claim: { text: string };
+      bestBySize: Record<string, { strategy: string; mean: number }>;
+    };
     console.log(`      ${s.runs} runs in ${((Date.now() - t0) / 1000).toFixed(0)} s; ${s.claim.text}`);
     assert.strictEqual(s.experiment, 'minilm-to-fortunes-quick');
     assert.strictEqual(s.runs, 10);

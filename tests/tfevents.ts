@@ -29,7 +29,12 @@ function masked(b: Uint8Array): number {
 }
 
 /** A protobuf field: number, wire type, and value (varint as bigint, fixed as bytes, or a length-delimited slice). */
-interface Field { no: number; wire: number; varint?: bigint; bytes?: Uint8Array }
+interface Field {
+  no: number;
+  wire: number;
+  varint?: bigint;
+  bytes?: Uint8Array;
+}
 
 function fields(b: Uint8Array): Field[] {
   const out: Field[] = [];
@@ -49,16 +54,28 @@ function fields(b: Uint8Array): Field[] {
     const no = key >>> 3;
     const wire = key & 7;
     if (wire === 0) out.push({ no, wire, varint: varint() });
-    else if (wire === 1) { out.push({ no, wire, bytes: b.subarray(i, i + 8) }); i += 8; }
-    else if (wire === 5) { out.push({ no, wire, bytes: b.subarray(i, i + 4) }); i += 4; }
-    else if (wire === 2) { const n = Number(varint()); out.push({ no, wire, bytes: b.subarray(i, i + n) }); i += n; }
-    else throw new Error(`unsupported wire type ${wire}`);
+    else if (wire === 1) {
+      out.push({ no, wire, bytes: b.subarray(i, i + 8) });
+      i += 8;
+    } else if (wire === 5) {
+      out.push({ no, wire, bytes: b.subarray(i, i + 4) });
+      i += 4;
+    } else if (wire === 2) {
+      const n = Number(varint());
+      out.push({ no, wire, bytes: b.subarray(i, i + n) });
+      i += n;
+    } else throw new Error(`unsupported wire type ${wire}`);
   }
   return out;
 }
 
 /** One scalar point of an event file. */
-export interface ScalarPoint { tag: string; step: number; value: number; wallTime: number }
+export interface ScalarPoint {
+  tag: string;
+  step: number;
+  value: number;
+  wallTime: number;
+}
 
 /** Every scalar in one events file; throws on a bad CRC or a truncated record. */
 export function readEventFile(file: string): ScalarPoint[] {
@@ -100,7 +117,11 @@ export function readRun(dir: string): Record<string, ScalarPoint[]> {
   for (const sub of fs.readdirSync(dir)) {
     const d = path.join(dir, sub);
     if (!fs.statSync(d).isDirectory()) continue;
-    out[sub] = fs.readdirSync(d).filter((f) => f.startsWith('events.out.tfevents')).sort().flatMap((f) => readEventFile(path.join(d, f)));
+    out[sub] = fs
+      .readdirSync(d)
+      .filter((f) => f.startsWith('events.out.tfevents'))
+      .sort()
+      .flatMap((f) => readEventFile(path.join(d, f)));
   }
   return out;
 }

@@ -20,7 +20,10 @@ const val = toyImages(48, 3, 2);
 describe('transfer: layer groups and freezing', () => {
   it('splits the backbone into named groups and finds them by name or index', () => {
     const net = tinyNet();
-    assert.deepStrictEqual(net.groups.map((g) => g.name), ['block1', 'block2', 'block3', 'embed', 'head']);
+    assert.deepStrictEqual(
+      net.groups.map((g) => g.name),
+      ['block1', 'block2', 'block3', 'embed', 'head'],
+    );
     assert.strictEqual(findGroup(net, -1).name, 'head');
     assert.strictEqual(findGroup(net, 'block2').layers[0], 'block2_conv');
   });
@@ -31,7 +34,10 @@ describe('transfer: layer groups and freezing', () => {
       const all = net.model.trainableWeights.length;
       assert.strictEqual(all, 3 * 3 + 3 + 2); // 3 conv kernels + 3 BN (gamma, beta) ... counted below
       freeze(net);
-      assert.deepStrictEqual(net.model.trainableWeights.map((w) => w.originalName), ['logits/kernel', 'logits/bias']);
+      assert.deepStrictEqual(
+        net.model.trainableWeights.map((w) => w.originalName),
+        ['logits/kernel', 'logits/bias'],
+      );
       freezeTo(net, -2);
       assert.deepStrictEqual(trainableGroups(net), { block1: false, block2: false, block3: false, embed: true, head: true });
       assert.strictEqual(net.model.trainableWeights.length, 5); // embed kernel, embed_bn gamma/beta, logits kernel/bias
@@ -66,7 +72,10 @@ describe('transfer: BatchNorm done right', () => {
     assert.ok(moved.length > 0, 'something trained');
     const frozenMoved = moved.filter((n) => /^block/.test(n));
     assert.deepStrictEqual(frozenMoved, [], `frozen weights moved: ${frozenMoved}`);
-    assert.ok(moved.some((n) => /embed_bn.*moving_mean/.test(n)), 'the trainable BatchNorm layer still updates its statistics');
+    assert.ok(
+      moved.some((n) => /embed_bn.*moving_mean/.test(n)),
+      'the trainable BatchNorm layer still updates its statistics',
+    );
   });
 
   it("'inference' mode keeps a trainable BatchNorm layer's statistics while gamma and beta learn (the fine-tuning rule)", async () => {
@@ -75,7 +84,10 @@ describe('transfer: BatchNorm done right', () => {
     const before = snapshot(net.model);
     await train(net, imageSource(data, net.preprocessing), { epochs: 1, batchSize: 16, learningRate: 1e-2 });
     const moved = changed(before, snapshot(net.model));
-    assert.deepStrictEqual(moved.filter((n) => /moving_/.test(n)), []);
+    assert.deepStrictEqual(
+      moved.filter((n) => /moving_/.test(n)),
+      [],
+    );
     assert.ok(moved.includes('block1_bn/gamma') && moved.includes('block1_conv/kernel'), moved.join(','));
     setBatchNormMode(net, 'train');
     await train(net, imageSource(data, net.preprocessing), { epochs: 1, batchSize: 16 });
@@ -93,7 +105,10 @@ describe('transfer: BatchNorm done right', () => {
     await net.model.fit(xs, ys.toFloat(), { epochs: 2, batchSize: 16, verbose: 0 });
     tf.dispose([xs, ys]);
     const moved = changed(before, snapshot(net.model));
-    assert.deepStrictEqual(moved.filter((n) => /^block/.test(n)), []);
+    assert.deepStrictEqual(
+      moved.filter((n) => /^block/.test(n)),
+      [],
+    );
   });
 
   it('shows the pitfall it fixes: an unpatched frozen BatchNorm layer moves its statistics in fit', async () => {
@@ -107,7 +122,10 @@ describe('transfer: BatchNorm done right', () => {
     await net.model.fit(xs, ys.toFloat(), { epochs: 1, batchSize: 16, verbose: 0 });
     tf.dispose([xs, ys]);
     const moved = changed(before, snapshot(net.model));
-    assert.ok(moved.some((n) => /block1_bn.*moving_mean/.test(n)), 'stock tfjs updates frozen BN statistics (if this fails, tfjs fixed it)');
+    assert.ok(
+      moved.some((n) => /block1_bn.*moving_mean/.test(n)),
+      'stock tfjs updates frozen BN statistics (if this fails, tfjs fixed it)',
+    );
   });
 });
 
@@ -117,7 +135,10 @@ describe('transfer: heads, cuts and features', () => {
     await expectNoLeakedTensors(() => {
       const body = cut(net, 'block2_pool');
       assert.deepStrictEqual(body.model.outputs[0].shape, [null, 3, 3, 6]);
-      assert.deepStrictEqual(body.groups.map((g) => g.name), ['block1', 'block2']);
+      assert.deepStrictEqual(
+        body.groups.map((g) => g.name),
+        ['block1', 'block2'],
+      );
       assert.strictEqual(body.model.getLayer('block1_conv'), net.model.getLayer('block1_conv'));
     }, 'cut');
   });
@@ -138,7 +159,10 @@ describe('transfer: heads, cuts and features', () => {
     unfreeze(net);
     const stats = snapshot(net.model);
     await train(net, imageSource(toyImages(30, 5), net.preprocessing), { epochs: 1, batchSize: 10 });
-    assert.deepStrictEqual(changed(stats, snapshot(net.model)).filter((n) => /moving_/.test(n)), []);
+    assert.deepStrictEqual(
+      changed(stats, snapshot(net.model)).filter((n) => /moving_/.test(n)),
+      [],
+    );
     const spatial = withHead(backbone, { cutAt: 'block3_pool', classes: 4 });
     assert.strictEqual(spatial.groups.at(-1)?.layers[0], 'head_pool');
     await expectError(() => withHead(backbone, { classes: 1 }), /classes >= 2/);
@@ -159,7 +183,10 @@ describe('transfer: heads, cuts and features', () => {
     const f3 = await extractFeatures(body, data, { cache: 'disk', cacheDir: dir });
     assert.notStrictEqual(f3, f1);
     assert.deepStrictEqual(Array.from(f3.features.slice(0, 24)), Array.from(f1.features.slice(0, 24)), 'disk cache gives the same numbers');
-    assert.ok(fs.readdirSync(dir).every((f) => !f.includes('.tmp')), 'no temporary files left');
+    assert.ok(
+      fs.readdirSync(dir).every((f) => !f.includes('.tmp')),
+      'no temporary files left',
+    );
     const fv = await extractFeatures(body, val);
     const { history } = await expectNoLeakedTensors(async () => {
       const r = await linearProbe(f1, { epochs: 15, validation: fv, learningRate: 0.05 });
@@ -178,7 +205,12 @@ describe('transfer: heads, cuts and features', () => {
     freeze(net);
     const rows = inspect(net);
     const conv = rows.find((r) => r.name === 'block1_conv');
-    assert.deepStrictEqual(conv && { type: conv.type, params: conv.params, trainable: conv.trainable, group: conv.group }, { type: 'Conv2D', params: 36, trainable: false, group: 'block1' });
+    assert.deepStrictEqual(conv && { type: conv.type, params: conv.params, trainable: conv.trainable, group: conv.group }, {
+      type: 'Conv2D',
+      params: 36,
+      trainable: false,
+      group: 'block1',
+    });
     assert.match(formatInspect(net), /total params \d+, trainable 39/);
   });
 });
@@ -186,7 +218,10 @@ describe('transfer: heads, cuts and features', () => {
 describe('training loop', () => {
   it('learns the toy task and reports a complete history', async () => {
     const net = tinyNet();
-    const h = await expectNoLeakedTensors(() => train(net, imageSource(data, net.preprocessing), { epochs: 6, batchSize: 16, learningRate: 1e-2, validation: imageSource(val, net.preprocessing) }), 'train');
+    const h = await expectNoLeakedTensors(
+      () => train(net, imageSource(data, net.preprocessing), { epochs: 6, batchSize: 16, learningRate: 1e-2, validation: imageSource(val, net.preprocessing) }),
+      'train',
+    );
     assert.strictEqual(h.epochs.length, 6);
     assert.ok(h.epochs[5].valAcc! > 0.8, `val acc ${h.epochs[5].valAcc}`);
     assert.strictEqual(h.samplesSeen, 6 * 96);
@@ -236,7 +271,10 @@ describe('training loop', () => {
       const a = after.get(wname)!;
       let num = 0;
       let den = 0;
-      for (let k = 0; k < g.length; k++) { num += (b[k] - a[k]) * g[k]; den += g[k] * g[k]; }
+      for (let k = 0; k < g.length; k++) {
+        num += (b[k] - a[k]) * g[k];
+        den += g[k] * g[k];
+      }
       return num / den;
     };
     const head = rate('logits/kernel', 'logits/kernel');
@@ -250,7 +288,17 @@ describe('training loop', () => {
   it('stops early and restores the best weights', async () => {
     const net = tinyNet();
     const es = earlyStopping({ patience: 1, monitor: 'valLoss' });
-    const h = await expectNoLeakedTensors(() => train(net, imageSource(data, net.preprocessing), { epochs: 30, batchSize: 16, learningRate: 5e-2, validation: imageSource(val, net.preprocessing), callbacks: [es] }), 'early stopping');
+    const h = await expectNoLeakedTensors(
+      () =>
+        train(net, imageSource(data, net.preprocessing), {
+          epochs: 30,
+          batchSize: 16,
+          learningRate: 5e-2,
+          validation: imageSource(val, net.preprocessing),
+          callbacks: [es],
+        }),
+      'early stopping',
+    );
     assert.ok(h.stoppedEarly && h.epochs.length < 30);
     assert.strictEqual(h.bestEpoch, es.bestEpoch);
     const { valLoss } = await evaluateSource(net, imageSource(val, net.preprocessing));
@@ -260,12 +308,21 @@ describe('training loop', () => {
   it('checkpoints after improving epochs, atomically, with the epoch recorded', async () => {
     const dir = path.join(tmpDir(), 'ckpt');
     const net = tinyNet();
-    const h = await train(net, imageSource(data, net.preprocessing), { epochs: 3, batchSize: 16, learningRate: 1e-2, validation: imageSource(val, net.preprocessing), callbacks: [checkpoint(dir, { bestOnly: true })] });
+    const h = await train(net, imageSource(data, net.preprocessing), {
+      epochs: 3,
+      batchSize: 16,
+      learningRate: 1e-2,
+      validation: imageSource(val, net.preprocessing),
+      callbacks: [checkpoint(dir, { bestOnly: true })],
+    });
     const best = h.epochs.reduce((b, e) => (e.valAcc! > b.valAcc! ? e : b));
     const meta = readNetMeta(dir);
     assert.strictEqual((meta.info as { checkpoint: { epoch: number } }).checkpoint.epoch, best.epoch);
     assert.deepStrictEqual(fs.readdirSync(path.dirname(dir)), ['ckpt']);
-    await expectError(() => train(net, imageSource(data, net.preprocessing), { epochs: 1, callbacks: [checkpoint(dir, { bestOnly: true })] }), /checkpoint monitors 'valAcc'/);
+    await expectError(
+      () => train(net, imageSource(data, net.preprocessing), { epochs: 1, callbacks: [checkpoint(dir, { bestOnly: true })] }),
+      /checkpoint monitors 'valAcc'/,
+    );
   });
 
   it('refuses bad training set-ups with errors that say what to do', async () => {
@@ -277,9 +334,18 @@ describe('training loop', () => {
     await expectError(() => train(net, imageSource(data, net.preprocessing), { learningRate: 0 }), /learningRate must be a positive number/);
     await expectError(() => train(net, imageSource(data, net.preprocessing), { epochs: 1.5 }), /epochs must be a positive integer/);
     await expectError(() => imageSource(toyImages(10, 3, 0, 16), net.preprocessing), /16x16 images but the model expects 12x12/);
-    const nanFeats = { features: new Float32Array(40).fill(NaN), labels: new Uint8Array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0]), count: 10, dim: 4, classNames: ['a', 'b', 'c'], key: 'nan' };
+    const nanFeats = {
+      features: new Float32Array(40).fill(NaN),
+      labels: new Uint8Array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0]),
+      count: 10,
+      dim: 4,
+      classNames: ['a', 'b', 'c'],
+      key: 'nan',
+    };
     await expectError(() => linearProbe(nanFeats, { epochs: 1 }), /loss became NaN/, /lower the learning rate|NaN\/Inf/);
-    await expectNoLeakedTensors(async () => { await train(net, featureSource(nanFeats)).catch(() => undefined); }, 'a failed train');
+    await expectNoLeakedTensors(async () => {
+      await train(net, featureSource(nanFeats)).catch(() => undefined);
+    }, 'a failed train');
   });
 });
 
@@ -289,7 +355,10 @@ describe('recipes: scratch, gradual unfreezing, fineTune', () => {
     const s1 = await scratch(net, 1);
     const s1b = await scratch(net, 1);
     const s2 = await scratch(net, 2);
-    assert.deepStrictEqual(s1.model.layers.map((l) => l.name), net.model.layers.map((l) => l.name));
+    assert.deepStrictEqual(
+      s1.model.layers.map((l) => l.name),
+      net.model.layers.map((l) => l.name),
+    );
     const k = (n: typeof net) => n.model.getLayer('block1_conv').getWeights()[0].dataSync()[0];
     assert.strictEqual(k(s1), k(s1b));
     assert.notStrictEqual(k(s1), k(s2));
@@ -299,8 +368,15 @@ describe('recipes: scratch, gradual unfreezing, fineTune', () => {
 
   it('gradual unfreezing opens one more group per stage and records the events', async () => {
     const net = withHead(tinyNet(), { cutAt: 'features', classes: 3 });
-    const h = await expectNoLeakedTensors(() => gradualUnfreeze(net, imageSource(data, net.preprocessing), { epochsPerStage: 1, stages: 3, batchSize: 32, learningRate: 1e-2 }), 'gradualUnfreeze');
-    assert.deepStrictEqual(h.events, [{ epoch: 0, label: 'train head' }, { epoch: 1, label: 'unfreeze embed' }, { epoch: 2, label: 'unfreeze block3' }]);
+    const h = await expectNoLeakedTensors(
+      () => gradualUnfreeze(net, imageSource(data, net.preprocessing), { epochsPerStage: 1, stages: 3, batchSize: 32, learningRate: 1e-2 }),
+      'gradualUnfreeze',
+    );
+    assert.deepStrictEqual(h.events, [
+      { epoch: 0, label: 'train head' },
+      { epoch: 1, label: 'unfreeze embed' },
+      { epoch: 2, label: 'unfreeze block3' },
+    ]);
     assert.deepStrictEqual(trainableGroups(net), { block1: false, block2: false, block3: true, embed: true, head: true });
     assert.strictEqual(h.epochs.length, 3);
   });
@@ -308,8 +384,14 @@ describe('recipes: scratch, gradual unfreezing, fineTune', () => {
   it('fineTune fits a new head on a pretrained body, then everything, and learns the new labelling', async () => {
     const net = withHead(await pretrainedTiny(), { cutAt: 'features', classes: 3 });
     const src = imageSource(relabelled(data), net.preprocessing);
-    const h = await expectNoLeakedTensors(() => fineTune(net, src, { headEpochs: 5, epochs: 3, batchSize: 16, learningRate: 2e-2, validation: imageSource(relabelled(val), net.preprocessing) }), 'fineTune');
-    assert.deepStrictEqual(h.events.map((e) => e.label), ['train head', 'unfreeze all']);
+    const h = await expectNoLeakedTensors(
+      () => fineTune(net, src, { headEpochs: 5, epochs: 3, batchSize: 16, learningRate: 2e-2, validation: imageSource(relabelled(val), net.preprocessing) }),
+      'fineTune',
+    );
+    assert.deepStrictEqual(
+      h.events.map((e) => e.label),
+      ['train head', 'unfreeze all'],
+    );
     assert.strictEqual(h.epochs.length, 8);
     assert.ok(h.epochs[7].valAcc! > 0.8, JSON.stringify(h.epochs.map((e) => [e.acc, e.valAcc])));
   });
@@ -329,7 +411,10 @@ describe('save and load', () => {
     const b = (back.model.predict(xs) as tf.Tensor).arraySync();
     assert.deepStrictEqual(a, b);
     xs.dispose();
-    assert.ok(fs.readdirSync(path.dirname(dir)).every((f) => f === 'net'), 'no temporary folders left');
+    assert.ok(
+      fs.readdirSync(path.dirname(dir)).every((f) => f === 'net'),
+      'no temporary folders left',
+    );
   });
 
   it('reports corrupted and truncated model files clearly', async () => {

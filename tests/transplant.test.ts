@@ -46,7 +46,11 @@ describe('transplant: copy the first n layer groups into a fresh net (Yosinski e
         assert.ok(sameValues(got, src, copied), `n=${n}: the copied groups hold the source's weights (BatchNorm statistics included)`);
         assert.ok(sameValues(got, fresh, rest), `n=${n}: the other groups hold scratch(net, 4)'s fresh weights`);
         if (rest.length) assert.ok(!sameValues(got, src, rest), `n=${n}: the fresh groups differ from the source`);
-        assert.deepStrictEqual(Object.values(trainableGroups(t)), t.groups.map(() => true), 'not frozen by default');
+        assert.deepStrictEqual(
+          Object.values(trainableGroups(t)),
+          t.groups.map(() => true),
+          'not frozen by default',
+        );
         assert.match(t.origin, n ? new RegExp(`^transplant\\(tiny\\(seed=11\\): ${copiedNames.join('\\+')}, seed=4\\)$`) : /: nothing, seed=4\)$/);
         disposeModels(t.model, ref.model);
       }
@@ -64,7 +68,11 @@ describe('transplant: copy the first n layer groups into a fresh net (Yosinski e
       await train(t, imageSource(data, t.preprocessing), { epochs: 2, batchSize: 16, learningRate: 1e-2, seed: 0 });
       const moved = changed(start, snapshot(t.model));
       const frozen = weightsOf(t, ['block1', 'block2']);
-      assert.deepStrictEqual(moved.filter((n) => frozen.includes(n)), [], 'frozen copied weights and statistics are bit-identical after training');
+      assert.deepStrictEqual(
+        moved.filter((n) => frozen.includes(n)),
+        [],
+        'frozen copied weights and statistics are bit-identical after training',
+      );
       assert.ok(moved.some((n) => n.startsWith('block3_conv')) && moved.some((n) => n.startsWith('logits')), 'the fresh groups trained');
       disposeModels(t.model);
     }, 'a frozen transplant trained and disposed');
@@ -93,7 +101,10 @@ describe('transplant: copy the first n layer groups into a fresh net (Yosinski e
       const into = withHead(body, { cutAt: 'features', classes: 4, seed: 0 });
       const d = await transplant(source, { groups: 4, seed: 3, into });
       assert.deepStrictEqual(d.model.outputs[0].shape, [null, 4]);
-      assert.deepStrictEqual(d.groups.map((g) => g.name), ['block1', 'block2', 'block3', 'embed', 'head']);
+      assert.deepStrictEqual(
+        d.groups.map((g) => g.name),
+        ['block1', 'block2', 'block3', 'embed', 'head'],
+      );
       assert.ok(sameValues(snapshot(d.model), src, weightsOf(d, ['block1', 'block2', 'block3', 'embed'])));
       disposeModels(a.model, b.model, c.model, d.model, into.model, body.model);
     }, 'named groups and another head');
@@ -104,17 +115,28 @@ describe('transplant: copy the first n layer groups into a fresh net (Yosinski e
     const other: Net = {
       model: buildSmallCnn({ inputShape: [12, 12, 1], classes: 3, filters: [4, 5, 8], embedUnits: 12, seed: 0, name: 'other' }),
       groups: Object.entries(SMALL_CNN_GROUPS).map(([name, layers]) => ({ name, layers: [...layers] })),
-      classNames: ['a', 'b', 'c'], preprocessing: { height: 12, width: 12, channels: 1 }, origin: 'other',
+      classNames: ['a', 'b', 'c'],
+      preprocessing: { height: 12, width: 12, channels: 1 },
+      origin: 'other',
     };
     const same = tinyNet(3, 0);
     const noEmbed: Net = { ...same, groups: same.groups.filter((g) => g.name !== 'embed') };
     await expectNoLeakedTensors(async () => {
-      await expectError(() => transplant(source, { groups: ['block1', 'block9'] }), /unknown layer group 'block9'/, /Known groups: block1, block2, block3, embed, head/);
+      await expectError(
+        () => transplant(source, { groups: ['block1', 'block9'] }),
+        /unknown layer group 'block9'/,
+        /Known groups: block1, block2, block3, embed, head/,
+      );
       await expectError(() => transplant(source, { groups: 6 }), /groups must be a whole number from 0 to 5/, /Fix: pass e\.g\. groups: 2/);
       await expectError(() => transplant(source, { groups: 1.5 }), /whole number/);
       await expectError(() => transplant(source, { groups: -1 }), /whole number/);
       await expectError(() => transplant(source, { groups: 'block1' as unknown as string[] }), /a number or a list of group names/);
-      await expectError(() => transplant(source, { groups: 2, into: other }), /layer 'block2_conv' of group 'block2' has weights of shapes \[\[3,3,4,6\]\] in the source but \[\[3,3,4,5\]\] in the target/, /mismatched architectures/, /Fix:/);
+      await expectError(
+        () => transplant(source, { groups: 2, into: other }),
+        /layer 'block2_conv' of group 'block2' has weights of shapes \[\[3,3,4,6\]\] in the source but \[\[3,3,4,5\]\] in the target/,
+        /mismatched architectures/,
+        /Fix:/,
+      );
       await expectError(() => transplant(source, { groups: 4, into: noEmbed }), /target architecture has no layer group 'embed'/, /Fix:/);
       await expectError(() => transplant(source.model as unknown as Net, { groups: 1 }), /transplant expects a Net/, /not net\.model/);
       await expectError(() => transplant(source, undefined as unknown as { groups: number }), /options are required/, /Fix:/);
@@ -124,8 +146,21 @@ describe('transplant: copy the first n layer groups into a fresh net (Yosinski e
       const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, name: 'block1_conv' }).apply(input) as tfn.SymbolicTensor;
       const flat = tf.layers.flatten({ name: 'flatten' }).apply(conv) as tfn.SymbolicTensor;
       const out = tf.layers.dense({ units: 3, activation: 'softmax', name: 'logits' }).apply(flat) as tfn.SymbolicTensor;
-      const small: Net = { model: tf.model({ inputs: input, outputs: out, name: 'small' }), groups: [{ name: 'block1', layers: ['block1_conv'] }, { name: 'head', layers: ['flatten', 'logits'] }], classNames: ['a', 'b', 'c'], preprocessing: other.preprocessing, origin: 'small' };
-      await expectError(() => transplant(source, { groups: 1, into: small }), /layer 'block1_bn' of group 'block1' is not in the target architecture 'small'/, /mismatched architectures/);
+      const small: Net = {
+        model: tf.model({ inputs: input, outputs: out, name: 'small' }),
+        groups: [
+          { name: 'block1', layers: ['block1_conv'] },
+          { name: 'head', layers: ['flatten', 'logits'] },
+        ],
+        classNames: ['a', 'b', 'c'],
+        preprocessing: other.preprocessing,
+        origin: 'small',
+      };
+      await expectError(
+        () => transplant(source, { groups: 1, into: small }),
+        /layer 'block1_bn' of group 'block1' is not in the target architecture 'small'/,
+        /mismatched architectures/,
+      );
       disposeModels(small.model);
     }, 'failed transplants');
     disposeModels(other.model, same.model);

@@ -16,9 +16,17 @@ async function serve(dir: string, mutate: (p: string, b: Buffer) => Buffer | nul
     const p = decodeURIComponent((req.url ?? '/').split('?')[0]);
     hits.push(p);
     const f = path.join(dir, p);
-    if (!f.startsWith(dir) || !fs.existsSync(f)) { res.statusCode = 404; res.end('not found'); return; }
+    if (!f.startsWith(dir) || !fs.existsSync(f)) {
+      res.statusCode = 404;
+      res.end('not found');
+      return;
+    }
     const body = mutate(p, fs.readFileSync(f));
-    if (body === null) { res.statusCode = 500; res.end(); return; }
+    if (body === null) {
+      res.statusCode = 500;
+      res.end();
+      return;
+    }
     res.setHeader('content-length', body.length);
     res.end(body);
   });
@@ -107,7 +115,16 @@ describe('backbone zoo: entries', () => {
       x = tf.layers.dense({ units: 5, name: 'conv_preds' }).apply(x) as tf.SymbolicTensor;
       const model = tf.model({ inputs: input, outputs: x });
       const groups = mobilenetSplitter(model);
-      assert.deepStrictEqual(groups.map((g) => [g.name, g.layers.length]), [['stem', 2], ['blocks1-5', 15], ['blocks6-11', 18], ['blocks12-13', 6], ['head', 2]]);
+      assert.deepStrictEqual(
+        groups.map((g) => [g.name, g.layers.length]),
+        [
+          ['stem', 2],
+          ['blocks1-5', 15],
+          ['blocks6-11', 18],
+          ['blocks12-13', 6],
+          ['head', 2],
+        ],
+      );
       assert.ok(groups[3].layers.includes('conv_pw_13_relu'));
       model.dispose();
     }, 'a MobileNet-shaped model');

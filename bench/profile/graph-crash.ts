@@ -9,7 +9,7 @@
 import { runBench } from '../../src/bench/run';
 async function main() {
   for (let i = 0; i < 6; i++) {
-    const { result } = await runBench({ peers: [], resultsDir: null, log: (l: string) => console.error(new Date().toISOString().slice(11,19), l) });
+    const { result } = await runBench({ peers: [], resultsDir: null, log: (l: string) => console.error(new Date().toISOString().slice(11, 19), l) });
     console.log(i, result.tfjs_train_sps.toFixed(0), result.tfjs_infer_sps.toFixed(0), result.finetune?.tfjs_sps.toFixed(0));
   }
 }

@@ -51,11 +51,19 @@ export function buildSmallCnn(args: SmallCnnArgs = {}): import('@tensorflow/tfjs
   const dropout = args.dropout ?? 0.3;
   const seed = args.seed ?? 0;
   // Check everything before the first layer exists, so a bad argument leaves no weights behind.
-  const bad = (what: string, fix: string): never => { throw new Error(`buildSmallCnn: ${what}. Fix: ${fix}.`); };
+  const bad = (what: string, fix: string): never => {
+    throw new Error(`buildSmallCnn: ${what}. Fix: ${fix}.`);
+  };
   if (!Number.isInteger(classes) || classes < 2) bad(`classes must be an integer >= 2, got ${classes}`, 'pass the number of classes, e.g. classes: 10');
-  if (!Array.isArray(inputShape) || inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) bad(`inputShape ${JSON.stringify(inputShape)} is not [height, width, channels] of positive integers`, 'pass e.g. inputShape: [28, 28, 1]');
-  if (inputShape[0] < 8 || inputShape[1] < 8) bad(`inputShape ${JSON.stringify(inputShape)} is too small: three 2x2 poolings need at least 8x8 pixels`, 'use images of 8x8 pixels or more (resize them when loading)');
-  if (!Array.isArray(filters) || filters.length !== 3 || !filters.every((f) => Number.isInteger(f) && f > 0)) bad(`filters ${JSON.stringify(filters)} is not three positive integers`, 'pass e.g. filters: [32, 64, 128]');
+  if (!Array.isArray(inputShape) || inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d > 0))
+    bad(`inputShape ${JSON.stringify(inputShape)} is not [height, width, channels] of positive integers`, 'pass e.g. inputShape: [28, 28, 1]');
+  if (inputShape[0] < 8 || inputShape[1] < 8)
+    bad(
+      `inputShape ${JSON.stringify(inputShape)} is too small: three 2x2 poolings need at least 8x8 pixels`,
+      'use images of 8x8 pixels or more (resize them when loading)',
+    );
+  if (!Array.isArray(filters) || filters.length !== 3 || !filters.every((f) => Number.isInteger(f) && f > 0))
+    bad(`filters ${JSON.stringify(filters)} is not three positive integers`, 'pass e.g. filters: [32, 64, 128]');
   if (!Number.isInteger(embedUnits) || embedUnits < 1) bad(`embedUnits ${embedUnits} is not a positive integer`, 'pass e.g. embedUnits: 256');
   if (!(dropout >= 0 && dropout < 1)) bad(`dropout ${dropout} is not a fraction in [0, 1)`, 'pass e.g. dropout: 0.3');
   if (!Number.isInteger(seed)) bad(`seed ${seed} is not an integer`, 'pass an integer seed, e.g. seed: 0');
@@ -75,6 +83,8 @@ export function buildSmallCnn(args: SmallCnnArgs = {}): import('@tensorflow/tfjs
   x = tf.layers.batchNormalization({ name: 'embed_bn' }).apply(x) as typeof x;
   x = tf.layers.activation({ activation: 'relu', name: 'features' }).apply(x) as typeof x;
   x = seededDropout({ rate: dropout, seed: s++, name: 'head_dropout' }).apply(x) as typeof x;
-  const out = tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: tfSeed(s++) }), name: 'logits' }).apply(x) as typeof x;
+  const out = tf.layers
+    .dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: tfSeed(s++) }), name: 'logits' })
+    .apply(x) as typeof x;
   return tf.model({ inputs: input, outputs: out, name: args.name ?? 'small-cnn' });
 }

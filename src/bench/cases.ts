@@ -64,7 +64,10 @@ function subset(src: BatchSource, n: number): BatchSource {
 function tensorSource(xs: tfn.Tensor, ys: tfn.Tensor1D, numClasses: number): BatchSource {
   const labels = Uint8Array.from(ys.dataSync());
   return {
-    count: xs.shape[0], labels, numClasses, inputShape: xs.shape.slice(1),
+    count: xs.shape[0],
+    labels,
+    numClasses,
+    inputShape: xs.shape.slice(1),
     batch(indices) {
       const idx = tf.tensor1d(Int32Array.from(indices), 'int32');
       try {
@@ -90,8 +93,14 @@ export async function measureReferenceLoop(args: LoopCaseArgs): Promise<Timing &
   const model = buildReferenceCnn({ seed: args.seed });
   const names = model.layers.map((l) => l.name);
   const net: Net = {
-    model, classNames: Array.from({ length: 10 }, (_, i) => String(i)), origin: 'bench:reference', preprocessing: { height: 28, width: 28, channels: 1 },
-    groups: [{ name: 'body', layers: names.slice(0, -1) }, { name: 'head', layers: names.slice(-1) }],
+    model,
+    classNames: Array.from({ length: 10 }, (_, i) => String(i)),
+    origin: 'bench:reference',
+    preprocessing: { height: 28, width: 28, channels: 1 },
+    groups: [
+      { name: 'body', layers: names.slice(0, -1) },
+      { name: 'head', layers: names.slice(-1) },
+    ],
   };
   try {
     return await timeLoop(net, tensorSource(data.xs, ys, 10), args);
@@ -126,10 +135,20 @@ function benchImages(n: number, seed: number): ImageDataset {
     return { ...ds, name: `${ds.name}[:${m}]`, images: ds.images.subarray(0, m * size), labels: ds.labels.subarray(0, m), count: m };
   } catch {
     let s = seed >>> 0;
-    const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s; };
+    const rnd = () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s;
+    };
     return {
-      name: 'noise', images: Uint8Array.from({ length: n * 784 }, () => rnd() & 255), labels: Uint8Array.from({ length: n }, () => rnd() % 10),
-      count: n, height: 28, width: 28, channels: 1, classNames: Array.from({ length: 10 }, (_, i) => String(i)), source: 'seeded noise',
+      name: 'noise',
+      images: Uint8Array.from({ length: n * 784 }, () => rnd() & 255),
+      labels: Uint8Array.from({ length: n }, () => rnd() % 10),
+      count: n,
+      height: 28,
+      width: 28,
+      channels: 1,
+      classNames: Array.from({ length: 10 }, (_, i) => String(i)),
+      source: 'seeded noise',
     };
   }
 }
@@ -203,12 +222,21 @@ export async function measureLite0(args: Lite0CaseArgs): Promise<Lite0Case> {
   } catch {
     weights = 'random';
     const model = buildEfficientNetLite0({ inputSize: size, seed: args.seed });
-    body = { model, groups: [{ name: 'body', layers: model.layers.slice(1).map((l) => l.name) }], classNames: [], preprocessing: { height: size, width: size, channels: 3 }, origin: 'bench:lite0' };
+    body = {
+      model,
+      groups: [{ name: 'body', layers: model.layers.slice(1).map((l) => l.name) }],
+      classNames: [],
+      preprocessing: { height: size, width: size, channels: 3 },
+      origin: 'bench:lite0',
+    };
   }
   const net = withHead(body, { cutAt: 'avg_pool', classes: 10, seed: args.seed });
   const n = args.batch * Math.max(args.steps, args.inferSteps);
   const xs = tf.randomUniform([n, size, size, 3], -2, 2, 'float32', args.seed);
-  const ys = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => (i * 7 + args.seed) % 10), 'int32');
+  const ys = tf.tensor1d(
+    Int32Array.from({ length: n }, (_, i) => (i * 7 + args.seed) % 10),
+    'int32',
+  );
   try {
     unfreeze(net);
     setBatchNormMode(net, 'inference');

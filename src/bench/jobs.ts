@@ -79,14 +79,22 @@ export function recordedJobTimes(root = projectRoot()): JobTime[] {
   const main = readJson(mainFile);
   const mainWall = typeof main?.wallSeconds === 'number' ? main.wallSeconds : null;
   out.push({
-    job: 'main', wall_s: mainWall, budget_s: JOB_BUDGETS_S.main,
+    job: 'main',
+    wall_s: mainWall,
+    budget_s: JOB_BUDGETS_S.main,
     within_budget: mainWall === null ? null : mainWall <= JOB_BUDGETS_S.main,
-    finished_at: typeof main?.finishedAt === 'string' ? main.finishedAt : null, source: main ? path.relative(root, mainFile) : null,
+    finished_at: typeof main?.finishedAt === 'string' ? main.finishedAt : null,
+    source: main ? path.relative(root, mainFile) : null,
   });
   const w = readJson(path.join(root, WORKERS_FILE)) as JobTime['workers'] | null;
   if (w && Array.isArray(w.tried) && w.best) out[0].workers = w;
   const nbDir = path.join(root, 'notebooks');
-  const names = fs.existsSync(nbDir) ? fs.readdirSync(nbDir).filter((f) => f.endsWith('.ipynb')).sort() : [];
+  const names = fs.existsSync(nbDir)
+    ? fs
+        .readdirSync(nbDir)
+        .filter((f) => f.endsWith('.ipynb'))
+        .sort()
+    : [];
   for (const nb of names) {
     const stem = nb.replace(/\.ipynb$/, '');
     const file = path.join(root, 'out', 'notebooks', `${stem}-result.json`);
@@ -94,9 +102,13 @@ export function recordedJobTimes(root = projectRoot()): JobTime[] {
     const wall = typeof r?.seconds === 'number' ? r.seconds : null;
     const quick = typeof r?.quick === 'boolean' ? r.quick : undefined;
     out.push({
-      job: `notebook:${stem}`, wall_s: wall, budget_s: JOB_BUDGETS_S.notebook,
+      job: `notebook:${stem}`,
+      wall_s: wall,
+      budget_s: JOB_BUDGETS_S.notebook,
       within_budget: wall === null || quick !== false ? null : wall <= JOB_BUDGETS_S.notebook,
-      finished_at: typeof r?.finished_at === 'string' ? r.finished_at : null, quick, source: r ? path.relative(root, file) : null,
+      finished_at: typeof r?.finished_at === 'string' ? r.finished_at : null,
+      quick,
+      source: r ? path.relative(root, file) : null,
     });
   }
   return out;
@@ -119,14 +131,21 @@ export function runJobs(log: (line: string) => void = () => undefined, root = pr
     log(`${what}: running`);
     const t0 = Date.now();
     const r = spawnSync(cmd, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0) throw new Error(`bench --jobs: the ${what} failed (exit ${r.status ?? r.signal}). Fix: run it by hand to see why: ${cmd} ${args.join(' ')}`);
+    if (r.status !== 0)
+      throw new Error(`bench --jobs: the ${what} failed (exit ${r.status ?? r.signal}). Fix: run it by hand to see why: ${cmd} ${args.join(' ')}`);
     return (Date.now() - t0) / 1000;
   };
   const cpus = os.availableParallelism?.() ?? os.cpus().length;
   const tried: { workers: number; wall_s: number }[] = [];
   // --fresh: a resumed sweep would record only the time to read back its finished runs.
   for (const w of [...workerCounts(cpus).slice(1), 1]) {
-    const wall = run(`main job (${w} worker${w > 1 ? 's' : ''})`, process.execPath, [path.join(root, 'dist', 'cli.js'), 'main', '--fresh', '--workers', String(w)]);
+    const wall = run(`main job (${w} worker${w > 1 ? 's' : ''})`, process.execPath, [
+      path.join(root, 'dist', 'cli.js'),
+      'main',
+      '--fresh',
+      '--workers',
+      String(w),
+    ]);
     tried.push({ workers: w, wall_s: Math.round(wall * 10) / 10 });
   }
   tried.sort((a, b) => a.workers - b.workers);
@@ -134,6 +153,12 @@ export function runJobs(log: (line: string) => void = () => undefined, root = pr
   const record = { tried, best: { ...best, speedup: Math.round((tried[0].wall_s / best.wall_s) * 100) / 100 }, cpus, finished_at: new Date().toISOString() };
   writeAtomic(path.join(root, WORKERS_FILE), JSON.stringify(record, null, 2) + '\n');
   log(`main job: ${tried.map((t) => `${t.workers} worker(s) ${t.wall_s} s`).join(', ')}; best ${best.workers} (x${record.best.speedup})`);
-  run('notebooks (full mode)', path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'scripts', 'run_notebooks.py'),
-    ...fs.readdirSync(path.join(root, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort().map((f) => path.join('notebooks', f))]);
+  run('notebooks (full mode)', path.join(root, '.venv', 'bin', 'python'), [
+    path.join(root, 'scripts', 'run_notebooks.py'),
+    ...fs
+      .readdirSync(path.join(root, 'notebooks'))
+      .filter((f) => f.endsWith('.ipynb'))
+      .sort()
+      .map((f) => path.join('notebooks', f)),
+  ]);
 }

@@ -127,24 +127,51 @@ export async function runPeer(spec: PeerSpec, config: PeerConfig, args: RunPeerA
     return { ...base, available: false, failed: true, wall_s: 0, reason: `no Python at ${python}: run 'npm run setup' to create .venv` };
   }
   const argv = [
-    script, '--framework', spec.framework,
-    '--batch', String(config.batch), '--train-steps', String(config.trainSteps), '--infer-steps', String(config.inferSteps),
-    '--repeats', String(config.repeats), '--warmup-steps', String(config.warmupSteps), '--seed', String(config.seed),
-    '--model', config.model ?? 'reference',
+    script,
+    '--framework',
+    spec.framework,
+    '--batch',
+    String(config.batch),
+    '--train-steps',
+    String(config.trainSteps),
+    '--infer-steps',
+    String(config.inferSteps),
+    '--repeats',
+    String(config.repeats),
+    '--warmup-steps',
+    String(config.warmupSteps),
+    '--seed',
+    String(config.seed),
+    '--model',
+    config.model ?? 'reference',
     ...(config.model === 'lite0' ? ['--image-size', String(config.imageSize ?? 96)] : []),
     ...(config.model === 'text' ? ['--text-length', String(config.textLength ?? 64)] : []),
   ];
   const { code, signal, stdout, stderr, error } = await new Promise<{
-    code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; error?: Error;
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+    error?: Error;
   }>((resolve) => {
     const child = spawn(python, argv, { env: peerEnv(spec.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), (args.timeoutS ?? 600) * 1000);
-    child.on('error', (e) => { clearTimeout(timer); resolve({ code: null, signal: null, stdout: out, stderr: err, error: e }); });
-    child.on('close', (c, s) => { clearTimeout(timer); resolve({ code: c, signal: s, stdout: out, stderr: err }); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: null, signal: null, stdout: out, stderr: err, error: e });
+    });
+    child.on('close', (c, s) => {
+      clearTimeout(timer);
+      resolve({ code: c, signal: s, stdout: out, stderr: err });
+    });
   });
   const failed = (reason: string): PeerResult => ({ ...base, available: false, failed: true, wall_s: wall(), reason });
   if (error) return failed(`could not start ${python}: ${error.message}`);

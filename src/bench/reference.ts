@@ -12,8 +12,7 @@ type Tensor4D = ReturnType<typeof tf.tensor4d>;
 type Tensor1D = ReturnType<typeof tf.tensor1d>;
 
 /** A one-line description of the reference model, recorded in every bench result. */
-export const REFERENCE_CNN =
-  'conv32-conv32-pool-conv64-pool-dense128-dense10 on 28x28x1; relu, 3x3 valid convs, 2x2 max pools, softmax';
+export const REFERENCE_CNN = 'conv32-conv32-pool-conv64-pool-dense128-dense10 on 28x28x1; relu, 3x3 valid convs, 2x2 max pools, softmax';
 
 /** Input shape of one sample (height, width, channels). */
 export const REFERENCE_INPUT_SHAPE: [number, number, number] = [28, 28, 1];

@@ -99,9 +99,18 @@ export interface BenchResult {
    * model) and Keras (the same architecture); null when not run (e.g. --quick).
    */
   lite0?: {
-    size: number; batch: number; weights: 'imagenet' | 'random'; params: number; engine: 'graph' | 'eager';
-    tfjs_train_sps: number; tfjs_infer_sps: number; tfjs_train_times_s: number[]; tfjs_infer_times_s: number[];
-    best_peer_train: BestPeer | null; best_peer_infer: BestPeer | null; peers: PeerResult[];
+    size: number;
+    batch: number;
+    weights: 'imagenet' | 'random';
+    params: number;
+    engine: 'graph' | 'eager';
+    tfjs_train_sps: number;
+    tfjs_infer_sps: number;
+    tfjs_train_times_s: number[];
+    tfjs_infer_times_s: number[];
+    best_peer_train: BestPeer | null;
+    best_peer_infer: BestPeer | null;
+    peers: PeerResult[];
   } | null;
   /** lite0.tfjs_train_sps / lite0.best_peer_train.sps. */
   lite0_train_ratio?: number | null;
@@ -113,9 +122,18 @@ export interface BenchResult {
    * null when not run (e.g. --quick).
    */
   text?: {
-    length: number; batch: number; weights: 'pretrained' | 'random'; params: number; engine: 'graph' | 'eager';
-    tfjs_train_sps: number; tfjs_infer_sps: number; tfjs_train_times_s: number[]; tfjs_infer_times_s: number[];
-    best_peer_train: BestPeer | null; best_peer_infer: BestPeer | null; peers: PeerResult[];
+    length: number;
+    batch: number;
+    weights: 'pretrained' | 'random';
+    params: number;
+    engine: 'graph' | 'eager';
+    tfjs_train_sps: number;
+    tfjs_infer_sps: number;
+    tfjs_train_times_s: number[];
+    tfjs_infer_times_s: number[];
+    best_peer_train: BestPeer | null;
+    best_peer_infer: BestPeer | null;
+    peers: PeerResult[];
   } | null;
   /** text.tfjs_train_sps / text.best_peer_train.sps. */
   text_train_ratio?: number | null;
@@ -198,8 +216,7 @@ export function writeResults(result: BenchResult, dir: string, opts: { dated?: b
   return { latest, dated };
 }
 
-const fmt = (v: number | null | undefined, digits?: number) =>
-  v === null || v === undefined ? '-' : v.toFixed(digits ?? (Math.abs(v) < 10 ? 2 : 0));
+const fmt = (v: number | null | undefined, digits?: number) => (v === null || v === undefined ? '-' : v.toFixed(digits ?? (Math.abs(v) < 10 ? 2 : 0)));
 const onednnLabel = (v: boolean | null) => (v === null ? 'TF default' : v ? 'oneDNN on' : 'oneDNN off');
 
 /**
@@ -217,7 +234,8 @@ export function formatTable(r: BenchResult): string {
     ...r.peers.map((p): [string, string, string] =>
       p.available
         ? [`${p.name} (${onednnLabel(p.onednn)})`, fmt(p.train_sps), fmt(p.infer_sps)]
-        : [`${p.name}`, p.failed ? 'FAILED' : 'absent', (p.reason ?? '').split('\n')[0].slice(0, 60)]),
+        : [`${p.name}`, p.failed ? 'FAILED' : 'absent', (p.reason ?? '').split('\n')[0].slice(0, 60)],
+    ),
   ];
   const w0 = Math.max(34, ...rows.map((x) => x[0].length)) + 2;
   const line = (a: string, b: string, cc: string) => `  ${a.padEnd(w0)}${b.padStart(18)}  ${cc.padStart(18)}`;
@@ -238,36 +256,65 @@ export function formatTable(r: BenchResult): string {
   if (r.finetune) {
     out.push('', `  full fine-tuning of ${r.finetune.backbone} (${r.finetune.params} params, BatchNorm in inference mode, Adam 1e-4):`);
     out.push(line('tfjs library loop', fmt(r.finetune.tfjs_sps), ''));
-    for (const p of r.finetune.peers) out.push(p.available ? line(p.name, fmt(p.train_sps), '') : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`);
+    for (const p of r.finetune.peers)
+      out.push(
+        p.available
+          ? line(p.name, fmt(p.train_sps), '')
+          : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`,
+      );
     out.push(line(`ratio tfjs / best peer${r.runs ? ` (median of ${r.runs.length})` : ''}`, fmt(r.finetune_train_ratio, 2), ''));
     out.push(line('head on cached features', fmt(r.cached_head_sps), ''), line('cache_head_speedup (per epoch)', fmt(r.cache_head_speedup, 1), ''));
   }
   if (r.lite0) {
     const l = r.lite0;
-    out.push('', `  efficientnet-lite0 ${l.size}x${l.size}, batch ${l.batch} (${l.params} trainable params, ${l.weights} weights; full fine-tuning, BatchNorm in inference mode, Adam 1e-4):`);
+    out.push(
+      '',
+      `  efficientnet-lite0 ${l.size}x${l.size}, batch ${l.batch} (${l.params} trainable params, ${l.weights} weights; full fine-tuning, BatchNorm in inference mode, Adam 1e-4):`,
+    );
     out.push(line(`transfer-lab train()/predictor (${l.engine})`, fmt(l.tfjs_train_sps), fmt(l.tfjs_infer_sps)));
-    for (const p of l.peers) out.push(p.available ? line(p.name, fmt(p.train_sps), fmt(p.infer_sps)) : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`);
+    for (const p of l.peers)
+      out.push(
+        p.available
+          ? line(p.name, fmt(p.train_sps), fmt(p.infer_sps))
+          : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`,
+      );
     out.push(line(`ratio library / best peer${r.runs ? ` (median of ${r.runs.length})` : ''}`, fmt(r.lite0_train_ratio, 2), fmt(r.lite0_infer_ratio, 2)));
   }
   if (r.text) {
     const t = r.text;
-    out.push('', `  all-minilm-l6-v2 + 6-way head, batch ${t.batch}, length ${t.length} (${t.params} trainable params, ${t.weights} weights; full fine-tuning, Adam 2e-5, dropout on):`);
+    out.push(
+      '',
+      `  all-minilm-l6-v2 + 6-way head, batch ${t.batch}, length ${t.length} (${t.params} trainable params, ${t.weights} weights; full fine-tuning, Adam 2e-5, dropout on):`,
+    );
     out.push(line(`transfer-lab train()/predictor (${t.engine})`, fmt(t.tfjs_train_sps, 1), fmt(t.tfjs_infer_sps, 1)));
-    for (const p of t.peers) out.push(p.available ? line(p.name, fmt(p.train_sps, 1), fmt(p.infer_sps, 1)) : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`);
+    for (const p of t.peers)
+      out.push(
+        p.available
+          ? line(p.name, fmt(p.train_sps, 1), fmt(p.infer_sps, 1))
+          : `  ${p.name.padEnd(w0)}${(p.failed ? 'FAILED' : 'absent').padStart(18)}  ${(p.reason ?? '').split('\n')[0].slice(0, 60)}`,
+      );
     out.push(line(`text ratio library / best peer${r.runs ? ` (median of ${r.runs.length})` : ''}`, fmt(r.text_train_ratio, 2), fmt(r.text_infer_ratio, 2)));
   }
   if (r.jobs.length) {
     out.push('', '  job wall times (recorded; budget):');
     for (const j of r.jobs) {
-      const v = j.wall_s === null ? 'not run' : `${j.wall_s.toFixed(0)} s${j.quick ? ' (quick mode)' : j.quick === undefined && j.job !== 'main' ? ' (mode?)' : ''}`;
+      const v =
+        j.wall_s === null ? 'not run' : `${j.wall_s.toFixed(0)} s${j.quick ? ' (quick mode)' : j.quick === undefined && j.job !== 'main' ? ' (mode?)' : ''}`;
       const ok = j.within_budget === null ? '' : j.within_budget ? 'ok' : 'OVER';
       out.push(`  ${j.job.padEnd(w0)}${v.padStart(18)}  ${`${ok} (${j.budget_s} s)`.padStart(18)}`);
-      if (j.workers) out.push(`    --workers: ${j.workers.tried.map((t) => `${t.workers}: ${t.wall_s.toFixed(0)} s`).join(', ')}; best ${j.workers.best.workers} (x${j.workers.best.speedup.toFixed(2)} on ${j.workers.cpus} CPUs)`);
+      if (j.workers)
+        out.push(
+          `    --workers: ${j.workers.tried.map((t) => `${t.workers}: ${t.wall_s.toFixed(0)} s`).join(', ')}; best ${j.workers.best.workers} (x${j.workers.best.speedup.toFixed(2)} on ${j.workers.cpus} CPUs)`,
+        );
     }
   }
   if (r.runs && r.runs.length > 1) {
     out.push('', '  runs (train / infer / fine-tune ratios, load at start):');
-    r.runs.forEach((x, i) => out.push(`    ${i + 1}. ${fmt(x.train_ratio, 2)} / ${fmt(x.infer_ratio, 2)} / ${fmt(x.finetune_train_ratio, 2)}   (library ${fmt(x.tfjs_train_sps)} / ${fmt(x.tfjs_infer_sps)} samples/s vs ${x.best_peer_train?.name ?? '-'} ${fmt(x.best_peer_train?.sps)} / ${x.best_peer_infer?.name ?? '-'} ${fmt(x.best_peer_infer?.sps)}; load ${x.loadavg_start[0].toFixed(1)})`));
+    r.runs.forEach((x, i) =>
+      out.push(
+        `    ${i + 1}. ${fmt(x.train_ratio, 2)} / ${fmt(x.infer_ratio, 2)} / ${fmt(x.finetune_train_ratio, 2)}   (library ${fmt(x.tfjs_train_sps)} / ${fmt(x.tfjs_infer_sps)} samples/s vs ${x.best_peer_train?.name ?? '-'} ${fmt(x.best_peer_train?.sps)} / ${x.best_peer_infer?.name ?? '-'} ${fmt(x.best_peer_infer?.sps)}; load ${x.loadavg_start[0].toFixed(1)})`,
+      ),
+    );
   }
   if (c.tfjs_reduced) out.push(`  (tfjs ran reduced sizes on the ${r.backend} backend: ${JSON.stringify(c.tfjs_reduced)})`);
   if (r.quick) out.push('  (--quick: short, noisy; use a full run for numbers you keep)');

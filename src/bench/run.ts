@@ -132,7 +132,19 @@ export async function runBench(args: BenchArgs = {}): Promise<BenchRun> {
   return { result, files };
 }
 
-const RATIOS = ['train_ratio', 'infer_ratio', 'fit_train_ratio', 'predict_ratio', 'loop_train_ratio', 'finetune_train_ratio', 'cache_head_speedup', 'lite0_train_ratio', 'lite0_infer_ratio', 'text_train_ratio', 'text_infer_ratio'] as const;
+const RATIOS = [
+  'train_ratio',
+  'infer_ratio',
+  'fit_train_ratio',
+  'predict_ratio',
+  'loop_train_ratio',
+  'finetune_train_ratio',
+  'cache_head_speedup',
+  'lite0_train_ratio',
+  'lite0_infer_ratio',
+  'text_train_ratio',
+  'text_infer_ratio',
+] as const;
 
 function medianOrNull(xs: (number | null)[]): number | null {
   const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
@@ -152,12 +164,23 @@ export function combineRuns(results: BenchResult[]): BenchResult {
   if (results.length === 0) throw new Error('combineRuns: no runs to combine.');
   const last = results[results.length - 1];
   const runs: RunRatios[] = results.map((r) => ({
-    date: r.date, loadavg_start: r.machine.loadavg_start, tfjs_train_sps: r.tfjs_train_sps, tfjs_infer_sps: r.tfjs_infer_sps,
-    best_peer_train: r.best_peer_train, best_peer_infer: r.best_peer_infer,
-    train_ratio: r.train_ratio, infer_ratio: r.infer_ratio, fit_train_ratio: r.fit_train_ratio, predict_ratio: r.predict_ratio,
-    loop_train_ratio: r.loop_train_ratio, finetune_train_ratio: r.finetune_train_ratio, cache_head_speedup: r.cache_head_speedup,
-    lite0_train_ratio: r.lite0_train_ratio ?? null, lite0_infer_ratio: r.lite0_infer_ratio ?? null,
-    text_train_ratio: r.text_train_ratio ?? null, text_infer_ratio: r.text_infer_ratio ?? null,
+    date: r.date,
+    loadavg_start: r.machine.loadavg_start,
+    tfjs_train_sps: r.tfjs_train_sps,
+    tfjs_infer_sps: r.tfjs_infer_sps,
+    best_peer_train: r.best_peer_train,
+    best_peer_infer: r.best_peer_infer,
+    train_ratio: r.train_ratio,
+    infer_ratio: r.infer_ratio,
+    fit_train_ratio: r.fit_train_ratio,
+    predict_ratio: r.predict_ratio,
+    loop_train_ratio: r.loop_train_ratio,
+    finetune_train_ratio: r.finetune_train_ratio,
+    cache_head_speedup: r.cache_head_speedup,
+    lite0_train_ratio: r.lite0_train_ratio ?? null,
+    lite0_infer_ratio: r.lite0_infer_ratio ?? null,
+    text_train_ratio: r.text_train_ratio ?? null,
+    text_infer_ratio: r.text_infer_ratio ?? null,
   }));
   const out: BenchResult = { ...last, date: results[0].date, runs, wall_s: results.reduce((t, r) => t + r.wall_s, 0) };
   for (const k of RATIOS) out[k] = medianOrNull(results.map((r) => r[k] ?? null));
@@ -168,13 +191,27 @@ export function combineRuns(results: BenchResult[]): BenchResult {
 /** The Lite0 case: the library's fine-tuning and inference at 96x96, then each peer's. */
 async function lite0Case(args: BenchArgs, quick: boolean, log: (line: string) => void): Promise<{ lite0: Lite0Case; peers: PeerResult[] }> {
   const ls = quick ? LITE0_QUICK_SIZES : LITE0_SIZES;
-  const lite0 = await measureLite0({ batch: ls.batch, steps: ls.trainSteps, inferSteps: ls.inferSteps, repeats: ls.repeats, warmupSteps: ls.warmupSteps, seed: ls.seed, size: ls.imageSize });
-  log(`library, efficientnet-lite0 ${lite0.size}x${lite0.size} (${lite0.weights} weights): fine-tune ${lite0.train.sps.toFixed(1)} samples/s (${lite0.train.engine}), predict ${lite0.infer.sps.toFixed(1)} samples/s`);
+  const lite0 = await measureLite0({
+    batch: ls.batch,
+    steps: ls.trainSteps,
+    inferSteps: ls.inferSteps,
+    repeats: ls.repeats,
+    warmupSteps: ls.warmupSteps,
+    seed: ls.seed,
+    size: ls.imageSize,
+  });
+  log(
+    `library, efficientnet-lite0 ${lite0.size}x${lite0.size} (${lite0.weights} weights): fine-tune ${lite0.train.sps.toFixed(1)} samples/s (${lite0.train.engine}), predict ${lite0.infer.sps.toFixed(1)} samples/s`,
+  );
   const peers: PeerResult[] = [];
   for (const spec of args.peers ?? DEFAULT_PEERS) {
     const p = await runPeer({ ...spec, name: `${spec.name}/lite0` }, ls, args.peerArgs);
     peers.push(p);
-    log(p.available ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(1)} samples/s, predict ${p.infer_sps?.toFixed(1)} samples/s` : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`);
+    log(
+      p.available
+        ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(1)} samples/s, predict ${p.infer_sps?.toFixed(1)} samples/s`
+        : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`,
+    );
   }
   return { lite0, peers };
 }
@@ -210,15 +247,28 @@ export async function runLite0Bench(args: Pick<BenchArgs, 'quick' | 'peers' | 'p
   const bt = best(peers, 'train_sps');
   const bi = best(peers, 'infer_sps');
   return {
-    date: new Date(t0).toISOString(), quick,
+    date: new Date(t0).toISOString(),
+    quick,
     lite0: {
-      size: lite0.size, batch: lite0.batch, weights: lite0.weights, params: lite0.params, engine: lite0.train.engine,
-      tfjs_train_sps: lite0.train.sps, tfjs_infer_sps: lite0.infer.sps, tfjs_train_times_s: lite0.train.times_s, tfjs_infer_times_s: lite0.infer.times_s,
-      best_peer_train: bt, best_peer_infer: bi, peers,
+      size: lite0.size,
+      batch: lite0.batch,
+      weights: lite0.weights,
+      params: lite0.params,
+      engine: lite0.train.engine,
+      tfjs_train_sps: lite0.train.sps,
+      tfjs_infer_sps: lite0.infer.sps,
+      tfjs_train_times_s: lite0.train.times_s,
+      tfjs_infer_times_s: lite0.infer.times_s,
+      best_peer_train: bt,
+      best_peer_infer: bi,
+      peers,
     },
     lite0_train_ratio: bt ? lite0.train.sps / bt.sps : null,
     lite0_infer_ratio: bi ? lite0.infer.sps / bi.sps : null,
-    loadavg_start: loadStart, loadavg_end: os.loadavg(), cpus: os.cpus().length, wall_s: (Date.now() - t0) / 1000,
+    loadavg_start: loadStart,
+    loadavg_end: os.loadavg(),
+    cpus: os.cpus().length,
+    wall_s: (Date.now() - t0) / 1000,
   };
 }
 
@@ -241,16 +291,20 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
   const tt = Date.now();
   const tfjs = await measureTfjsReference(tfjsSizes);
   const tfjsWall = (Date.now() - tt) / 1000;
-  log(`tfjs-node: fit ${tfjs.train.sps.toFixed(0)} samples/s, predict ${tfjs.infer.sps.toFixed(0)} samples/s; library predictor ${tfjs.libraryInfer.sps.toFixed(0)} samples/s (${tfjsWall.toFixed(1)} s)`);
+  log(
+    `tfjs-node: fit ${tfjs.train.sps.toFixed(0)} samples/s, predict ${tfjs.infer.sps.toFixed(0)} samples/s; library predictor ${tfjs.libraryInfer.sps.toFixed(0)} samples/s (${tfjsWall.toFixed(1)} s)`,
+  );
 
   const peers: PeerResult[] = [];
   for (const spec of args.peers ?? DEFAULT_PEERS) {
     log(`peer ${spec.name}: starting`);
     const p = await runPeer(spec, sizes, args.peerArgs);
     peers.push(p);
-    log(p.available
-      ? `peer ${spec.name}: train ${p.train_sps?.toFixed(0)} samples/s, predict ${p.infer_sps?.toFixed(0)} samples/s (${p.wall_s.toFixed(1)} s)`
-      : `peer ${spec.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`);
+    log(
+      p.available
+        ? `peer ${spec.name}: train ${p.train_sps?.toFixed(0)} samples/s, predict ${p.infer_sps?.toFixed(0)} samples/s (${p.wall_s.toFixed(1)} s)`
+        : `peer ${spec.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`,
+    );
   }
 
   // The library's own loop: the reference CNN, then fine-tuning vs a head on cached features.
@@ -258,11 +312,19 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
   let transfer: TransferCases | null = null;
   const ftPeers: PeerResult[] = [];
   if (args.cases ?? info.native) {
-    const loopArgs = { batch: tfjsSizes.batch, steps: tfjsSizes.trainSteps, repeats: tfjsSizes.repeats, warmupSteps: tfjsSizes.warmupSteps, seed: tfjsSizes.seed };
+    const loopArgs = {
+      batch: tfjsSizes.batch,
+      steps: tfjsSizes.trainSteps,
+      repeats: tfjsSizes.repeats,
+      warmupSteps: tfjsSizes.warmupSteps,
+      seed: tfjsSizes.seed,
+    };
     loop = await measureReferenceLoop(loopArgs);
     log(`library loop, reference CNN: train ${loop.sps.toFixed(0)} samples/s (${loop.engine})`);
     transfer = await measureTransferCases(loopArgs);
-    log(`library loop, fashion-cnn: full fine-tuning ${transfer.finetune.sps.toFixed(0)} samples/s, head on cached features ${transfer.cachedHead.sps.toFixed(0)} samples/s (extraction ${transfer.extractSps.toFixed(0)} samples/s)`);
+    log(
+      `library loop, fashion-cnn: full fine-tuning ${transfer.finetune.sps.toFixed(0)} samples/s, head on cached features ${transfer.cachedHead.sps.toFixed(0)} samples/s (extraction ${transfer.extractSps.toFixed(0)} samples/s)`,
+    );
     for (const spec of (args.peers ?? DEFAULT_PEERS).filter((p) => p.framework === 'keras')) {
       const p = await runPeer({ ...spec, name: `${spec.name}/small-cnn` }, { ...sizes, model: 'small-cnn' }, args.peerArgs);
       ftPeers.push(p);
@@ -270,7 +332,7 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
     }
   }
   // EfficientNet-Lite0 at 96x96: the ImageNet backbone fine-tuned, library vs PyTorch (reference model) and Keras.
-  const l0 = args.lite0 ?? ((args.cases ?? info.native) && !quick) ? await lite0Case(args, quick, log) : null;
+  const l0 = (args.lite0 ?? ((args.cases ?? info.native) && !quick)) ? await lite0Case(args, quick, log) : null;
   const lite0 = l0?.lite0 ?? null;
   const lite0Peers = l0?.peers ?? [];
   // all-MiniLM-L6-v2 + a 6-way head: fine-tuning and embedding throughput, library vs PyTorch.
@@ -278,12 +340,26 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
   const textPeers: PeerResult[] = [];
   if (args.text ?? ((args.cases ?? info.native) && !quick)) {
     const ts = quick ? TEXT_QUICK_SIZES : TEXT_SIZES;
-    text = await measureText({ batch: ts.batch, steps: ts.trainSteps, inferSteps: ts.inferSteps, repeats: ts.repeats, warmupSteps: ts.warmupSteps, seed: ts.seed, length: ts.textLength });
-    log(`library, all-minilm-l6-v2 length ${text.length} (${text.weights} weights): fine-tune ${text.train.sps.toFixed(1)} samples/s (${text.train.engine}), predict ${text.infer.sps.toFixed(1)} samples/s`);
+    text = await measureText({
+      batch: ts.batch,
+      steps: ts.trainSteps,
+      inferSteps: ts.inferSteps,
+      repeats: ts.repeats,
+      warmupSteps: ts.warmupSteps,
+      seed: ts.seed,
+      length: ts.textLength,
+    });
+    log(
+      `library, all-minilm-l6-v2 length ${text.length} (${text.weights} weights): fine-tune ${text.train.sps.toFixed(1)} samples/s (${text.train.engine}), predict ${text.infer.sps.toFixed(1)} samples/s`,
+    );
     for (const spec of (args.peers ?? DEFAULT_PEERS).filter((s) => s.framework === 'torch')) {
       const p = await runPeer({ ...spec, name: `${spec.name}/text` }, ts, args.peerArgs);
       textPeers.push(p);
-      log(p.available ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(1)} samples/s, predict ${p.infer_sps?.toFixed(1)} samples/s` : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`);
+      log(
+        p.available
+          ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(1)} samples/s, predict ${p.infer_sps?.toFixed(1)} samples/s`
+          : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`,
+      );
     }
   }
   const bestTextTrain = best(textPeers, 'train_sps');
@@ -321,15 +397,26 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
     loop_engine: loop?.engine ?? null,
     best_peer_train: bestTrain,
     best_peer_infer: bestInfer,
-    tfjs: { train_times_s: loop?.times_s ?? tfjs.train.times_s, infer_times_s: tfjs.libraryInfer.times_s, fit_times_s: tfjs.train.times_s, predict_times_s: tfjs.infer.times_s, params: tfjs.params, wall_s: tfjsWall },
+    tfjs: {
+      train_times_s: loop?.times_s ?? tfjs.train.times_s,
+      infer_times_s: tfjs.libraryInfer.times_s,
+      fit_times_s: tfjs.train.times_s,
+      predict_times_s: tfjs.infer.times_s,
+      params: tfjs.params,
+      wall_s: tfjsWall,
+    },
     peers,
     tfjs_loop_train_sps: loop?.sps ?? null,
     loop_train_ratio: loop && bestTrain ? loop.sps / bestTrain.sps : null,
     finetune: transfer
       ? {
-        backbone: transfer.backbone, params: transfer.params, tfjs_sps: transfer.finetune.sps, tfjs_times_s: transfer.finetune.times_s,
-        best_peer: bestFt, peers: ftPeers,
-      }
+          backbone: transfer.backbone,
+          params: transfer.params,
+          tfjs_sps: transfer.finetune.sps,
+          tfjs_times_s: transfer.finetune.times_s,
+          best_peer: bestFt,
+          peers: ftPeers,
+        }
       : null,
     finetune_train_ratio: transfer && bestFt ? transfer.finetune.sps / bestFt.sps : null,
     cached_head_sps: transfer?.cachedHead.sps ?? null,
@@ -337,19 +424,37 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
     cache_head_speedup: transfer ? transfer.cachedHead.sps / transfer.finetune.sps : null,
     lite0: lite0
       ? {
-        size: lite0.size, batch: lite0.batch, weights: lite0.weights, params: lite0.params, engine: lite0.train.engine,
-        tfjs_train_sps: lite0.train.sps, tfjs_infer_sps: lite0.infer.sps, tfjs_train_times_s: lite0.train.times_s, tfjs_infer_times_s: lite0.infer.times_s,
-        best_peer_train: bestLite0Train, best_peer_infer: bestLite0Infer, peers: lite0Peers,
-      }
+          size: lite0.size,
+          batch: lite0.batch,
+          weights: lite0.weights,
+          params: lite0.params,
+          engine: lite0.train.engine,
+          tfjs_train_sps: lite0.train.sps,
+          tfjs_infer_sps: lite0.infer.sps,
+          tfjs_train_times_s: lite0.train.times_s,
+          tfjs_infer_times_s: lite0.infer.times_s,
+          best_peer_train: bestLite0Train,
+          best_peer_infer: bestLite0Infer,
+          peers: lite0Peers,
+        }
       : null,
     lite0_train_ratio: lite0 && bestLite0Train ? lite0.train.sps / bestLite0Train.sps : null,
     lite0_infer_ratio: lite0 && bestLite0Infer ? lite0.infer.sps / bestLite0Infer.sps : null,
     text: text
       ? {
-        length: text.length, batch: text.batch, weights: text.weights, params: text.params, engine: text.train.engine,
-        tfjs_train_sps: text.train.sps, tfjs_infer_sps: text.infer.sps, tfjs_train_times_s: text.train.times_s, tfjs_infer_times_s: text.infer.times_s,
-        best_peer_train: bestTextTrain, best_peer_infer: bestTextInfer, peers: textPeers,
-      }
+          length: text.length,
+          batch: text.batch,
+          weights: text.weights,
+          params: text.params,
+          engine: text.train.engine,
+          tfjs_train_sps: text.train.sps,
+          tfjs_infer_sps: text.infer.sps,
+          tfjs_train_times_s: text.train.times_s,
+          tfjs_infer_times_s: text.infer.times_s,
+          best_peer_train: bestTextTrain,
+          best_peer_infer: bestTextInfer,
+          peers: textPeers,
+        }
       : null,
     text_train_ratio: text && bestTextTrain ? text.train.sps / bestTextTrain.sps : null,
     text_infer_ratio: text && bestTextInfer ? text.infer.sps / bestTextInfer.sps : null,
@@ -366,7 +471,15 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
       optimizer: 'adam(1e-3)',
       loss: 'sparse categorical cross-entropy',
       ...(reduced
-        ? { tfjs_reduced: { batch: tfjsSizes.batch, train_steps: tfjsSizes.trainSteps, infer_steps: tfjsSizes.inferSteps, repeats: tfjsSizes.repeats, warmup_steps: tfjsSizes.warmupSteps } }
+        ? {
+            tfjs_reduced: {
+              batch: tfjsSizes.batch,
+              train_steps: tfjsSizes.trainSteps,
+              infer_steps: tfjsSizes.inferSteps,
+              repeats: tfjsSizes.repeats,
+              warmup_steps: tfjsSizes.warmupSteps,
+            },
+          }
         : {}),
     },
     machine: {

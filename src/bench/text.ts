@@ -28,7 +28,8 @@ export const TEXT_BENCH_CLASSES = 6;
  * const { ids, labels } = textBenchIds(32, 64); // ids: 32 x 64 int32, row-major
  */
 export function textBenchIds(n: number, length: number): { ids: Int32Array; labels: Uint8Array } {
-  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(length) || length < 16) throw new Error(`textBenchIds: need n >= 1 and length >= 16 (integers), got n=${n}, length=${length}.`);
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(length) || length < 16)
+    throw new Error(`textBenchIds: need n >= 1 and length >= 16 (integers), got n=${n}, length=${length}.`);
   const ids = new Int32Array(n * length);
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -43,12 +44,21 @@ export function textBenchIds(n: number, length: number): { ids: Int32Array; labe
 
 function idSource(ids: Int32Array, labels: Uint8Array, length: number): BatchSource {
   return {
-    count: labels.length, labels, numClasses: TEXT_BENCH_CLASSES, inputShape: [length],
+    count: labels.length,
+    labels,
+    numClasses: TEXT_BENCH_CLASSES,
+    inputShape: [length],
     batch(indices) {
       const idx = Array.from(indices);
       const out = new Int32Array(idx.length * length);
       idx.forEach((j, r) => out.set(ids.subarray(j * length, (j + 1) * length), r * length));
-      return { xs: tf.tensor2d(out, [idx.length, length], 'int32'), ys: tf.tensor1d(idx.map((j) => labels[j]), 'int32') };
+      return {
+        xs: tf.tensor2d(out, [idx.length, length], 'int32'),
+        ys: tf.tensor1d(
+          idx.map((j) => labels[j]),
+          'int32',
+        ),
+      };
     },
   };
 }

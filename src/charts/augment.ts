@@ -35,11 +35,18 @@ export function augmentationChart(ds: ImageDataset, aug: AugmentOptions, opts: A
   checkAugment(aug);
   const rows = Math.min(opts.images ?? 4, ds.count);
   const copies = opts.copies ?? 7;
-  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(copies) || copies < 1) throw new Error(`augmentationChart: images and copies must be positive integers, got ${opts.images} and ${opts.copies}. Fix: pass e.g. { images: 4, copies: 7 } (and a data set with images).`);
+  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(copies) || copies < 1)
+    throw new Error(
+      `augmentationChart: images and copies must be positive integers, got ${opts.images} and ${opts.copies}. Fix: pass e.g. { images: 4, copies: 7 } (and a data set with images).`,
+    );
   const { height: h, width: w, channels: c } = ds;
   if (c !== 1 && c !== 3) throw new Error(`augmentationChart of ${ds.name}: ${c} channels cannot be drawn. Fix: use a 1- or 3-channel data set.`);
   const r = new Random(opts.seed ?? 0);
-  const pick = sample(Array.from({ length: ds.count }, (_, i) => i), rows, r);
+  const pick = sample(
+    Array.from({ length: ds.count }, (_, i) => i),
+    rows,
+    r,
+  );
   const gap = 2;
   const cols = copies + 1;
   const H = rows * (h + gap) - gap;
@@ -57,13 +64,20 @@ export function augmentationChart(ds: ImageDataset, aug: AugmentOptions, opts: A
     }
   });
   const scale = opts.scale ?? (Math.max(h, w) <= 32 ? 3 : Math.max(h, w) <= 64 ? 2 : 1);
-  const desc = Object.entries(aug).filter(([, v]) => v !== undefined && v !== false && v !== 0).map(([k, v]) => (v === true ? k : `${k} ${v}`)).join(', ') || 'none';
+  const desc =
+    Object.entries(aug)
+      .filter(([, v]) => v !== undefined && v !== false && v !== 0)
+      .map(([k, v]) => (v === true ? k : `${k} ${v}`))
+      .join(', ') || 'none';
   return {
     data: [{ type: 'image', source: pngDataUri(mosaic, H, W, c), hoverinfo: 'skip' }],
     layout: {
       title: { text: opts.title ?? `Augmentation (${desc}): original, then ${copies} seeded copies` },
-      width: W * scale + 40, height: H * scale + 80, margin: { l: 20, r: 20, t: 50, b: 20 },
-      xaxis: { visible: false }, yaxis: { visible: false },
+      width: W * scale + 40,
+      height: H * scale + 80,
+      margin: { l: 20, r: 20, t: 50, b: 20 },
+      xaxis: { visible: false },
+      yaxis: { visible: false },
     },
   };
 }

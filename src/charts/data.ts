@@ -33,7 +33,8 @@ export interface SampleGridOptions {
  */
 export function sampleGridChart(ds: ImageDataset, opts: SampleGridOptions = {}): Figure {
   const perClass = opts.perClass ?? 8;
-  if (!Number.isInteger(perClass) || perClass < 1) throw new Error(`sampleGridChart: perClass must be a positive integer, got ${perClass}. Fix: pass e.g. { perClass: 8 }.`);
+  if (!Number.isInteger(perClass) || perClass < 1)
+    throw new Error(`sampleGridChart: perClass must be a positive integer, got ${perClass}. Fix: pass e.g. { perClass: 8 }.`);
   const gap = opts.gap ?? 2;
   const { height: h, width: w, channels: c } = ds;
   if (c !== 1 && c !== 3) throw new Error(`sampleGridChart of ${ds.name}: ${c} channels cannot be drawn. Fix: use a 1- or 3-channel data set.`);
@@ -45,12 +46,14 @@ export function sampleGridChart(ds: ImageDataset, opts: SampleGridOptions = {}):
   const W = cols * (w + gap) - gap;
   const mosaic = new Uint8Array(H * W * c).fill(255);
   const size = imageSize(ds);
-  rows.forEach((idx, r) => idx.forEach((i, col) => {
-    const img = ds.images.subarray(i * size, (i + 1) * size);
-    for (let y = 0; y < h; y++) {
-      mosaic.set(img.subarray(y * w * c, (y + 1) * w * c), ((r * (h + gap) + y) * W + col * (w + gap)) * c);
-    }
-  }));
+  rows.forEach((idx, r) =>
+    idx.forEach((i, col) => {
+      const img = ds.images.subarray(i * size, (i + 1) * size);
+      for (let y = 0; y < h; y++) {
+        mosaic.set(img.subarray(y * w * c, (y + 1) * w * c), ((r * (h + gap) + y) * W + col * (w + gap)) * c);
+      }
+    }),
+  );
   const scale = opts.scale ?? (Math.max(h, w) <= 64 ? 2 : 1);
   const trace: Trace = { type: 'image', source: pngDataUri(mosaic, H, W, c as 1 | 3), hoverinfo: 'skip' };
   return {
@@ -64,7 +67,9 @@ export function sampleGridChart(ds: ImageDataset, opts: SampleGridOptions = {}):
       yaxis: {
         tickvals: ds.classNames.map((_, r) => r * (h + gap) + h / 2),
         ticktext: ds.classNames,
-        showgrid: false, zeroline: false, ticks: '',
+        showgrid: false,
+        zeroline: false,
+        ticks: '',
       },
     },
   };

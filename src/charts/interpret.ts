@@ -31,7 +31,8 @@ export function topLossesChart(interp: Interpretation, opts: TopLossesChartOptio
   const count = opts.count ?? 12;
   const top = topLosses(interp, count);
   const cols = Math.min(opts.columns ?? 6, top.length);
-  if (!Number.isInteger(cols) || cols < 1) throw new Error(`topLossesChart: columns must be a positive integer, got ${opts.columns}. Fix: pass e.g. { columns: 6 }.`);
+  if (!Number.isInteger(cols) || cols < 1)
+    throw new Error(`topLossesChart: columns must be a positive integer, got ${opts.columns}. Fix: pass e.g. { columns: 6 }.`);
   const ds = thumbnails(interp.dataset, opts.maxSide ?? 64);
   const { height: h, width: w, channels: c } = ds;
   if (c !== 1 && c !== 3) throw new Error(`topLossesChart: ${c} channels cannot be drawn. Fix: interpret a 1- or 3-channel data set.`);
@@ -53,7 +54,12 @@ export function topLossesChart(interp: Interpretation, opts: TopLossesChartOptio
     for (let y = 0; y < h + 2 * b; y++) {
       for (let x = 0; x < w + 2 * b; x++) {
         const o = ((oy + y) * W + ox + x) * 3;
-        if (y < b || y >= h + b || x < b || x >= w + b) { mosaic[o] = frame[0]; mosaic[o + 1] = frame[1]; mosaic[o + 2] = frame[2]; continue; }
+        if (y < b || y >= h + b || x < b || x >= w + b) {
+          mosaic[o] = frame[0];
+          mosaic[o + 1] = frame[1];
+          mosaic[o + 2] = frame[2];
+          continue;
+        }
         const p = t.index * size + ((y - b) * w + (x - b)) * c;
         mosaic[o] = ds.images[p];
         mosaic[o + 1] = ds.images[c === 3 ? p + 1 : p];
@@ -61,7 +67,11 @@ export function topLossesChart(interp: Interpretation, opts: TopLossesChartOptio
       }
     }
     annotations.push({
-      x: ox + (w + 2 * b) / 2, y: oy + h + 2 * b + label / 2, xref: 'x', yref: 'y', showarrow: false,
+      x: ox + (w + 2 * b) / 2,
+      y: oy + h + 2 * b + label / 2,
+      xref: 'x',
+      yref: 'y',
+      showarrow: false,
       // Class names are user data (folder names): plotly renders a small HTML subset, so escape them.
       text: `${escapeText(t.predicted)} / ${escapeText(t.actual)}<br>${t.loss.toFixed(2)} / ${t.probability.toFixed(2)}`,
       font: { size: 9, color: wrong ? '#d62728' : '#333' },
@@ -72,8 +82,12 @@ export function topLossesChart(interp: Interpretation, opts: TopLossesChartOptio
     data: [{ type: 'image', source: pngDataUri(mosaic, H, W, 3), hoverinfo: 'skip' }],
     layout: {
       title: { text: opts.title ?? `Top ${top.length} losses on ${escapeText(interp.dataset.name)}: predicted / actual, loss / probability of the prediction` },
-      width: W * scale + 40, height: H * scale + 90, margin: { l: 20, r: 20, t: 60, b: 20 },
-      xaxis: { visible: false, range: [0, W] }, yaxis: { visible: false, range: [H, 0] }, annotations,
+      width: W * scale + 40,
+      height: H * scale + 90,
+      margin: { l: 20, r: 20, t: 60, b: 20 },
+      xaxis: { visible: false, range: [0, W] },
+      yaxis: { visible: false, range: [H, 0] },
+      annotations,
     },
   };
 }

@@ -34,7 +34,9 @@ function isResult(x: unknown): x is LrFindResult {
 export function lrFindChart(result: LrFindResult | Record<string, LrFindResult>, opts: LrFindChartOptions = {}): Figure {
   const named: [string, LrFindResult][] = isResult(result) ? [['', result]] : result && typeof result === 'object' ? Object.entries(result) : [];
   if (named.length === 0 || named.some(([, r]) => !isResult(r))) {
-    throw new Error(`lrFindChart: expected what lrFind returns ({ lrs, losses, smoothed, valley, steep, ... }) or an object of them by name, got ${result === null ? 'null' : typeof result}. Fix: pass the result of await lrFind(net, source).`);
+    throw new Error(
+      `lrFindChart: expected what lrFind returns ({ lrs, losses, smoothed, valley, steep, ... }) or an object of them by name, got ${result === null ? 'null' : typeof result}. Fix: pass the result of await lrFind(net, source).`,
+    );
   }
   const single = named.length === 1 && named[0][0] === '';
   const data: Trace[] = [];
@@ -42,14 +44,41 @@ export function lrFindChart(result: LrFindResult | Record<string, LrFindResult>,
     const color = COLORS[i % COLORS.length];
     const label = (s: string) => (single ? s : `${name}: ${s}`);
     if ((opts.raw ?? true) && single) {
-      data.push({ type: 'scatter', mode: 'lines', name: 'batch loss', x: r.lrs, y: r.losses, line: { color: 'rgba(31,119,180,0.25)', width: 1 }, hovertemplate: 'rate %{x:.2e}<br>loss %{y:.3f}<extra>batch</extra>' });
+      data.push({
+        type: 'scatter',
+        mode: 'lines',
+        name: 'batch loss',
+        x: r.lrs,
+        y: r.losses,
+        line: { color: 'rgba(31,119,180,0.25)', width: 1 },
+        hovertemplate: 'rate %{x:.2e}<br>loss %{y:.3f}<extra>batch</extra>',
+      });
     }
-    data.push({ type: 'scatter', mode: 'lines', name: label('smoothed loss'), x: r.lrs, y: r.smoothed, line: { color, width: 2 }, hovertemplate: `rate %{x:.2e}<br>loss %{y:.3f}<extra>${single ? 'smoothed' : name}</extra>` });
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      name: label('smoothed loss'),
+      x: r.lrs,
+      y: r.smoothed,
+      line: { color, width: 2 },
+      hovertemplate: `rate %{x:.2e}<br>loss %{y:.3f}<extra>${single ? 'smoothed' : name}</extra>`,
+    });
     const marks: [string, { lr: number; loss: number }, string, string][] = single
-      ? [['valley', r.valley, '#d62728', 'circle'], ['steep', r.steep, '#ff7f0e', 'diamond'], ['minimum / 10', r.minimum, '#2ca02c', 'square']]
+      ? [
+          ['valley', r.valley, '#d62728', 'circle'],
+          ['steep', r.steep, '#ff7f0e', 'diamond'],
+          ['minimum / 10', r.minimum, '#2ca02c', 'square'],
+        ]
       : [['valley', r.valley, color, 'circle']];
     for (const [m, p, c, symbol] of marks) {
-      data.push({ type: 'scatter', mode: 'markers', name: label(`${m} ${p.lr.toExponential(1)}`), x: [p.lr], y: [p.loss], marker: { color: c, size: 11, symbol, line: { color: '#fff', width: 1 } } });
+      data.push({
+        type: 'scatter',
+        mode: 'markers',
+        name: label(`${m} ${p.lr.toExponential(1)}`),
+        x: [p.lr],
+        y: [p.loss],
+        marker: { color: c, size: 11, symbol, line: { color: '#fff', width: 1 } },
+      });
     }
   });
   const finite = named.flatMap(([, r]) => r.smoothed.filter(Number.isFinite));

@@ -18,7 +18,13 @@ import type { Projection } from '../experiment/pca';
  * STRATEGY_COLORS.scratch; // '#7f7f7f'
  */
 export const STRATEGY_COLORS: Record<string, string> = {
-  scratch: '#7f7f7f', 'linear-probe': '#17becf', head: '#2ca02c', 'fine-tune': '#1f77b4', gradual: '#d62728', tfidf: '#ff7f0e', vader: '#9467bd',
+  scratch: '#7f7f7f',
+  'linear-probe': '#17becf',
+  head: '#2ca02c',
+  'fine-tune': '#1f77b4',
+  gradual: '#d62728',
+  tfidf: '#ff7f0e',
+  vader: '#9467bd',
 };
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -49,10 +55,12 @@ export interface RunSelection {
 }
 
 function pickSize(rows: RunRow[], size?: number): number {
-  if (!Array.isArray(rows)) throw new Error(`expected the rows of a compare() result (an array), got ${rows === null ? 'null' : typeof rows}. Fix: pass result.rows.`);
+  if (!Array.isArray(rows))
+    throw new Error(`expected the rows of a compare() result (an array), got ${rows === null ? 'null' : typeof rows}. Fix: pass result.rows.`);
   if (rows.length === 0) throw new Error('no runs to chart. Fix: pass the rows of a compare() result.');
   const s = size ?? Math.max(...rows.map((r) => r.size));
-  if (!rows.some((r) => r.size === s)) throw new Error(`no runs with ${s} labels per class; sizes present: ${[...new Set(rows.map((r) => r.size))].join(', ')}.`);
+  if (!rows.some((r) => r.size === s))
+    throw new Error(`no runs with ${s} labels per class; sizes present: ${[...new Set(rows.map((r) => r.size))].join(', ')}.`);
   return s;
 }
 
@@ -74,15 +82,52 @@ export function trainingCurvesChart(rows: RunRow[], opts: RunSelection = {}): Fi
   runs.forEach((r, i) => {
     const color = colorOf(r.strategy, i);
     const x = r.history.map((e) => e.epoch + 1);
-    data.push({ type: 'scatter', mode: x.length < 2 ? 'lines+markers' : 'lines', name: r.strategy, legendgroup: r.strategy, x, y: r.history.map((e) => e.loss), line: { color }, xaxis: 'x', yaxis: 'y', hovertemplate: `${r.strategy}<br>epoch %{x}<br>loss %{y:.3f}<extra></extra>` });
-    const v = r.history.filter((e) => typeof e.valAcc === 'number');
-    data.push({ type: 'scatter', mode: 'lines+markers', name: r.strategy, legendgroup: r.strategy, showlegend: false, x: v.map((e) => e.epoch + 1), y: v.map((e) => e.valAcc), line: { color }, xaxis: 'x2', yaxis: 'y2', hovertemplate: `${r.strategy}<br>epoch %{x}<br>val acc %{y:.3f}<extra></extra>` });
-    r.events.filter((ev) => ev.epoch > 0).forEach((ev, j) => {
-      for (const [xref, yref] of [['x', 'y domain'], ['x2', 'y2 domain']]) {
-        shapes.push({ type: 'line', xref, yref, x0: ev.epoch, x1: ev.epoch, y0: 0, y1: 1, line: { color, dash: 'dash', width: 1 } });
-      }
-      annotations.push({ xref: 'x2', yref: 'y2 domain', x: ev.epoch, y: 0.02 + 0.07 * ((i + j) % 6), text: `${r.strategy}: ${ev.label}`, showarrow: false, xanchor: 'left', font: { size: 10, color } });
+    data.push({
+      type: 'scatter',
+      mode: x.length < 2 ? 'lines+markers' : 'lines',
+      name: r.strategy,
+      legendgroup: r.strategy,
+      x,
+      y: r.history.map((e) => e.loss),
+      line: { color },
+      xaxis: 'x',
+      yaxis: 'y',
+      hovertemplate: `${r.strategy}<br>epoch %{x}<br>loss %{y:.3f}<extra></extra>`,
     });
+    const v = r.history.filter((e) => typeof e.valAcc === 'number');
+    data.push({
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: r.strategy,
+      legendgroup: r.strategy,
+      showlegend: false,
+      x: v.map((e) => e.epoch + 1),
+      y: v.map((e) => e.valAcc),
+      line: { color },
+      xaxis: 'x2',
+      yaxis: 'y2',
+      hovertemplate: `${r.strategy}<br>epoch %{x}<br>val acc %{y:.3f}<extra></extra>`,
+    });
+    r.events
+      .filter((ev) => ev.epoch > 0)
+      .forEach((ev, j) => {
+        for (const [xref, yref] of [
+          ['x', 'y domain'],
+          ['x2', 'y2 domain'],
+        ]) {
+          shapes.push({ type: 'line', xref, yref, x0: ev.epoch, x1: ev.epoch, y0: 0, y1: 1, line: { color, dash: 'dash', width: 1 } });
+        }
+        annotations.push({
+          xref: 'x2',
+          yref: 'y2 domain',
+          x: ev.epoch,
+          y: 0.02 + 0.07 * ((i + j) % 6),
+          text: `${r.strategy}: ${ev.label}`,
+          showarrow: false,
+          xanchor: 'left',
+          font: { size: 10, color },
+        });
+      });
   });
   return {
     data,
@@ -92,7 +137,10 @@ export function trainingCurvesChart(rows: RunRow[], opts: RunSelection = {}): Fi
       yaxis: { title: { text: 'training loss' } },
       xaxis2: { title: { text: 'epoch' }, domain: [0.55, 1], anchor: 'y2' },
       yaxis2: { title: { text: 'validation accuracy' }, anchor: 'x2', range: [0, 1.02] },
-      shapes, annotations, margin: { t: 60 }, height: 430,
+      shapes,
+      annotations,
+      margin: { t: 60 },
+      height: 430,
     },
   };
 }
@@ -113,7 +161,8 @@ export interface LearningCurveOptions {
  */
 export function learningCurveChart(cells: CellSummary[], opts: LearningCurveOptions = {}): Figure {
   if (!Array.isArray(cells) || cells.length === 0) throw new Error('learningCurveChart: no cells. Fix: pass result.cells of a compare() result.');
-  if (cells.some((c) => !c || typeof c.accuracy !== 'object' || typeof c.runs !== 'number')) throw new Error('learningCurveChart: these are not cell summaries (mean and spread per strategy and size). Fix: pass result.cells, not result.rows.');
+  if (cells.some((c) => !c || typeof c.accuracy !== 'object' || typeof c.runs !== 'number'))
+    throw new Error('learningCurveChart: these are not cell summaries (mean and spread per strategy and size). Fix: pass result.cells, not result.rows.');
   const metric = opts.metric ?? 'accuracy';
   const data: Trace[] = [];
   strategiesOf(cells).forEach((s, i) => {
@@ -123,9 +172,28 @@ export function learningCurveChart(cells: CellSummary[], opts: LearningCurveOpti
     const mean = cs.map((c) => c[metric].mean);
     const hi = cs.map((c) => Math.min(1, c[metric].mean + c[metric].std));
     const lo = cs.map((c) => Math.max(0, c[metric].mean - c[metric].std));
-    data.push({ type: 'scatter', mode: 'lines', x: [...x, ...x.slice().reverse()], y: [...hi, ...lo.slice().reverse()], fill: 'toself', fillcolor: rgba(color, 0.15), line: { width: 0 }, hoverinfo: 'skip', showlegend: false, legendgroup: s, name: `${s} +- std` });
     data.push({
-      type: 'scatter', mode: 'lines+markers', name: s, legendgroup: s, x, y: mean, line: { color }, marker: { color },
+      type: 'scatter',
+      mode: 'lines',
+      x: [...x, ...x.slice().reverse()],
+      y: [...hi, ...lo.slice().reverse()],
+      fill: 'toself',
+      fillcolor: rgba(color, 0.15),
+      line: { width: 0 },
+      hoverinfo: 'skip',
+      showlegend: false,
+      legendgroup: s,
+      name: `${s} +- std`,
+    });
+    data.push({
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: s,
+      legendgroup: s,
+      x,
+      y: mean,
+      line: { color },
+      marker: { color },
       customdata: cs.map((c) => [c[metric].std, c.runs]),
       hovertemplate: `${s}<br>%{x} labels/class<br>${metric} %{y:.3f} +- %{customdata[0]:.3f} (%{customdata[1]} seeds)<extra></extra>`,
     });
@@ -164,9 +232,15 @@ export function timeToAccuracyChart(rows: RunRow[], opts: TimeToAccuracyOptions 
     const first = !shown.has(r.strategy);
     shown.add(r.strategy);
     return {
-      type: 'scatter', mode: 'lines+markers', name: r.strategy, legendgroup: r.strategy, showlegend: first,
-      x: [0, ...v.map((e) => e.wallSeconds)], y: [null, ...v.map((e) => e.valAcc)],
-      line: { color: colorOf(r.strategy, i), width: 1.5 }, marker: { size: 5 },
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: r.strategy,
+      legendgroup: r.strategy,
+      showlegend: first,
+      x: [0, ...v.map((e) => e.wallSeconds)],
+      y: [null, ...v.map((e) => e.valAcc)],
+      line: { color: colorOf(r.strategy, i), width: 1.5 },
+      marker: { size: 5 },
       hovertemplate: `${r.strategy} seed ${r.seed}<br>%{x:.1f} s<br>val acc %{y:.3f}<extra></extra>`,
     };
   });
@@ -200,7 +274,9 @@ export interface ConfusionOptions {
 export function confusionMatrixChart(confusion: number[][], classNames: string[], opts: ConfusionOptions = {}): Figure {
   const k = classNames.length;
   if (confusion.length !== k || confusion.some((r) => r.length !== k)) {
-    throw new Error(`confusionMatrixChart: the matrix is not ${k} x ${k} (one row and column per class name). Fix: pass the confusion matrix of the same task.`);
+    throw new Error(
+      `confusionMatrixChart: the matrix is not ${k} x ${k} (one row and column per class name). Fix: pass the confusion matrix of the same task.`,
+    );
   }
   const normalize = opts.normalize ?? true;
   const z = confusion.map((row) => {
@@ -208,17 +284,28 @@ export function confusionMatrixChart(confusion: number[][], classNames: string[]
     return row.map((v) => (normalize ? (s ? v / s : 0) : v));
   });
   return {
-    data: [{
-      // Class names are user data (folder names, labels): plotly renders a small HTML subset in labels, so escape them.
-      type: 'heatmap', z, x: classNames.map(plotlyText), y: classNames.map(plotlyText), text: confusion.map((r) => r.map(String)), texttemplate: '%{text}',
-      colorscale: 'Blues', zmin: 0, zmax: normalize ? 1 : undefined, hovertemplate: 'true %{y}<br>predicted %{x}<br>%{text} images<extra></extra>',
-      colorbar: { title: { text: normalize ? 'fraction of class' : 'images' } },
-    }],
+    data: [
+      {
+        // Class names are user data (folder names, labels): plotly renders a small HTML subset in labels, so escape them.
+        type: 'heatmap',
+        z,
+        x: classNames.map(plotlyText),
+        y: classNames.map(plotlyText),
+        text: confusion.map((r) => r.map(String)),
+        texttemplate: '%{text}',
+        colorscale: 'Blues',
+        zmin: 0,
+        zmax: normalize ? 1 : undefined,
+        hovertemplate: 'true %{y}<br>predicted %{x}<br>%{text} images<extra></extra>',
+        colorbar: { title: { text: normalize ? 'fraction of class' : 'images' } },
+      },
+    ],
     layout: {
       title: { text: opts.title ?? 'Confusion matrix (test set)' },
       xaxis: { title: { text: 'predicted' }, type: 'category', side: 'bottom' },
       yaxis: { title: { text: 'true' }, type: 'category', autorange: 'reversed' },
-      height: Math.max(380, 40 * k + 160), width: Math.max(460, 46 * k + 220),
+      height: Math.max(380, 40 * k + 160),
+      width: Math.max(460, 46 * k + 220),
     },
   };
 }
@@ -243,8 +330,10 @@ export interface PredictionGridOptions {
  * const fig = predictionGridChart(result.test!, row.predictions);
  */
 export function predictionGridChart(ds: ImageDataset, predictions: ArrayLike<number>, opts: PredictionGridOptions = {}): Figure {
-  if (predictions.length !== ds.count) throw new Error(`predictionGridChart: ${predictions.length} predictions for ${ds.count} images. Fix: pass one prediction per image, in order.`);
-  if (ds.channels !== 1 && ds.channels !== 3) throw new Error(`predictionGridChart: ${ds.channels} channels cannot be drawn. Fix: use a 1- or 3-channel data set.`);
+  if (predictions.length !== ds.count)
+    throw new Error(`predictionGridChart: ${predictions.length} predictions for ${ds.count} images. Fix: pass one prediction per image, in order.`);
+  if (ds.channels !== 1 && ds.channels !== 3)
+    throw new Error(`predictionGridChart: ${ds.channels} channels cannot be drawn. Fix: use a 1- or 3-channel data set.`);
   const count = Math.min(opts.count ?? 40, ds.count);
   const cols = Math.min(opts.columns ?? 10, count);
   const r = rng(opts.seed ?? 0);
@@ -273,7 +362,12 @@ export function predictionGridChart(ds: ImageDataset, predictions: ArrayLike<num
       for (let x = 0; x < w + 2 * b; x++) {
         const o = ((oy + y) * W + ox + x) * 3;
         const inside = y >= b && y < h + b && x >= b && x < w + b;
-        if (!inside) { mosaic[o] = frame[0]; mosaic[o + 1] = frame[1]; mosaic[o + 2] = frame[2]; continue; }
+        if (!inside) {
+          mosaic[o] = frame[0];
+          mosaic[o + 1] = frame[1];
+          mosaic[o + 2] = frame[2];
+          continue;
+        }
         const p = i * size + ((y - b) * w + (x - b)) * c;
         mosaic[o] = ds.images[p];
         mosaic[o + 1] = ds.images[c === 3 ? p + 1 : p];
@@ -283,8 +377,13 @@ export function predictionGridChart(ds: ImageDataset, predictions: ArrayLike<num
     const pred = plotlyText(ds.classNames[predictions[i]] ?? String(predictions[i]));
     const truth = plotlyText(ds.classNames[ds.labels[i]]);
     annotations.push({
-      x: ox + (w + 2 * b) / 2, y: oy + h + 2 * b + label / 2, xref: 'x', yref: 'y', showarrow: false,
-      text: bad ? `${pred} (${truth})` : pred, font: { size: 9, color: bad ? '#d62728' : '#333' },
+      x: ox + (w + 2 * b) / 2,
+      y: oy + h + 2 * b + label / 2,
+      xref: 'x',
+      yref: 'y',
+      showarrow: false,
+      text: bad ? `${pred} (${truth})` : pred,
+      font: { size: 9, color: bad ? '#d62728' : '#333' },
     });
   });
   const scale = 2;
@@ -292,8 +391,12 @@ export function predictionGridChart(ds: ImageDataset, predictions: ArrayLike<num
     data: [{ type: 'image', source: pngDataUri(mosaic, H, W, 3), hoverinfo: 'skip' }],
     layout: {
       title: { text: opts.title ?? `Sample test predictions: ${nWrong} of ${wrong.length} mistakes (red: predicted (true)), ${pick.length - nWrong} correct` },
-      width: W * scale + 60, height: H * scale + 90, margin: { l: 20, r: 20, t: 60, b: 20 },
-      xaxis: { visible: false }, yaxis: { visible: false }, annotations,
+      width: W * scale + 60,
+      height: H * scale + 90,
+      margin: { l: 20, r: 20, t: 60, b: 20 },
+      xaxis: { visible: false },
+      yaxis: { visible: false },
+      annotations,
     },
   };
 }
@@ -316,7 +419,9 @@ export interface ProjectionOptions {
 export function projectionChart(before: Projection, after: Projection, classNames: string[], opts: ProjectionOptions = {}): Figure {
   for (const p of [before, after]) {
     if (!p || !Array.isArray(p.x) || !Array.isArray(p.y) || !Array.isArray(p.labels) || p.x.length !== p.labels.length || p.y.length !== p.labels.length) {
-      throw new Error('projectionChart: expected two projections {x, y, labels, explained} with one label per point. Fix: pass pca2d(...) results, e.g. row.projection.before and row.projection.after.');
+      throw new Error(
+        'projectionChart: expected two projections {x, y, labels, explained} with one label per point. Fix: pass pca2d(...) results, e.g. row.projection.before and row.projection.after.',
+      );
     }
   }
   const [l1, l2] = opts.labels ?? ['before fine-tuning', 'after fine-tuning'];
@@ -326,9 +431,17 @@ export function projectionChart(before: Projection, after: Projection, className
       const idx = p.labels.map((l, i) => (l === c ? i : -1)).filter((i) => i >= 0);
       if (idx.length === 0) return;
       data.push({
-        type: 'scatter', mode: 'markers', name, legendgroup: name, showlegend: panel === 0,
-        x: idx.map((i) => p.x[i]), y: idx.map((i) => p.y[i]), marker: { size: 5, color: PALETTE[c % PALETTE.length], opacity: 0.75 },
-        xaxis: panel ? 'x2' : 'x', yaxis: panel ? 'y2' : 'y', hovertemplate: `${name}<extra></extra>`,
+        type: 'scatter',
+        mode: 'markers',
+        name,
+        legendgroup: name,
+        showlegend: panel === 0,
+        x: idx.map((i) => p.x[i]),
+        y: idx.map((i) => p.y[i]),
+        marker: { size: 5, color: PALETTE[c % PALETTE.length], opacity: 0.75 },
+        xaxis: panel ? 'x2' : 'x',
+        yaxis: panel ? 'y2' : 'y',
+        hovertemplate: `${name}<extra></extra>`,
       });
     });
   });

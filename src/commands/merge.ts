@@ -19,7 +19,11 @@ export const command: Command = {
       throw new CliError(`${(e as Error).message}. Fix: transfer-lab merge <folder> [--json] [--partial]`, 2);
     }
     const [folder, ...extra] = parsed.positionals;
-    if (!folder || extra.length) throw new CliError(`merge needs exactly one folder (the --out of the shards), got ${parsed.positionals.length ? parsed.positionals.map((p) => `'${p}'`).join(' ') : 'none'}. Fix: transfer-lab merge <folder> [--json] [--partial]`, 2);
+    if (!folder || extra.length)
+      throw new CliError(
+        `merge needs exactly one folder (the --out of the shards), got ${parsed.positionals.length ? parsed.positionals.map((p) => `'${p}'`).join(' ') : 'none'}. Fix: transfer-lab merge <folder> [--json] [--partial]`,
+        2,
+      );
     const m = await mergeShards(folder, { partial: parsed.values.partial });
     const log = (s: string) => process.stderr.write(s + '\n');
     log(`[merge] ${m.shardFiles.length} shard file(s) in ${path.resolve(folder)}`);
@@ -27,13 +31,18 @@ export const command: Command = {
       log(`[merge] ${m.missing.length} run(s) missing (no shard finished them):`);
       for (const r of m.missing) log(`  ${r.key}${r.shard ? `  (shard ${r.shard.index}/${r.shard.count})` : ''}`);
       const shards = [...new Set(m.missing.filter((r) => r.shard).map((r) => `${r.shard!.index}/${r.shard!.count}`))];
-      if (shards.length) log(`[merge] Fix: run those shards again (they resume): ${shards.map((s) => `transfer-lab run <experiment> --shard ${s} --out ${folder}`).join('; ')}${m.result ? '' : '; or merge with --partial'}`);
+      if (shards.length)
+        log(
+          `[merge] Fix: run those shards again (they resume): ${shards.map((s) => `transfer-lab run <experiment> --shard ${s} --out ${folder}`).join('; ')}${m.result ? '' : '; or merge with --partial'}`,
+        );
     }
     if (m.result && m.files) {
       if (parsed.values.json) process.stdout.write(JSON.stringify({ ...m.result, test: undefined, missing: m.missing }, null, 1) + '\n');
       else {
         process.stdout.write(formatSummaryTable(m.result as Parameters<typeof formatSummaryTable>[0]) + '\n\n');
-        process.stdout.write(`${m.result.rows.length} runs merged from ${m.shardFiles.length} shard file(s)${m.missing.length ? `, ${m.missing.length} missing` : ''}.\n`);
+        process.stdout.write(
+          `${m.result.rows.length} runs merged from ${m.shardFiles.length} shard file(s)${m.missing.length ? `, ${m.missing.length} missing` : ''}.\n`,
+        );
         process.stdout.write(`Report: ${m.files.html}\nTable:  ${m.files.csv}\n`);
       }
     }

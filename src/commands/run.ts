@@ -9,7 +9,7 @@ import { backendInfo } from '../backend';
 import { CompareConfig, RunProgress } from '../experiment/compare';
 import { runSweep } from '../experiment/sweep';
 import { withVerbose } from '../train/progress';
-import { experimentConfig, EXPERIMENTS } from '../experiment/experiments';
+import { experimentConfig } from '../experiment/experiments';
 import { writeReport, formatSummaryTable, reportsDir, ExperimentSummary } from '../experiment/report';
 import { isTextExperiment, textExperimentConfig, TextExperimentConfig } from '../text/experiment';
 import { runSweepParallel } from '../sweep/parallel';
@@ -49,16 +49,25 @@ export async function runExperiment(config: CompareConfig | TextExperimentConfig
   const root = opts.reportsDir ?? reportsDir();
   const outDir = path.join(root, config.name);
   const cfg = opts.backbone ? { ...config, backbone: opts.backbone } : config;
-  log(`[run] ${cfg.name}: ${cfg.strategies.length} strategies x sizes ${cfg.sizes.join(', ')} labels/class x seeds ${cfg.seeds.join(', ')} on ${b.backend}${b.label ? ` [${b.label}]` : ''}`);
-  log(`[run] backbone ${cfg.backbone}; results in ${outDir} (finished runs are kept in runs.jsonl and not redone${opts.fresh ? '; --fresh: starting over' : ''})`);
+  log(
+    `[run] ${cfg.name}: ${cfg.strategies.length} strategies x sizes ${cfg.sizes.join(', ')} labels/class x seeds ${cfg.seeds.join(', ')} on ${b.backend}${b.label ? ` [${b.label}]` : ''}`,
+  );
+  log(
+    `[run] backbone ${cfg.backbone}; results in ${outDir} (finished runs are kept in runs.jsonl and not redone${opts.fresh ? '; --fresh: starting over' : ''})`,
+  );
   if ((opts.workers ?? 1) > 1) {
     // Workers load their own backbone; runs finish out of order, so progress is one line per run.
     log(`[run] on ${opts.workers} worker processes`);
-    return finish(await runSweepParallel(cfg, { outDir, resume: !opts.fresh, workers: opts.workers, ...parallelProgress(log) }) as Parameters<typeof writeReport>[0], root, opts);
+    return finish(
+      (await runSweepParallel(cfg, { outDir, resume: !opts.fresh, workers: opts.workers, ...parallelProgress(log) })) as Parameters<typeof writeReport>[0],
+      root,
+      opts,
+    );
   }
   const t0 = Date.now();
   const progress = {
-    onStart: (p: { index: number; total: number; strategy: string; size: number; seed: number; epochs: number }) => process.stderr.write(`[${p.index}/${p.total}] ${p.strategy} ${p.size}/class seed ${p.seed} (${p.epochs} epochs) ... `),
+    onStart: (p: { index: number; total: number; strategy: string; size: number; seed: number; epochs: number }) =>
+      process.stderr.write(`[${p.index}/${p.total}] ${p.strategy} ${p.size}/class seed ${p.seed} (${p.epochs} epochs) ... `),
     onRun: (p: RunProgress) => {
       const r = p.row;
       const eta = p.resumed ? '' : `, ${secs((Date.now() - t0) / 1000)} so far`;
@@ -100,11 +109,16 @@ export const command: Command = {
     const sweep = sweepFlags(opts.values);
     const name = opts.positional[0];
     if (!name || opts.positional.length > 1) {
-      throw new CliError(`run needs exactly one experiment name or config file, got ${opts.positional.length ? opts.positional.map((p) => `'${p}'`).join(' ') : 'none'}. Fix: transfer-lab run <${experimentNames().names.join('|')}|config.json> [--json] [--quick] [--fresh] [--backbone NAME|DIR] [--reports-dir DIR] ${SWEEP_USAGE}`, 2);
+      throw new CliError(
+        `run needs exactly one experiment name or config file, got ${opts.positional.length ? opts.positional.map((p) => `'${p}'`).join(' ') : 'none'}. Fix: transfer-lab run <${experimentNames().names.join('|')}|config.json> [--json] [--quick] [--fresh] [--backbone NAME|DIR] [--reports-dir DIR] ${SWEEP_USAGE}`,
+        2,
+      );
     }
     let config: CompareConfig | TextExperimentConfig;
     try {
-      config = isTextExperiment(name) ? textExperimentConfig(name, { quick: opts.flags.has('quick') }) : experimentConfig(name, { quick: opts.flags.has('quick') });
+      config = isTextExperiment(name)
+        ? textExperimentConfig(name, { quick: opts.flags.has('quick') })
+        : experimentConfig(name, { quick: opts.flags.has('quick') });
     } catch (e) {
       const m = (e as Error).message;
       throw new CliError(m, 2);
@@ -114,7 +128,13 @@ export const command: Command = {
       await runShardCommand(config, sweep, { json: opts.flags.has('json'), fresh: opts.flags.has('fresh'), backbone: opts.values.get('backbone') });
       return 0;
     }
-    await runExperiment(config, { json: opts.flags.has('json'), fresh: opts.flags.has('fresh'), backbone: opts.values.get('backbone'), reportsDir: rd ? path.resolve(rd) : undefined, workers: sweep.workers });
+    await runExperiment(config, {
+      json: opts.flags.has('json'),
+      fresh: opts.flags.has('fresh'),
+      backbone: opts.values.get('backbone'),
+      reportsDir: rd ? path.resolve(rd) : undefined,
+      workers: sweep.workers,
+    });
     return 0;
   },
 };

@@ -14,9 +14,8 @@ import { CommandSpec } from './command';
  */
 export function experimentNames(): { names: string[]; error?: string } {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const image = require('../experiment/experiments') as { EXPERIMENTS: Record<string, unknown> };
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+
     const text = require('../text/experiment') as { TEXT_EXPERIMENTS: Record<string, unknown> };
     return { names: [...new Set([...Object.keys(image.EXPERIMENTS), ...Object.keys(text.TEXT_EXPERIMENTS)])] };
   } catch (e) {
@@ -55,7 +54,8 @@ export const DATASETS: CommandSpec = {
 export const BENCH: CommandSpec = {
   name: 'bench',
   summary: 'Training/inference throughput against Keras 3 and PyTorch.',
-  description: 'The reference CNN on tfjs-node vs Keras 3 on the same TensorFlow (and PyTorch when installed), median of N runs; writes bench/results/latest.json.',
+  description:
+    'The reference CNN on tfjs-node vs Keras 3 on the same TensorFlow (and PyTorch when installed), median of N runs; writes bench/results/latest.json.',
   options: {
     json: { type: 'boolean', help: 'print only the result JSON' },
     quick: { type: 'boolean', help: 'small sizes, one run (smoke test)' },
@@ -85,7 +85,8 @@ export const PRETRAIN: CommandSpec = {
 export const RUN: CommandSpec = {
   name: 'run',
   summary: 'Run an experiment (strategies x labels per class x seeds) and write its report.',
-  description: 'Reports: reports/<name>/index.html and reports/latest/summary.json under the current directory. Finished runs are kept in runs.jsonl and not redone.',
+  description:
+    'Reports: reports/<name>/index.html and reports/latest/summary.json under the current directory. Finished runs are kept in runs.jsonl and not redone.',
   args: '<name|config.json>',
   maxPositionals: Infinity, // the command says which one it wanted when given two
   options: {
@@ -94,8 +95,16 @@ export const RUN: CommandSpec = {
     fresh: { type: 'boolean', help: 'redo every run instead of resuming' },
     backbone: { type: 'string', value: 'NAME|DIR', help: "use this backbone (zoo name or folder) instead of the experiment's" },
     'reports-dir': { type: 'string', value: 'DIR', help: 'write reports into DIR (default ./reports, or $TRANSFER_LAB_REPORTS)' },
-    workers: { type: 'string', value: 'N', help: 'run on N worker processes (TensorFlow threads: cores / N each; rows can differ from one process in the last digits)' },
-    shard: { type: 'string', value: 'i/n|auto', help: 'run shard i (from 0) of n of the plan into --out (auto: SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX); join with transfer-lab merge' },
+    workers: {
+      type: 'string',
+      value: 'N',
+      help: 'run on N worker processes (TensorFlow threads: cores / N each; rows can differ from one process in the last digits)',
+    },
+    shard: {
+      type: 'string',
+      value: 'i/n|auto',
+      help: 'run shard i (from 0) of n of the plan into --out (auto: SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX); join with transfer-lab merge',
+    },
     out: { type: 'string', value: 'DIR', help: 'the shared results folder of a sharded sweep (with --shard)' },
   },
   notes: experimentNotes,
@@ -111,8 +120,16 @@ export const MAIN: CommandSpec = {
     quick: { type: 'boolean', help: 'the smoke-test version' },
     fresh: { type: 'boolean', help: 'redo every run instead of resuming' },
     backbone: { type: 'string', value: 'NAME|DIR', help: 'use this backbone instead of fashion-cnn' },
-    workers: { type: 'string', value: 'N', help: 'run on N worker processes (TensorFlow threads: cores / N each; rows can differ from one process in the last digits)' },
-    shard: { type: 'string', value: 'i/n|auto', help: 'run shard i (from 0) of n of the plan into --out (auto: SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX); join with transfer-lab merge' },
+    workers: {
+      type: 'string',
+      value: 'N',
+      help: 'run on N worker processes (TensorFlow threads: cores / N each; rows can differ from one process in the last digits)',
+    },
+    shard: {
+      type: 'string',
+      value: 'i/n|auto',
+      help: 'run shard i (from 0) of n of the plan into --out (auto: SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX); join with transfer-lab merge',
+    },
     out: { type: 'string', value: 'DIR', help: 'the shared results folder of a sharded sweep (with --shard)' },
   },
 };
@@ -134,7 +151,8 @@ export const MERGE: CommandSpec = {
 export const BACKEND: CommandSpec = {
   name: 'backend',
   summary: 'Install native TensorFlow for tfjs-node (for a project that installed transfer-lab from npm).',
-  description: "No install script needed: tfjs-node's own download of libtensorflow where Google's storage host answers, else a build of its addon against the PyPI tensorflow-cpu wheel.",
+  description:
+    "No install script needed: tfjs-node's own download of libtensorflow where Google's storage host answers, else a build of its addon against the PyPI tensorflow-cpu wheel.",
   options: {
     source: { type: 'string', value: 'auto|download|wheel', help: 'where libtensorflow comes from (default auto, or $TRANSFER_LAB_TF_SOURCE)' },
     python: { type: 'string', value: 'PY', help: 'the Python 3.11-3.13 used to make the venv for the wheel (default python3)' },
@@ -151,12 +169,13 @@ export const BACKEND: CommandSpec = {
 export const EXPORT: CommandSpec = {
   name: 'export',
   summary: 'A saved net as a web page: a plain-tfjs model, a local tf.min.js, pick or draw an image.',
-  description: 'Writes <out-dir> with model/, net.json, tf.min.js, index.html and app.js; checks that plain @tensorflow/tfjs gives the library\'s probabilities first.',
+  description:
+    "Writes <out-dir> with model/, net.json, tf.min.js, index.html and app.js; checks that plain @tensorflow/tfjs gives the library's probabilities first.",
   args: '<net-dir>',
   maxPositionals: 1,
   options: {
     web: { type: 'string', value: 'DIR', help: 'the folder to write the page into (required)' },
-    title: { type: 'string', value: 'TEXT', help: 'the page title (default: the net\'s origin)' },
+    title: { type: 'string', value: 'TEXT', help: "the page title (default: the net's origin)" },
     json: { type: 'boolean', help: 'print the result as JSON' },
   },
 };

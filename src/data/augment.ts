@@ -20,14 +20,16 @@ export function augmentActive(aug: AugmentOptions | undefined | false): boolean 
  * checkAugment({ rotate: 10, zoom: 0.1 });
  */
 export function checkAugment(aug: AugmentOptions): void {
-  if (aug === null || typeof aug !== 'object') throw new Error(`augment: expected options like { shift: 2, rotate: 10 }, got ${aug === null ? 'null' : typeof aug}. Fix: pass an object, or {} for none.`);
+  if (aug === null || typeof aug !== 'object')
+    throw new Error(`augment: expected options like { shift: 2, rotate: 10 }, got ${aug === null ? 'null' : typeof aug}. Fix: pass an object, or {} for none.`);
   const known = ['shift', 'flip', 'rotate', 'zoom', 'brightness', 'contrast'];
   for (const k of Object.keys(aug)) if (!known.includes(k)) throw new Error(`augment: unknown option '${k}'. Fix: use ${known.join(', ')}.`);
   const s = aug.shift ?? 0;
   if (!Number.isInteger(s) || s < 0) throw new Error(`augment: shift ${s} is not a whole number of pixels >= 0. Fix: pass e.g. { shift: 2 }.`);
   const range = (name: 'rotate' | 'zoom' | 'brightness' | 'contrast', max: number, eg: number): void => {
     const v = aug[name] ?? 0;
-    if (typeof v !== 'number' || !(v >= 0 && v <= max)) throw new Error(`augment: ${name} ${String(v)} is not a number in [0, ${max}]. Fix: pass e.g. { ${name}: ${eg} }, or 0 for none.`);
+    if (typeof v !== 'number' || !(v >= 0 && v <= max))
+      throw new Error(`augment: ${name} ${String(v)} is not a number in [0, ${max}]. Fix: pass e.g. { ${name}: ${eg} }, or 0 for none.`);
   };
   range('rotate', 180, 10);
   range('zoom', 0.9, 0.1);
@@ -81,7 +83,10 @@ export function warpImage(img: Uint8Array, h: number, w: number, c: number, t: W
       const w10 = inY1 && inX0 ? (1 - fx) * fy : 0;
       const w11 = inY1 && inX1 ? fx * fy : 0;
       const o = (y * w + x) * c;
-      if (w00 + w01 + w10 + w11 === 0) { for (let k = 0; k < c; k++) img[o + k] = 0; continue; }
+      if (w00 + w01 + w10 + w11 === 0) {
+        for (let k = 0; k < c; k++) img[o + k] = 0;
+        continue;
+      }
       const i00 = (y0 * w + x0) * c;
       const i10 = i00 + w * c;
       for (let k = 0; k < c; k++) {

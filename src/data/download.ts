@@ -101,9 +101,11 @@ export async function downloadVerified(url: string, dest: string, expected: Expe
       fs.rmSync(tmp, { force: true });
     }
   }
-  throw new Error(`${dest}: download from ${url} failed after ${retries + 1} attempt(s): ${last?.message}. ` +
-    `Fix: check the network (or ${FASHION_URL_ENV}), then run 'npx transfer-lab datasets --fetch fashion-mnist' again; ` +
-    `or copy the four *-ubyte.gz files into ${path.dirname(dest)}.`);
+  throw new Error(
+    `${dest}: download from ${url} failed after ${retries + 1} attempt(s): ${last?.message}. ` +
+      `Fix: check the network (or ${FASHION_URL_ENV}), then run 'npx transfer-lab datasets --fetch fashion-mnist' again; ` +
+      `or copy the four *-ubyte.gz files into ${path.dirname(dest)}.`,
+  );
 }
 
 /**
@@ -120,10 +122,16 @@ export async function verifyFile(file: string, expected: Expected, name = file):
   let got: number;
   try {
     const fd = fs.openSync(file, 'r');
-    try { got = fs.readSync(fd, head, 0, 2, 0); } finally { fs.closeSync(fd); }
+    try {
+      got = fs.readSync(fd, head, 0, 2, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${name}: ${code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (err as Error).message})`}. Fix: check the path; download the file again with 'npx transfer-lab datasets --fetch fashion-mnist'`);
+    throw new Error(
+      `${name}: ${code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (err as Error).message})`}. Fix: check the path; download the file again with 'npx transfer-lab datasets --fetch fashion-mnist'`,
+    );
   }
   const gz = got === 2 && head[0] === 0x1f && head[1] === 0x8b;
   const hash = crypto.createHash('sha256');
@@ -140,7 +148,8 @@ export async function verifyFile(file: string, expected: Expected, name = file):
   } catch (err) {
     throw new Error(`${name}: corrupt or truncated gzip data (${(err as Error).message})`);
   }
-  if (bytes !== expected.bytes) throw new Error(`${name}: wrong size, ${bytes} bytes decompressed, expected ${expected.bytes} (truncated or not the right file)`);
+  if (bytes !== expected.bytes)
+    throw new Error(`${name}: wrong size, ${bytes} bytes decompressed, expected ${expected.bytes} (truncated or not the right file)`);
   const sha = hash.digest('hex');
   if (sha !== expected.sha256) throw new Error(`${name}: SHA-256 mismatch, got ${sha}, expected ${expected.sha256} (not the right file)`);
 }
@@ -169,16 +178,23 @@ function fetchToFile(url: string, dest: string, timeoutMs: number, redirects = 5
       }
       const declared = Number(res.headers['content-length'] ?? NaN);
       let received = 0;
-      res.on('data', (c: Buffer) => { received += c.length; });
+      res.on('data', (c: Buffer) => {
+        received += c.length;
+      });
       piping = true;
       // Open synchronously: a stream that opens its file later could re-create it after a
       // failed transfer's clean-up removed it.
-      pipeline(res, fs.createWriteStream(dest, { fd: fs.openSync(dest, 'w') })).then(() => {
-        if (Number.isFinite(declared) && received !== declared) reject(new Error(`connection closed after ${received} of ${declared} bytes`));
-        else resolve();
-      }, (err: Error) => reject(new Error(`transfer interrupted (${err.message})`)));
+      pipeline(res, fs.createWriteStream(dest, { fd: fs.openSync(dest, 'w') })).then(
+        () => {
+          if (Number.isFinite(declared) && received !== declared) reject(new Error(`connection closed after ${received} of ${declared} bytes`));
+          else resolve();
+        },
+        (err: Error) => reject(new Error(`transfer interrupted (${err.message})`)),
+      );
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no data for ${timeoutMs} ms`)));
-    req.on('error', (err) => { if (!piping) reject(new Error(`cannot fetch ${url} (${err.message})`)); });
+    req.on('error', (err) => {
+      if (!piping) reject(new Error(`cannot fetch ${url} (${err.message})`));
+    });
   });
 }

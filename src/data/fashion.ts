@@ -9,10 +9,7 @@ import { readIdx } from './idx';
 import { userCacheDir } from '../paths';
 
 /** Fashion-MNIST's class names, indexed by label. */
-export const FASHION_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
-  'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-];
+export const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 /** The environment variable naming a folder with the four Fashion-MNIST IDX files. */
 export const FASHION_ENV = 'TRANSFER_LAB_FASHION_MNIST';
@@ -90,7 +87,10 @@ export function loadFashionMnist(split: 'train' | 'test', opts: FashionOptions =
   const images = readIdx(path.join(dir, f[0].file), { rank: 3, shape: [n, 28, 28] });
   const labels = readIdx(path.join(dir, f[1].file), { rank: 1, shape: [n] });
   for (let i = 0; i < n; i++) {
-    if (labels.data[i] > 9) throw new Error(`${path.join(dir, f[1].file)}: label ${labels.data[i]} at index ${i} is not a Fashion-MNIST class (0-9). Fix: the file is corrupt; fetch it again.`);
+    if (labels.data[i] > 9)
+      throw new Error(
+        `${path.join(dir, f[1].file)}: label ${labels.data[i]} at index ${i} is not a Fashion-MNIST class (0-9). Fix: the file is corrupt; fetch it again.`,
+      );
   }
   return {
     name: `fashion-mnist/${split}`,

@@ -51,22 +51,32 @@ export function loadImageFolder(root: string, opts: FolderOptions): FolderDatase
   const { height, width } = opts;
   const channels = opts.channels ?? 3;
   const exts = (opts.extensions ?? ['.png', '.jpg', '.jpeg']).map((e) => e.toLowerCase());
-  for (const [k, v] of [['height', height], ['width', width]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`loadImageFolder(${root}): ${k} ${v} is not a positive integer. Fix: pass e.g. { height: 28, width: 28 }.`);
+  for (const [k, v] of [
+    ['height', height],
+    ['width', width],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new Error(`loadImageFolder(${root}): ${k} ${v} is not a positive integer. Fix: pass e.g. { height: 28, width: 28 }.`);
   }
   if (channels !== 1 && channels !== 3) throw new Error(`loadImageFolder(${root}): channels ${channels} is not supported. Fix: use 1 (grayscale) or 3 (RGB).`);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
     throw new Error(`${root}: image folder not found. Fix: pass a folder holding one sub-folder of images per class.`);
   }
-  const classNames = fs.readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
+  const classNames = fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+    .map((d) => d.name)
+    .sort();
   if (classNames.length === 0) {
     throw new Error(`${root}: no class folders. Fix: put the images of each class in their own sub-folder, e.g. ${path.join(root, 'cat')}/*.png.`);
   }
   const files: { file: string; label: number }[] = [];
   classNames.forEach((name, label) => {
     const dir = path.join(root, name);
-    const imgs = fs.readdirSync(dir).filter((f) => !f.startsWith('.') && exts.includes(path.extname(f).toLowerCase())).sort();
+    const imgs = fs
+      .readdirSync(dir)
+      .filter((f) => !f.startsWith('.') && exts.includes(path.extname(f).toLowerCase()))
+      .sort();
     if (imgs.length === 0) {
       throw new Error(`${dir}: class folder '${name}' has no images (${exts.join(', ')}). Fix: add images to it, or remove the folder.`);
     }
@@ -84,7 +94,10 @@ export function loadImageFolder(root: string, opts: FolderOptions): FolderDatase
       pixels = decodeResized(fs.readFileSync(file), height, width, channels);
     } catch (err) {
       const reason = (err as Error).message.split('\n')[0];
-      if (opts.skipUnreadable) { skipped.push({ path: file, reason }); continue; }
+      if (opts.skipUnreadable) {
+        skipped.push({ path: file, reason });
+        continue;
+      }
       throw new Error(`${file}: cannot be read as an image (${reason}). Fix: delete or replace the file, or pass { skipUnreadable: true } to skip it.`);
     }
     images.set(pixels, n * size);
@@ -95,12 +108,21 @@ export function loadImageFolder(root: string, opts: FolderOptions): FolderDatase
   const empty = counts.findIndex((c) => c === 0);
   if (empty >= 0) {
     const dir = path.join(root, classNames[empty]);
-    throw new Error(`${dir}: every image of class '${classNames[empty]}' was unreadable and skipped. Fix: replace the files listed in the skipped report, or remove the folder.`);
+    throw new Error(
+      `${dir}: every image of class '${classNames[empty]}' was unreadable and skipped. Fix: replace the files listed in the skipped report, or remove the folder.`,
+    );
   }
   return {
     name: opts.name ?? path.basename(path.resolve(root)),
-    images: images.slice(0, n * size), labels: labels.slice(0, n), count: n,
-    height, width, channels, classNames, source: path.resolve(root), skipped,
+    images: images.slice(0, n * size),
+    labels: labels.slice(0, n),
+    count: n,
+    height,
+    width,
+    channels,
+    classNames,
+    source: path.resolve(root),
+    skipped,
   };
 }
 
@@ -112,7 +134,8 @@ export function loadImageFolder(root: string, opts: FolderOptions): FolderDatase
  * const px = decodeResized(fs.readFileSync('cat.png'), 32, 32, 3); // 3072 bytes
  */
 export function decodeResized(bytes: Uint8Array, height: number, width: number, channels: 1 | 3): Uint8Array {
-  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) throw new Error(`decodeResized: size ${height}x${width} is not two positive integers. Fix: pass the output height and width in pixels.`);
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1)
+    throw new Error(`decodeResized: size ${height}x${width} is not two positive integers. Fix: pass the output height and width in pixels.`);
   if (channels !== 1 && channels !== 3) throw new Error(`decodeResized: channels ${channels} is not supported. Fix: use 1 (grayscale) or 3 (RGB).`);
   const out = tf.tidy(() => {
     let decoded: import('@tensorflow/tfjs-node').Tensor;

@@ -22,7 +22,11 @@ export interface IdxExpect {
 
 /** An IDX file that is missing, truncated or not what it claims to be. */
 export class IdxError extends Error {
-  constructor(readonly file: string, problem: string, fix: string) {
+  constructor(
+    readonly file: string,
+    problem: string,
+    fix: string,
+  ) {
     super(`${file}: ${problem}. Fix: ${fix}`);
     this.name = 'IdxError';
   }
@@ -62,7 +66,11 @@ export function decodeIdx(buf: Uint8Array, file: string, expect: IdxExpect = {})
     count *= d;
   }
   if (expect.rank !== undefined && rank !== expect.rank) {
-    throw new IdxError(file, `has ${rank} dimensions [${shape.join(', ')}], expected ${expect.rank}`, `check that this is the right file (images are rank 3, labels rank 1)`);
+    throw new IdxError(
+      file,
+      `has ${rank} dimensions [${shape.join(', ')}], expected ${expect.rank}`,
+      `check that this is the right file (images are rank 3, labels rank 1)`,
+    );
   }
   if (expect.shape) {
     expect.shape.forEach((want, i) => {
@@ -96,8 +104,11 @@ export function readIdx(file: string, expect: IdxExpect = {}): IdxArray {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EISDIR') throw new IdxError(file, 'is a folder, not an IDX file', 'pass the path of the *-ubyte or *-ubyte.gz file inside it');
-    throw new IdxError(file, code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? String(err)})`,
-      code === 'ENOENT' ? 'check the path, or run npx transfer-lab datasets to see where data sets are looked for' : 'check the file permissions');
+    throw new IdxError(
+      file,
+      code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? String(err)})`,
+      code === 'ENOENT' ? 'check the path, or run npx transfer-lab datasets to see where data sets are looked for' : 'check the file permissions',
+    );
   }
   return decodeIdx(gunzipIfNeeded(raw, file), file, expect);
 }

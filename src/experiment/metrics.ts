@@ -11,7 +11,10 @@ export type LabelArray = ArrayLike<number>;
 
 function checkFinite(values: ArrayLike<number>, what: string): void {
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new Error(`${what}: value ${i} is ${values[i]}. Fix: check the model and inputs for NaN/Inf (a diverged training run leaves NaN weights) before computing metrics.`);
+    if (!Number.isFinite(values[i]))
+      throw new Error(
+        `${what}: value ${i} is ${values[i]}. Fix: check the model and inputs for NaN/Inf (a diverged training run leaves NaN weights) before computing metrics.`,
+      );
   }
 }
 
@@ -50,7 +53,9 @@ export function confusionMatrix(pred: LabelArray, labels: LabelArray, numClasses
     const t = labels[i];
     const p = pred[i];
     if (!(t >= 0 && t < numClasses && Number.isInteger(t)) || !(p >= 0 && p < numClasses && Number.isInteger(p))) {
-      throw new Error(`confusionMatrix: example ${i} has label ${t} and prediction ${p}, outside 0..${numClasses - 1}. Fix: pass the number of classes of the task.`);
+      throw new Error(
+        `confusionMatrix: example ${i} has label ${t} and prediction ${p}, outside 0..${numClasses - 1}. Fix: pass the number of classes of the task.`,
+      );
     }
     m[t][p]++;
   }
@@ -111,8 +116,10 @@ export function macroF1(confusion: number[][]): number {
  * argmaxRows(new Float32Array([0.1, 0.9, 0.7, 0.3]), 2); // [1, 0]
  */
 export function argmaxRows(probs: ArrayLike<number>, numClasses: number): number[] {
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`argmaxRows: numClasses must be a positive integer, got ${numClasses}. Fix: pass the number of classes (e.g. classNames.length).`);
-  if (probs.length % numClasses !== 0) throw new Error(`argmaxRows: ${probs.length} values is not a multiple of ${numClasses} classes. Fix: pass n x numClasses probabilities, row-major.`);
+  if (!Number.isInteger(numClasses) || numClasses < 1)
+    throw new Error(`argmaxRows: numClasses must be a positive integer, got ${numClasses}. Fix: pass the number of classes (e.g. classNames.length).`);
+  if (probs.length % numClasses !== 0)
+    throw new Error(`argmaxRows: ${probs.length} values is not a multiple of ${numClasses} classes. Fix: pass n x numClasses probabilities, row-major.`);
   checkFinite(probs, 'argmaxRows');
   const n = probs.length / numClasses;
   const out = new Array<number>(n);

@@ -61,11 +61,24 @@ export interface TextFileTaskSpec extends HeldOut {
   delimiter?: string;
 }
 
-function splitTask<D extends LabelledSet>(all: D, cut: (ds: D, idx: ArrayLike<number>, name: string) => D, spec: HeldOut, opts: TaskOptions, noun: string, bad: (m: string) => never): TaskData<D> {
-  if (all.classNames.length < 2) bad(`only ${all.classNames.length} class (${all.classNames.map((c) => `'${c}'`).join('')}): a classifier needs at least 2. Fix: add a class (another folder, or lines with another label).`);
+function splitTask<D extends LabelledSet>(
+  all: D,
+  cut: (ds: D, idx: ArrayLike<number>, name: string) => D,
+  spec: HeldOut,
+  opts: TaskOptions,
+  noun: string,
+  bad: (m: string) => never,
+): TaskData<D> {
+  if (all.classNames.length < 2)
+    bad(
+      `only ${all.classNames.length} class (${all.classNames.map((c) => `'${c}'`).join('')}): a classifier needs at least 2. Fix: add a class (another folder, or lines with another label).`,
+    );
   const counts = classCounts(all);
   const few = counts.findIndex((c) => c < 3);
-  if (few >= 0) bad(`class '${all.classNames[few]}' has ${counts[few]} ${noun}: at least 3 per class are needed (training, validation, test). Fix: add ${noun} to it, or remove the class.`);
+  if (few >= 0)
+    bad(
+      `class '${all.classNames[few]}' has ${counts[few]} ${noun}: at least 3 per class are needed (training, validation, test). Fix: add ${noun} to it, or remove the class.`,
+    );
   const seed = opts.splitSeed ?? 0;
   const s = stratifiedSplitIndices(all, { validation: spec.validation ?? 0.15, test: spec.test ?? 0.25, seed });
   const pool = cut(all, s.train, `${all.name}/train`);
@@ -74,20 +87,29 @@ function splitTask<D extends LabelledSet>(all: D, cut: (ds: D, idx: ArrayLike<nu
   const test = cut(testAll, stratifiedSampleIndices(testAll, Math.min(opts.testSize ?? 1000, testAll.count), seed, noun), `${all.name}/test`);
   const validation = cut(valAll, stratifiedSampleIndices(valAll, Math.min(opts.validationSize ?? 300, valAll.count), seed + 7, noun), `${all.name}/validation`);
   return {
-    pool, validation, test, classNames: all.classNames,
+    pool,
+    validation,
+    test,
+    classNames: all.classNames,
     description: `${all.name}: pool ${pool.count} ${noun}, validation ${validation.count}, test ${test.count} (${all.classNames.length} classes; from ${(all as { source?: string }).source ?? all.name})`,
   };
 }
 
 function badTask(spec: { path?: unknown }): (m: string) => never {
-  return (m) => { throw new Error(`task ${String(spec?.path)}: ${m}`); };
+  return (m) => {
+    throw new Error(`task ${String(spec?.path)}: ${m}`);
+  };
 }
 
 function checkSpec(spec: HeldOut & { path?: unknown }, kind: string, bad: (m: string) => never): void {
-  if (typeof spec.path !== 'string' || !spec.path) bad(`a ${kind} task needs "path", got ${JSON.stringify(spec.path)}. Fix: set task.path, e.g. {"dataset": "${kind}", "path": "${kind === 'image-folder' ? 'photos' : 'reviews.tsv'}"}.`);
+  if (typeof spec.path !== 'string' || !spec.path)
+    bad(
+      `a ${kind} task needs "path", got ${JSON.stringify(spec.path)}. Fix: set task.path, e.g. {"dataset": "${kind}", "path": "${kind === 'image-folder' ? 'photos' : 'reviews.tsv'}"}.`,
+    );
   for (const k of ['validation', 'test'] as const) {
     const v = spec[k];
-    if (v !== undefined && !(typeof v === 'number' && v > 0 && v < 0.5)) bad(`task.${k} must be a fraction in (0, 0.5), got ${JSON.stringify(v)}. Fix: use e.g. ${k === 'test' ? 0.25 : 0.15}, or leave it out.`);
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && v < 0.5))
+      bad(`task.${k} must be a fraction in (0, 0.5), got ${JSON.stringify(v)}. Fix: use e.g. ${k === 'test' ? 0.25 : 0.15}, or leave it out.`);
   }
 }
 
@@ -102,7 +124,12 @@ function checkSpec(spec: HeldOut & { path?: unknown }, kind: string, bad: (m: st
 export function loadImageFolderTask(spec: ImageFolderTaskSpec, opts: TaskOptions = {}): TaskData<ImageDataset> {
   const bad = badTask(spec);
   checkSpec(spec ?? ({} as ImageFolderTaskSpec), 'image-folder', bad);
-  const all = loadImageFolder(path.resolve(spec.path), { height: spec.height ?? 64, width: spec.width ?? 64, channels: spec.channels ?? 3, skipUnreadable: spec.skipUnreadable });
+  const all = loadImageFolder(path.resolve(spec.path), {
+    height: spec.height ?? 64,
+    width: spec.width ?? 64,
+    channels: spec.channels ?? 3,
+    skipUnreadable: spec.skipUnreadable,
+  });
   return splitTask(all, subset, spec, opts, 'images', bad);
 }
 
@@ -117,32 +144,47 @@ export function loadImageFolderTask(spec: ImageFolderTaskSpec, opts: TaskOptions
 export function readLabelledTexts(file: string, delimiter?: string): TextDataset {
   if (typeof file !== 'string' || !file) throw new Error(`readLabelledTexts: expected a file path, got ${JSON.stringify(file)}. Fix: pass e.g. 'reviews.tsv'.`);
   const sep = delimiter ?? (/\.csv$/i.test(file) ? ',' : '\t');
-  if (typeof sep !== 'string' || sep.length !== 1 || /[\r\n"]/.test(sep)) throw new Error(`${file}: delimiter ${JSON.stringify(sep)} must be one character other than a quote or a line break. Fix: use "\\t" or ",".`);
+  if (typeof sep !== 'string' || sep.length !== 1 || /[\r\n"]/.test(sep))
+    throw new Error(`${file}: delimiter ${JSON.stringify(sep)} must be one character other than a quote or a line break. Fix: use "\\t" or ",".`);
   let raw: string;
   try {
     raw = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`${file}: cannot read the text file (${(e as Error).message.split('\n')[0]}). Fix: check the path (relative paths are read from ${process.cwd()}) and its permissions.`);
+    throw new Error(
+      `${file}: cannot read the text file (${(e as Error).message.split('\n')[0]}). Fix: check the path (relative paths are read from ${process.cwd()}) and its permissions.`,
+    );
   }
   const shown = sep === '\t' ? 'a tab' : `'${sep}'`;
   const labels: string[] = [];
   const texts: string[] = [];
-  raw.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, i) => {
-    if (!line.trim() || line.startsWith('#')) return;
-    const at = line.indexOf(sep);
-    const label = at < 0 ? '' : line.slice(0, at).trim();
-    let text = at < 0 ? '' : line.slice(at + 1).trim();
-    if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) text = text.slice(1, -1).replace(/""/g, '"');
-    if (!label || !text) {
-      throw new Error(`${file}, line ${i + 1}: expected 'label${sep === '\t' ? '<TAB>' : sep}text', got ${JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}...` : line)} (${at < 0 ? `no ${shown}` : !label ? 'an empty label' : 'an empty text'}). Fix: write one example per line as label, ${shown}, text; start comment lines with '#'.`);
-    }
-    labels.push(label);
-    texts.push(text);
-  });
-  if (texts.length === 0) throw new Error(`${file}: no examples (every line is empty or a comment). Fix: write one 'label${sep === '\t' ? '<TAB>' : sep}text' line per example.`);
+  raw
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      if (!line.trim() || line.startsWith('#')) return;
+      const at = line.indexOf(sep);
+      const label = at < 0 ? '' : line.slice(0, at).trim();
+      let text = at < 0 ? '' : line.slice(at + 1).trim();
+      if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) text = text.slice(1, -1).replace(/""/g, '"');
+      if (!label || !text) {
+        throw new Error(
+          `${file}, line ${i + 1}: expected 'label${sep === '\t' ? '<TAB>' : sep}text', got ${JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}...` : line)} (${at < 0 ? `no ${shown}` : !label ? 'an empty label' : 'an empty text'}). Fix: write one example per line as label, ${shown}, text; start comment lines with '#'.`,
+        );
+      }
+      labels.push(label);
+      texts.push(text);
+    });
+  if (texts.length === 0)
+    throw new Error(`${file}: no examples (every line is empty or a comment). Fix: write one 'label${sep === '\t' ? '<TAB>' : sep}text' line per example.`);
   const classNames = [...new Set(labels)].sort();
   const ids = new Map(classNames.map((c, i) => [c, i]));
-  return textDataset(path.basename(file), texts, labels.map((l) => ids.get(l) as number), classNames, path.resolve(file));
+  return textDataset(
+    path.basename(file),
+    texts,
+    labels.map((l) => ids.get(l) as number),
+    classNames,
+    path.resolve(file),
+  );
 }
 
 /**
@@ -170,9 +212,15 @@ export function fitToNet(ds: ImageDataset, pre: Preprocessing): ImageDataset {
   if (ds.height === pre.height && ds.width === pre.width) return ds;
   const key = `${pre.height}x${pre.width}`;
   let m = fitted.get(ds);
-  if (!m) { m = new Map(); fitted.set(ds, m); }
+  if (!m) {
+    m = new Map();
+    fitted.set(ds, m);
+  }
   let out = m.get(key);
-  if (!out) { out = { ...resizeImages(ds, { height: pre.height, width: pre.width }), name: ds.name }; m.set(key, out); }
+  if (!out) {
+    out = { ...resizeImages(ds, { height: pre.height, width: pre.width }), name: ds.name };
+    m.set(key, out);
+  }
   return out;
 }
 
@@ -204,7 +252,9 @@ export const IMAGE_FOLDER_TASK: TaskKind<ImageDataset> = {
   resolve(config: ExperimentConfig, bad) {
     const t = config.task as unknown as ImageFolderTaskSpec;
     checkSpec(t, 'image-folder', bad);
-    for (const k of ['height', 'width'] as const) if (t[k] !== undefined && !(Number.isInteger(t[k]) && (t[k] as number) > 0)) bad(`task.${k} must be a positive integer, got ${JSON.stringify(t[k])}. Fix: use e.g. 64, or leave it out.`);
+    for (const k of ['height', 'width'] as const)
+      if (t[k] !== undefined && !(Number.isInteger(t[k]) && (t[k] as number) > 0))
+        bad(`task.${k} must be a positive integer, got ${JSON.stringify(t[k])}. Fix: use e.g. 64, or leave it out.`);
     if (t.channels !== undefined && t.channels !== 1 && t.channels !== 3) bad(`task.channels must be 1 or 3, got ${JSON.stringify(t.channels)}.`);
     return {};
   },

@@ -42,7 +42,10 @@ export function pca2d(data: ArrayLike<number>, count: number, dim: number, label
   if (n < 2 || dim < 1) throw new Error(`pca2d: needs at least 2 points and 1 dimension, got ${n} x ${dim}.`);
   const iters = opts.iterations ?? 200;
   for (let i = 0; i < n * dim; i++) {
-    if (!Number.isFinite(data[i])) throw new Error(`pca2d: value ${i} (point ${Math.floor(i / dim)}) is ${data[i]}. Fix: check the features for NaN/Inf (NaN weights?) before projecting them.`);
+    if (!Number.isFinite(data[i]))
+      throw new Error(
+        `pca2d: value ${i} (point ${Math.floor(i / dim)}) is ${data[i]}. Fix: check the features for NaN/Inf (NaN weights?) before projecting them.`,
+      );
   }
   const mean = new Float64Array(dim);
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d];
@@ -61,7 +64,10 @@ export function pca2d(data: ArrayLike<number>, count: number, dim: number, label
   }
   let trace = 0;
   for (let a = 0; a < dim; a++) {
-    for (let b = a; b < dim; b++) { cov[a * dim + b] /= n - 1; cov[b * dim + a] = cov[a * dim + b]; }
+    for (let b = a; b < dim; b++) {
+      cov[a * dim + b] /= n - 1;
+      cov[b * dim + a] = cov[a * dim + b];
+    }
     trace += cov[a * dim + a];
   }
   const components: Float64Array[] = [];
@@ -77,13 +83,17 @@ export function pca2d(data: ArrayLike<number>, count: number, dim: number, label
         for (let b = 0; b < dim; b++) s += cov[a * dim + b] * v[b];
         w[a] = s;
       }
-      for (const c of components) { // deflate: stay orthogonal to earlier components
+      for (const c of components) {
+        // deflate: stay orthogonal to earlier components
         let dot = 0;
         for (let d = 0; d < dim; d++) dot += w[d] * c[d];
         for (let d = 0; d < dim; d++) w[d] -= dot * c[d];
       }
       const norm = Math.sqrt(w.reduce((s, x) => s + x * x, 0));
-      if (norm === 0) { lambda = 0; break; }
+      if (norm === 0) {
+        lambda = 0;
+        break;
+      }
       lambda = norm;
       v = w.map((x) => x / norm);
     }
@@ -93,12 +103,13 @@ export function pca2d(data: ArrayLike<number>, count: number, dim: number, label
     components.push(v);
     values.push(lambda);
   }
-  const project = (c: Float64Array | undefined) => Array.from({ length: n }, (_, i) => {
-    if (!c) return 0;
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += centered[i * dim + d] * c[d];
-    return s;
-  });
+  const project = (c: Float64Array | undefined) =>
+    Array.from({ length: n }, (_, i) => {
+      if (!c) return 0;
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += centered[i * dim + d] * c[d];
+      return s;
+    });
   return {
     x: project(components[0]),
     y: project(components[1]),

@@ -8,9 +8,7 @@ import { environmentReport, EnvironmentReport } from '../environment';
 import { reportsRoot } from '../paths';
 import { figureHtml, plotlyLoaderHtml } from '../plot/html';
 import { Figure } from '../plot/figure';
-import {
-  learningCurveChart, trainingCurvesChart, timeToAccuracyChart, confusionMatrixChart, predictionGridChart, projectionChart,
-} from '../charts/results';
+import { learningCurveChart, trainingCurvesChart, timeToAccuracyChart, confusionMatrixChart, predictionGridChart, projectionChart } from '../charts/results';
 import { ExperimentResult as CompareResult, RunRow } from './results';
 import { writeAtomic } from '../util/atomic';
 import { STRATEGIES, StrategyName, isBaseline } from './strategy-names';
@@ -69,7 +67,10 @@ const r4 = (x: number) => roundTo(x, 4);
 /** A clear error unless `result` is what compare() returned, with at least one run. */
 function checkResult(result: CompareResult, where: string): void {
   const ok = !!result && typeof result === 'object' && !!result.resolved && Array.isArray(result.rows) && Array.isArray(result.cells);
-  if (!ok) throw new Error(`${where}: expected a compare() result {resolved, rows, cells, ...}, got ${Array.isArray(result) ? 'an array' : result === null ? 'null' : typeof result}. Fix: pass what compare() returns (not result.rows).`);
+  if (!ok)
+    throw new Error(
+      `${where}: expected a compare() result {resolved, rows, cells, ...}, got ${Array.isArray(result) ? 'an array' : result === null ? 'null' : typeof result}. Fix: pass what compare() returns (not result.rows).`,
+    );
   if (result.rows.length === 0) throw new Error(`${where}: the result has no runs. Fix: run compare() with at least one strategy, size and seed.`);
 }
 
@@ -95,30 +96,53 @@ export function summarizeExperiment(result: CompareResult, env?: EnvironmentRepo
   const all = scratch === null || vals.length === 0 ? null : vals.every((v) => v > scratch);
   const best = scratch === null || vals.length === 0 ? null : Math.max(...vals) > scratch;
   const fmt = (x: number) => x.toFixed(3);
-  const text = scratch === null || vals.length === 0
-    ? 'The claim (pretrained beats scratch) needs both scratch and a pretrained strategy in the sweep.'
-    : `At ${size} label(s) per class (mean over ${r.seeds.length} seed(s)), scratch reaches ${fmt(scratch)} test accuracy; ` +
-      Object.entries(pretrained).map(([s, v]) => `${s} ${fmt(v)}`).join(', ') + '. ' +
-      (all ? 'Every pretrained strategy beats scratch.' : best ? 'Some pretrained strategies beat scratch, not all.' : 'No pretrained strategy beats scratch here.');
+  const text =
+    scratch === null || vals.length === 0
+      ? 'The claim (pretrained beats scratch) needs both scratch and a pretrained strategy in the sweep.'
+      : `At ${size} label(s) per class (mean over ${r.seeds.length} seed(s)), scratch reaches ${fmt(scratch)} test accuracy; ` +
+        Object.entries(pretrained)
+          .map(([s, v]) => `${s} ${fmt(v)}`)
+          .join(', ') +
+        '. ' +
+        (all
+          ? 'Every pretrained strategy beats scratch.'
+          : best
+            ? 'Some pretrained strategies beat scratch, not all.'
+            : 'No pretrained strategy beats scratch here.');
   const bestBySize: Record<string, { strategy: string; mean: number }> = {};
   for (const k of r.sizes) {
     const cs = result.cells.filter((c) => c.size === k).sort((a, b) => b.accuracy.mean - a.accuracy.mean);
     if (cs[0]) bestBySize[String(k)] = { strategy: cs[0].strategy, mean: r4(cs[0].accuracy.mean) };
   }
-  const best_ = Object.entries(bestBySize).map(([k, b]) => `${k}/class: ${b.strategy} ${b.mean.toFixed(3)}`).join('; ');
+  const best_ = Object.entries(bestBySize)
+    .map(([k, b]) => `${k}/class: ${b.strategy} ${b.mean.toFixed(3)}`)
+    .join('; ');
   return {
     experiment: result.experiment,
     description: result.config.description ?? '',
     backbone: `${result.backbone.name} (${result.backbone.origin})`,
     task: result.task.description,
-    strategies: r.strategies, sizes: r.sizes, seeds: r.seeds,
+    strategies: r.strategies,
+    sizes: r.sizes,
+    seeds: r.seeds,
     accuracy: cellMap(result, (c) => ({ mean: r4(c.accuracy.mean), std: r4(c.accuracy.std), n: c.runs })),
     macroF1: cellMap(result, (c) => ({ mean: r4(c.macroF1.mean), std: r4(c.macroF1.std), n: c.runs })),
     trainSeconds: cellMap(result, (c) => roundTo(c.wallSeconds.mean, 2)),
-    claim: { size, scratch: scratch === null ? null : r4(scratch), pretrained, allBeatScratch: all, bestBeatsScratch: best, text: `${text}${baselines.length ? ` Baselines without the backbone at ${size}/class: ${baselines.join(', ')}.` : ''} Best per size: ${best_}.` },
+    claim: {
+      size,
+      scratch: scratch === null ? null : r4(scratch),
+      pretrained,
+      allBeatScratch: all,
+      bestBeatsScratch: best,
+      text: `${text}${baselines.length ? ` Baselines without the backbone at ${size}/class: ${baselines.join(', ')}.` : ''} Best per size: ${best_}.`,
+    },
     bestBySize,
-    runs: result.rows.length, resumedRuns: result.resumedRuns, wallSeconds: result.wallSeconds, finishedAt: result.finishedAt,
-    report: undefined, results: result.files?.json,
+    runs: result.rows.length,
+    resumedRuns: result.resumedRuns,
+    wallSeconds: result.wallSeconds,
+    finishedAt: result.finishedAt,
+    report: undefined,
+    results: result.files?.json,
     environment: env ? { backend: env.backend.backend, tfVersion: env.backend.tfVersion ?? null, node: env.node, cpus: env.cpus } : undefined,
   };
 }
@@ -146,7 +170,10 @@ export function formatSummaryTable(result: CompareResult): string {
   const fmt = (l: string[]) => l.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
   return [
     `${result.experiment}: test accuracy (mean +- std over seeds ${r.seeds.join(', ')}; ${result.task.testImages} test images)`,
-    fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt), '',
+    fmt(head),
+    fmt(widths.map((w) => '-'.repeat(w))),
+    ...lines.map(fmt),
+    '',
     summarizeExperiment(result).claim.text,
   ].join('\n');
 }
@@ -161,7 +188,11 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 /** The run whose details (confusion matrix, predictions) the report shows. */
 function detailRun(result: CompareResult): RunRow | undefined {
-  return result.rows.find((r) => r.projection) ?? result.rows.find((r) => r.strategy === 'fine-tune' && r.size === result.resolved.sizes[result.resolved.sizes.length - 1]) ?? result.rows[result.rows.length - 1];
+  return (
+    result.rows.find((r) => r.projection) ??
+    result.rows.find((r) => r.strategy === 'fine-tune' && r.size === result.resolved.sizes[result.resolved.sizes.length - 1]) ??
+    result.rows[result.rows.length - 1]
+  );
 }
 
 /**
@@ -176,21 +207,60 @@ export function reportFigures(result: CompareResult): { heading: string; note: s
   const out: { heading: string; note: string; fig: Figure }[] = [];
   const smallest = r.sizes[0];
   const largest = r.sizes[r.sizes.length - 1];
-  out.push({ heading: 'Learning curve', note: 'Test accuracy against labels per class (log scale); the band is mean +- one standard deviation over seeds.', fig: learningCurveChart(result.cells) });
-  out.push({ heading: 'Learning curve (macro-F1)', note: 'The same with macro-F1 (every class weighs the same).', fig: learningCurveChart(result.cells, { metric: 'macroF1' }) });
-  out.push({ heading: `Training curves, ${largest} labels per class`, note: 'Loss and validation accuracy per epoch for one seed; dashed lines mark unfreezing.', fig: trainingCurvesChart(result.rows, { size: largest }) });
-  if (smallest !== largest) out.push({ heading: `Training curves, ${smallest} label(s) per class`, note: '', fig: trainingCurvesChart(result.rows, { size: smallest }) });
-  out.push({ heading: 'Time to accuracy', note: `Validation accuracy against training seconds at ${largest} labels per class (every seed); the dashed line is the target ${r.targetAccuracy}.`, fig: timeToAccuracyChart(result.rows, { size: largest }) });
+  out.push({
+    heading: 'Learning curve',
+    note: 'Test accuracy against labels per class (log scale); the band is mean +- one standard deviation over seeds.',
+    fig: learningCurveChart(result.cells),
+  });
+  out.push({
+    heading: 'Learning curve (macro-F1)',
+    note: 'The same with macro-F1 (every class weighs the same).',
+    fig: learningCurveChart(result.cells, { metric: 'macroF1' }),
+  });
+  out.push({
+    heading: `Training curves, ${largest} labels per class`,
+    note: 'Loss and validation accuracy per epoch for one seed; dashed lines mark unfreezing.',
+    fig: trainingCurvesChart(result.rows, { size: largest }),
+  });
+  if (smallest !== largest)
+    out.push({ heading: `Training curves, ${smallest} label(s) per class`, note: '', fig: trainingCurvesChart(result.rows, { size: smallest }) });
+  out.push({
+    heading: 'Time to accuracy',
+    note: `Validation accuracy against training seconds at ${largest} labels per class (every seed); the dashed line is the target ${r.targetAccuracy}.`,
+    fig: timeToAccuracyChart(result.rows, { size: largest }),
+  });
   const d = detailRun(result);
   if (d) {
-    out.push({ heading: `Confusion matrix: ${d.strategy}, ${d.size} labels per class, seed ${d.seed}`, note: '', fig: confusionMatrixChart(d.confusion, result.task.classNames, { title: `Confusion matrix (${d.strategy}, ${d.size}/class, seed ${d.seed}; test accuracy ${d.accuracy.toFixed(3)})` }) });
+    out.push({
+      heading: `Confusion matrix: ${d.strategy}, ${d.size} labels per class, seed ${d.seed}`,
+      note: '',
+      fig: confusionMatrixChart(d.confusion, result.task.classNames, {
+        title: `Confusion matrix (${d.strategy}, ${d.size}/class, seed ${d.seed}; test accuracy ${d.accuracy.toFixed(3)})`,
+      }),
+    });
     const sc = result.rows.find((x) => x.strategy === 'scratch' && x.size === d.size && x.seed === d.seed);
-    if (sc && sc !== d) out.push({ heading: `Confusion matrix: scratch, ${d.size} labels per class, seed ${d.seed}`, note: '', fig: confusionMatrixChart(sc.confusion, result.task.classNames, { title: `Confusion matrix (scratch, ${sc.size}/class, seed ${sc.seed}; test accuracy ${sc.accuracy.toFixed(3)})` }) });
+    if (sc && sc !== d)
+      out.push({
+        heading: `Confusion matrix: scratch, ${d.size} labels per class, seed ${d.seed}`,
+        note: '',
+        fig: confusionMatrixChart(sc.confusion, result.task.classNames, {
+          title: `Confusion matrix (scratch, ${sc.size}/class, seed ${sc.seed}; test accuracy ${sc.accuracy.toFixed(3)})`,
+        }),
+      });
     // Sample predictions are drawn for image tasks (a grid of the test images).
     if (result.test && 'images' in result.test && result.test.count === d.predictions.length) {
-      out.push({ heading: `Sample predictions: ${d.strategy}, ${d.size} labels per class`, note: 'Red frames are mistakes, captioned "predicted (true)".', fig: predictionGridChart(result.test as ImageDataset, d.predictions, { seed: d.seed }) });
+      out.push({
+        heading: `Sample predictions: ${d.strategy}, ${d.size} labels per class`,
+        note: 'Red frames are mistakes, captioned "predicted (true)".',
+        fig: predictionGridChart(result.test as ImageDataset, d.predictions, { seed: d.seed }),
+      });
     }
-    if (d.projection) out.push({ heading: 'Features before and after fine-tuning', note: `2-D PCA of the backbone's '${r.cutAt}' features of ${d.projection.before.x.length} test images: the pretrained backbone (left) and after ${d.strategy} on ${d.size} labels per class (right).`, fig: projectionChart(d.projection.before, d.projection.after, result.task.classNames) });
+    if (d.projection)
+      out.push({
+        heading: 'Features before and after fine-tuning',
+        note: `2-D PCA of the backbone's '${r.cutAt}' features of ${d.projection.before.x.length} test images: the pretrained backbone (left) and after ${d.strategy} on ${d.size} labels per class (right).`,
+        fig: projectionChart(d.projection.before, d.projection.after, result.task.classNames),
+      });
   }
   return out;
 }
@@ -206,11 +276,52 @@ export function reportHtml(result: CompareResult, env?: EnvironmentReport): stri
   const r = result.resolved;
   const summary = summarizeExperiment(result, env);
   const pm = (m: { mean: number; std: number }) => `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}`;
-  const grid = (f: (c: CompareResult['cells'][number]) => string) => table(['strategy', ...r.sizes.map((s) => `${s} / class`)],
-    r.strategies.map((s) => [s, ...r.sizes.map((k) => { const c = result.cells.find((x) => x.strategy === s && x.size === k); return c ? f(c) : '-'; })]));
-  const figs = reportFigures(result).map((f) => `<h3>${esc(f.heading)}</h3>${f.note ? `<p class="note">${esc(f.note)}</p>` : ''}\n${figureHtml(f.fig, { plotly: 'reuse' })}`).join('\n');
-  const tidy = table(['strategy', 'size', 'seed', 'train images', 'epochs', 'test acc', 'macro-F1', `top-${r.topK}`, 'val acc', 'train s', 'samples', 'trainable params', `s to ${r.targetAccuracy}`],
-    result.rows.map((x) => [x.strategy, x.size, x.seed, x.trainImages, x.epochs, x.accuracy.toFixed(4), x.macroF1.toFixed(4), x.topKAccuracy.toFixed(4), x.valAccuracy === null ? '-' : x.valAccuracy.toFixed(3), x.wallSeconds.toFixed(2), x.samplesSeen, x.trainableParams, x.timeToTarget ? x.timeToTarget.wallSeconds.toFixed(2) : 'not reached']));
+  const grid = (f: (c: CompareResult['cells'][number]) => string) =>
+    table(
+      ['strategy', ...r.sizes.map((s) => `${s} / class`)],
+      r.strategies.map((s) => [
+        s,
+        ...r.sizes.map((k) => {
+          const c = result.cells.find((x) => x.strategy === s && x.size === k);
+          return c ? f(c) : '-';
+        }),
+      ]),
+    );
+  const figs = reportFigures(result)
+    .map((f) => `<h3>${esc(f.heading)}</h3>${f.note ? `<p class="note">${esc(f.note)}</p>` : ''}\n${figureHtml(f.fig, { plotly: 'reuse' })}`)
+    .join('\n');
+  const tidy = table(
+    [
+      'strategy',
+      'size',
+      'seed',
+      'train images',
+      'epochs',
+      'test acc',
+      'macro-F1',
+      `top-${r.topK}`,
+      'val acc',
+      'train s',
+      'samples',
+      'trainable params',
+      `s to ${r.targetAccuracy}`,
+    ],
+    result.rows.map((x) => [
+      x.strategy,
+      x.size,
+      x.seed,
+      x.trainImages,
+      x.epochs,
+      x.accuracy.toFixed(4),
+      x.macroF1.toFixed(4),
+      x.topKAccuracy.toFixed(4),
+      x.valAccuracy === null ? '-' : x.valAccuracy.toFixed(3),
+      x.wallSeconds.toFixed(2),
+      x.samplesSeen,
+      x.trainableParams,
+      x.timeToTarget ? x.timeToTarget.wallSeconds.toFixed(2) : 'not reached',
+    ]),
+  );
   const title = `transfer-lab: ${result.experiment}`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -236,7 +347,10 @@ ${grid((c) => pm(c.macroF1))}
 <h2>Cost: training seconds (mean) / seconds to ${r.targetAccuracy} validation accuracy (runs that reached it)</h2>
 ${grid((c) => `${c.wallSeconds.mean.toFixed(1)} s / ${c.secondsToTarget === null ? 'not reached' : `${c.secondsToTarget.toFixed(1)} s (${c.reachedTarget}/${c.runs})`}`)}
 <h2>Strategies</h2>
-${table(['strategy', 'what it does', 'trainable params (first stage)'], r.strategies.map((s) => [s, STRATEGIES[s], result.cells.find((c) => c.strategy === s)?.trainableParams ?? '-']))}
+${table(
+  ['strategy', 'what it does', 'trainable params (first stage)'],
+  r.strategies.map((s) => [s, STRATEGIES[s], result.cells.find((c) => c.strategy === s)?.trainableParams ?? '-']),
+)}
 <h2>Charts</h2>
 ${figs}
 <h2>All runs</h2>

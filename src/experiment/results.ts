@@ -11,14 +11,16 @@ import type { Spread, TimeToTarget } from './metrics';
 import type { Projection } from './pca';
 
 /** How many epochs a run trains for: a fixed number, or enough to see about `samples` examples. */
-export type EpochRule = number | {
-  /** Aim for about this many training samples per run. */
-  samples: number;
-  /** At least this many epochs. */
-  min: number;
-  /** At most this many epochs. */
-  max: number;
-};
+export type EpochRule =
+  | number
+  | {
+      /** Aim for about this many training samples per run. */
+      samples: number;
+      /** At least this many epochs. */
+      min: number;
+      /** At most this many epochs. */
+      max: number;
+    };
 
 /**
  * Which data a task uses: `dataset` names a task kind of the registry (src/experiment/task-kinds.ts);

@@ -102,7 +102,8 @@ export async function predictProbs(net: Net, src: BatchSource, batchSize = 256):
  * [...evalEpochs(10, 4)]; // [2, 4, 7, 9]
  */
 export function evalEpochs(epochs: number, points: number): Set<number> {
-  if (!Number.isInteger(epochs) || epochs < 1 || !Number.isInteger(points) || points < 1) throw new Error(`evalEpochs(${epochs}, ${points}): epochs and points must be positive integers. Fix: pass e.g. evalEpochs(10, 4).`);
+  if (!Number.isInteger(epochs) || epochs < 1 || !Number.isInteger(points) || points < 1)
+    throw new Error(`evalEpochs(${epochs}, ${points}): epochs and points must be positive integers. Fix: pass e.g. evalEpochs(10, 4).`);
   const out = new Set<number>();
   const p = Math.max(1, Math.min(points, epochs));
   for (let i = 1; i <= p; i++) out.add(Math.round((i * epochs) / p) - 1);
@@ -142,7 +143,10 @@ export function recorder(validation: BatchSource, at: Set<number>, perEpoch: num
  */
 export function totalsFromLastEpoch(h: History): History {
   const last = h.epochs[h.epochs.length - 1];
-  if (last) { h.wallSeconds = last.wallSeconds; h.samplesSeen = last.samplesSeen; }
+  if (last) {
+    h.wallSeconds = last.wallSeconds;
+    h.samplesSeen = last.samplesSeen;
+  }
   return h;
 }
 
@@ -158,7 +162,11 @@ async function runLinearProbe<D extends LabelledSet>(ctx: RunContext<D>, data: M
   const valF = await data.features(body, ctx.validation, 'memory');
   const testF = await data.features(body, ctx.test, 'memory');
   const { net, history } = await linearProbe(trainF, {
-    batchSize: ctx.batchSize, learningRate: ctx.learningRate, seed: ctx.seed, epochs: ctx.epochs, schedule: 'one-cycle',
+    batchSize: ctx.batchSize,
+    learningRate: ctx.learningRate,
+    seed: ctx.seed,
+    epochs: ctx.epochs,
+    schedule: 'one-cycle',
     callbacks: [recorder(featureSource(valF), at, trainF.count, t0, data.validationBatchSize)],
   });
   try {
@@ -196,7 +204,10 @@ async function trainByStrategy(name: NetStrategyName, net: Net, src: BatchSource
  */
 export async function runStrategy<D extends LabelledSet = ImageDataset>(name: NetStrategyName, ctx: RunContext<D>): Promise<RunOutcome> {
   checkStrategy(name);
-  if (isBaseline(name)) throw new Error(`runStrategy: '${name}' is a baseline, not a net strategy; its task kind runs it (TaskKind.baselines). Fix: run it through a sweep of a task that offers it.`);
+  if (isBaseline(name))
+    throw new Error(
+      `runStrategy: '${name}' is a baseline, not a net strategy; its task kind runs it (TaskKind.baselines). Fix: run it through a sweep of a task that offers it.`,
+    );
   checkNet(ctx?.backbone, 'runStrategy (ctx.backbone)');
   getLayer(ctx.backbone.model, ctx.cutAt); // before any copy exists, so a bad name leaves nothing behind
   const data = (ctx.modality ?? imageModality) as Modality<D>;
@@ -205,8 +216,12 @@ export async function runStrategy<D extends LabelledSet = ImageDataset>(name: Ne
   if (name === 'linear-probe') return runLinearProbe(ctx, data, at, t0);
   const base = await cloneNet(ctx.backbone);
   const headed = withHead(base, {
-    cutAt: ctx.cutAt, classes: ctx.train.classNames.length, classNames: ctx.train.classNames,
-    hidden: ctx.head.hidden ?? 0, dropout: ctx.head.dropout ?? data.headDropout, seed: ctx.seed,
+    cutAt: ctx.cutAt,
+    classes: ctx.train.classNames.length,
+    classNames: ctx.train.classNames,
+    hidden: ctx.head.hidden ?? 0,
+    dropout: ctx.head.dropout ?? data.headDropout,
+    seed: ctx.seed,
   });
   const models: tfn.LayersModel[] = [headed.model, base.model];
   try {

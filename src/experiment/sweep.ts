@@ -69,10 +69,23 @@ export interface PlannedRun {
 export function runHash(r: ResolvedConfig, strategy: StrategyName, backboneHash: string): string {
   const kind = kindOf(r);
   return jsonDigest({
-    v: kind.runnerVersion, backboneHash, cutAt: r.cutAt, task: r.task, testSize: r.testSize, validationSize: r.validationSize,
-    splitSeed: r.splitSeed, batchSize: r.batchSize, epochs: r.epochs, learningRate: isBaseline(strategy) ? undefined : r.learningRates[strategy],
-    head: strategy === 'linear-probe' ? null : r.head, targetAccuracy: r.targetAccuracy, curvePoints: r.curvePoints, topK: r.topK,
-    ...kind.resolve(r, (msg) => { throw new Error(msg); }),
+    v: kind.runnerVersion,
+    backboneHash,
+    cutAt: r.cutAt,
+    task: r.task,
+    testSize: r.testSize,
+    validationSize: r.validationSize,
+    splitSeed: r.splitSeed,
+    batchSize: r.batchSize,
+    epochs: r.epochs,
+    learningRate: isBaseline(strategy) ? undefined : r.learningRates[strategy],
+    head: strategy === 'linear-probe' ? null : r.head,
+    targetAccuracy: r.targetAccuracy,
+    curvePoints: r.curvePoints,
+    topK: r.topK,
+    ...kind.resolve(r, (msg) => {
+      throw new Error(msg);
+    }),
   });
 }
 
@@ -85,7 +98,9 @@ export function runHash(r: ResolvedConfig, strategy: StrategyName, backboneHash:
  */
 export function planSweep(r: ResolvedConfig, backboneHash: string): PlannedRun[] {
   if (!r || !Array.isArray(r.sizes) || !Array.isArray(r.seeds) || !Array.isArray(r.strategies) || !r.learningRates || typeof backboneHash !== 'string') {
-    throw new Error(`planSweep: expected a resolved config and the backbone's weights hash, got ${r === null ? 'null' : typeof r} and ${typeof backboneHash}. Fix: pass planSweep(resolveConfig(config), weightsHash(backbone)).`);
+    throw new Error(
+      `planSweep: expected a resolved config and the backbone's weights hash, got ${r === null ? 'null' : typeof r} and ${typeof backboneHash}. Fix: pass planSweep(resolveConfig(config), weightsHash(backbone)).`,
+    );
   }
   const plan: PlannedRun[] = [];
   for (const size of r.sizes) {
@@ -167,14 +182,29 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
     const isDetail = r.projectionPoints > 0 && p.strategy === d.strategy && p.size === d.size && p.seed === d.seed;
     // A sweep reports per run (onStart/onRun); the trainings inside a run show nothing of their own.
     const strategy = p.strategy; // a net strategy here (narrowed for the closure)
-    const out = await withVerbose(0, () => runStrategy<D>(strategy, {
-      backbone, cutAt: r.cutAt, train, validation: data.validation, test: data.test, seed: p.seed, epochs, modality: kind.modality,
-      batchSize: r.batchSize, learningRate: r.learningRates[strategy], head: r.head, curvePoints: r.curvePoints,
-      featurePoints: isDetail && p.strategy !== 'linear-probe' ? r.projectionPoints : undefined,
-    }));
+    const out = await withVerbose(0, () =>
+      runStrategy<D>(strategy, {
+        backbone,
+        cutAt: r.cutAt,
+        train,
+        validation: data.validation,
+        test: data.test,
+        seed: p.seed,
+        epochs,
+        modality: kind.modality,
+        batchSize: r.batchSize,
+        learningRate: r.learningRates[strategy],
+        head: r.head,
+        curvePoints: r.curvePoints,
+        featurePoints: isDetail && p.strategy !== 'linear-probe' ? r.projectionPoints : undefined,
+      }),
+    );
     const row = buildRow(r, p, train.count, epochs, out, data);
     if (isDetail && out.features) {
-      const first = kind.modality.subset(data.test, Array.from({ length: out.features.count }, (_, i) => i));
+      const first = kind.modality.subset(
+        data.test,
+        Array.from({ length: out.features.count }, (_, i) => i),
+      );
       const before = await kind.modality.features(cut(backbone, r.cutAt), first, 'none');
       row.projection = {
         before: pca2d(before.features, before.count, before.dim, before.labels),
@@ -189,10 +219,16 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
   result(rows: RunRow[], resumedRuns: number): ExperimentResult {
     const { resolved: r, data } = this;
     const out: ExperimentResult = {
-      experiment: r.name, config: this.config, resolved: r,
+      experiment: r.name,
+      config: this.config,
+      resolved: r,
       backbone: { name: r.backbone, origin: this.backbone.origin, weightsHash: this.backboneHash },
       task: { description: data.description, classNames: data.classNames, testImages: data.test.count, validationImages: data.validation.count },
-      rows, cells: summarize(rows), resumedRuns, wallSeconds: roundTo((Date.now() - this.opened.t0) / 1000, 2), finishedAt: new Date().toISOString(),
+      rows,
+      cells: summarize(rows),
+      resumedRuns,
+      wallSeconds: roundTo((Date.now() - this.opened.t0) / 1000, 2),
+      finishedAt: new Date().toISOString(),
     };
     if (this.opened.outDir) out.files = saveResults(out, this.opened.outDir);
     Object.defineProperty(out, 'test', { value: data.test, enumerable: false });
@@ -212,7 +248,9 @@ function checkSizes(r: ResolvedConfig, data: TaskData<LabelledSet>): void {
   const tooBig = r.sizes.filter((k) => k > smallest);
   if (tooBig.length) {
     const c = counts.indexOf(smallest);
-    throw new Error(`experiment '${r.name}': sizes ${tooBig.join(', ')} ask for more labels per class than class '${data.classNames[c]}' has in the training pool (${smallest}). Fix: use sizes <= ${smallest}.`);
+    throw new Error(
+      `experiment '${r.name}': sizes ${tooBig.join(', ')} ask for more labels per class than class '${data.classNames[c]}' has in the training pool (${smallest}). Fix: use sizes <= ${smallest}.`,
+    );
   }
 }
 
@@ -259,14 +297,30 @@ function buildRow(r: ResolvedConfig, p: PlannedRun, trainCount: number, epochs: 
   const hist = out.history.epochs.map((e) => ({ ...e }));
   const vals = hist.filter((e) => typeof e.valAcc === 'number');
   return {
-    key: p.key, configHash: p.configHash, experiment: r.name, strategy: p.strategy, size: p.size, seed: p.seed, trainImages: trainCount, epochs,
-    accuracy: rep.accuracy, macroF1: roundTo(rep.macroF1, 6), topK: rep.topK.k, topKAccuracy: rep.topK.accuracy,
+    key: p.key,
+    configHash: p.configHash,
+    experiment: r.name,
+    strategy: p.strategy,
+    size: p.size,
+    seed: p.seed,
+    trainImages: trainCount,
+    epochs,
+    accuracy: rep.accuracy,
+    macroF1: roundTo(rep.macroF1, 6),
+    topK: rep.topK.k,
+    topKAccuracy: rep.topK.accuracy,
     valAccuracy: vals.length ? (vals[vals.length - 1].valAcc as number) : null,
-    wallSeconds: roundTo(out.history.wallSeconds, 3), samplesSeen: out.history.samplesSeen, trainableParams: out.trainableParams,
-    targetAccuracy: r.targetAccuracy, timeToTarget: timeToAccuracy(out.history, r.targetAccuracy),
-    perClassF1: rep.perClass.map((c) => roundTo(c.f1, 6)), confusion: rep.confusion,
+    wallSeconds: roundTo(out.history.wallSeconds, 3),
+    samplesSeen: out.history.samplesSeen,
+    trainableParams: out.trainableParams,
+    targetAccuracy: r.targetAccuracy,
+    timeToTarget: timeToAccuracy(out.history, r.targetAccuracy),
+    perClassF1: rep.perClass.map((c) => roundTo(c.f1, 6)),
+    confusion: rep.confusion,
     predictions: argmaxRows(out.probs, data.classNames.length),
-    history: hist, events: out.history.events, finishedAt: new Date().toISOString(),
+    history: hist,
+    events: out.history.events,
+    finishedAt: new Date().toISOString(),
   };
 }
 

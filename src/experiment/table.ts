@@ -22,7 +22,8 @@ export { writeAtomic };
 export function readRuns(file: string): Map<string, RunRow> {
   const out = new Map<string, RunRow>();
   if (!fs.existsSync(file)) return out;
-  if (fs.statSync(file).isDirectory()) throw new Error(`readRuns: ${file} is a folder, not a runs.jsonl file. Fix: pass the path of runs.jsonl (inside the experiment's folder).`);
+  if (fs.statSync(file).isDirectory())
+    throw new Error(`readRuns: ${file} is a folder, not a runs.jsonl file. Fix: pass the path of runs.jsonl (inside the experiment's folder).`);
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     try {
@@ -42,7 +43,8 @@ export function readRuns(file: string): Map<string, RunRow> {
  * summarize(result.rows).find((c) => c.strategy === 'scratch' && c.size === 1)?.accuracy.mean;
  */
 export function summarize(rows: RunRow[]): CellSummary[] {
-  if (!Array.isArray(rows)) throw new Error(`summarize: expected the rows of a compare() result (an array), got ${rows === null ? 'null' : typeof rows}. Fix: pass result.rows.`);
+  if (!Array.isArray(rows))
+    throw new Error(`summarize: expected the rows of a compare() result (an array), got ${rows === null ? 'null' : typeof rows}. Fix: pass result.rows.`);
   const cells = new Map<string, RunRow[]>();
   for (const r of rows) {
     const k = `${r.strategy}|${r.size}`;
@@ -56,7 +58,9 @@ export function summarize(rows: RunRow[]): CellSummary[] {
       const rs = cells.get(`${strategy}|${size}`)!;
       const reached = rs.filter((r) => r.timeToTarget);
       out.push({
-        strategy, size, runs: rs.length,
+        strategy,
+        size,
+        runs: rs.length,
         accuracy: meanStd(rs.map((r) => r.accuracy)),
         macroF1: meanStd(rs.map((r) => r.macroF1)),
         wallSeconds: meanStd(rs.map((r) => r.wallSeconds)),
@@ -78,9 +82,28 @@ export function summarize(rows: RunRow[]): CellSummary[] {
  * fs.writeFileSync('runs.csv', rowsToCsv(result.rows));
  */
 export function rowsToCsv(rows: RunRow[]): string {
-  if (!Array.isArray(rows)) throw new Error(`rowsToCsv: expected the rows of a compare() result (an array), got ${rows === null ? 'null' : typeof rows}. Fix: pass result.rows.`);
-  const cols = ['experiment', 'strategy', 'size', 'seed', 'trainImages', 'epochs', 'accuracy', 'macroF1', 'topK', 'topKAccuracy', 'valAccuracy',
-    'wallSeconds', 'samplesSeen', 'trainableParams', 'targetAccuracy', 'secondsToTarget', 'samplesToTarget', 'key'];
+  if (!Array.isArray(rows))
+    throw new Error(`rowsToCsv: expected the rows of a compare() result (an array), got ${rows === null ? 'null' : typeof rows}. Fix: pass result.rows.`);
+  const cols = [
+    'experiment',
+    'strategy',
+    'size',
+    'seed',
+    'trainImages',
+    'epochs',
+    'accuracy',
+    'macroF1',
+    'topK',
+    'topKAccuracy',
+    'valAccuracy',
+    'wallSeconds',
+    'samplesSeen',
+    'trainableParams',
+    'targetAccuracy',
+    'secondsToTarget',
+    'samplesToTarget',
+    'key',
+  ];
   const cell = (v: unknown) => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

@@ -13,7 +13,13 @@ import type { ExperimentConfig } from './results';
 // A TaskKind of any data kind (the sweep handles its examples only through its modality).
 type AnyTaskKind = TaskKind;
 
-const KINDS: AnyTaskKind[] = [IMAGE_TASKS, FORTUNES_TASK, SENTIMENT_TASK, IMAGE_FOLDER_TASK as unknown as AnyTaskKind, TEXT_FILE_TASK as unknown as AnyTaskKind];
+const KINDS: AnyTaskKind[] = [
+  IMAGE_TASKS,
+  FORTUNES_TASK,
+  SENTIMENT_TASK,
+  IMAGE_FOLDER_TASK as unknown as AnyTaskKind,
+  TEXT_FILE_TASK as unknown as AnyTaskKind,
+];
 
 /**
  * The `task.dataset` names the registry knows, in registration order.
@@ -33,7 +39,10 @@ export function taskDatasets(): string[] {
  * registerTaskKind({ ...IMAGE_TASKS, datasets: ['my-folder'], load: (task, opts) => myLoader(opts) });
  */
 export function registerTaskKind(kind: AnyTaskKind): void {
-  if (!kind || !Array.isArray(kind.datasets) || kind.datasets.length === 0 || !kind.modality) throw new Error('registerTaskKind: expected a TaskKind {modality, datasets, defaults, resolve, load, loadBackbone, quick, runnerVersion}. Fix: see src/experiment/task.ts for one.');
+  if (!kind || !Array.isArray(kind.datasets) || kind.datasets.length === 0 || !kind.modality)
+    throw new Error(
+      'registerTaskKind: expected a TaskKind {modality, datasets, defaults, resolve, load, loadBackbone, quick, runnerVersion}. Fix: see src/experiment/task.ts for one.',
+    );
   const taken = kind.datasets.filter((d) => taskDatasets().includes(d));
   if (taken.length) throw new Error(`registerTaskKind: dataset name(s) ${taken.join(', ')} are taken. Fix: choose other names.`);
   KINDS.push(kind);

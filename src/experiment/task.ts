@@ -88,7 +88,10 @@ export function loadTask(spec: TaskSpec, opts: TaskOptions = {}): TaskData {
   } else if (spec.dataset === 'fashion-mnist') {
     trainAll = loadFashionMnist('train');
     testAll = loadFashionMnist('test');
-    if (spec.classes) { trainAll = selectClasses(trainAll, spec.classes); testAll = selectClasses(testAll, spec.classes); }
+    if (spec.classes) {
+      trainAll = selectClasses(trainAll, spec.classes);
+      testAll = selectClasses(testAll, spec.classes);
+    }
     const s = stratifiedSplit(trainAll, { validation: 0.02, seed });
     pool = s.train;
     validation = s.validation;
@@ -99,7 +102,10 @@ export function loadTask(spec: TaskSpec, opts: TaskOptions = {}): TaskData {
   const val = stratifiedSample(validation, valSize, seed + 7, `${trainAll.name}/validation[${valSize}]`);
   const classes = spec.classes ? ` classes ${spec.classes.join(',')}` : '';
   return {
-    pool, validation: val, test, classNames: pool.classNames,
+    pool,
+    validation: val,
+    test,
+    classNames: pool.classNames,
     description: `${spec.dataset}${classes}: pool ${pool.count} images, validation ${val.count}, test ${test.count} (${pool.classNames.length} classes; from ${pool.source})`,
   };
 }
@@ -139,18 +145,39 @@ export const IMAGE_TASKS: TaskKind<ImageDataset> = {
   defaults: { cutAt: 'features' },
   resolve: (config, bad) => ({ ...resolveImageFields(config, bad) }),
   load: (task, opts) => loadTask(task as TaskSpec, opts),
-  loadBackbone: (config) => loadBackbone(config.backbone, resolveImageFields(config, (msg) => { throw new Error(msg); })),
-  quick: (config: ExperimentConfig) => ((config as ImageConfigFields).inputSize === undefined
-    ? {
-      ...config, name: `${config.name}-quick`, sizes: [1, 5], seeds: [0], testSize: 300, validationSize: 100,
-      epochs: { samples: 100, min: 2, max: 8 }, curvePoints: 4, projectionPoints: 200,
-    }
-    // A net built at an input size (Lite0: 4.65 M weights, ~20 samples/s fine-tuned on a
-    // loaded 2-core machine, each training stage compiled anew): one size and fewer test
-    // images, so the smoke test stays near 2 minutes.
-    : {
-      ...config, name: `${config.name}-quick`, sizes: [5], seeds: [0], testSize: 200, validationSize: 50,
-      epochs: { samples: 50, min: 2, max: 3 }, curvePoints: 2, projectionPoints: 0,
-    }),
+  loadBackbone: (config) =>
+    loadBackbone(
+      config.backbone,
+      resolveImageFields(config, (msg) => {
+        throw new Error(msg);
+      }),
+    ),
+  quick: (config: ExperimentConfig) =>
+    (config as ImageConfigFields).inputSize === undefined
+      ? {
+          ...config,
+          name: `${config.name}-quick`,
+          sizes: [1, 5],
+          seeds: [0],
+          testSize: 300,
+          validationSize: 100,
+          epochs: { samples: 100, min: 2, max: 8 },
+          curvePoints: 4,
+          projectionPoints: 200,
+        }
+      : // A net built at an input size (Lite0: 4.65 M weights, ~20 samples/s fine-tuned on a
+        // loaded 2-core machine, each training stage compiled anew): one size and fewer test
+        // images, so the smoke test stays near 2 minutes.
+        {
+          ...config,
+          name: `${config.name}-quick`,
+          sizes: [5],
+          seeds: [0],
+          testSize: 200,
+          validationSize: 50,
+          epochs: { samples: 50, min: 2, max: 3 },
+          curvePoints: 2,
+          projectionPoints: 0,
+        },
   runnerVersion: 2,
 };

@@ -13,10 +13,14 @@ import { EmittedNode } from './forward';
 function activationGrad(g: GraphBuilder, e: EmittedNode, dy: Ref): Ref {
   const l = e.node.info.name;
   switch (e.act) {
-    case 'relu': return g.op('ReluGrad', [dy, e.pre], T, `${l}/grad_relu`);
-    case 'relu6': return g.op('Relu6Grad', [dy, e.pre], T, `${l}/grad_relu6`);
-    case 'sigmoid': return g.op('SigmoidGrad', [e.y, dy], T, `${l}/grad_sigmoid`);
-    case 'tanh': return g.op('TanhGrad', [e.y, dy], T, `${l}/grad_tanh`);
+    case 'relu':
+      return g.op('ReluGrad', [dy, e.pre], T, `${l}/grad_relu`);
+    case 'relu6':
+      return g.op('Relu6Grad', [dy, e.pre], T, `${l}/grad_relu6`);
+    case 'sigmoid':
+      return g.op('SigmoidGrad', [e.y, dy], T, `${l}/grad_sigmoid`);
+    case 'tanh':
+      return g.op('TanhGrad', [e.y, dy], T, `${l}/grad_tanh`);
     case 'gelu': {
       // d/dx [x * 0.5 * (1 + erf(x / sqrt 2))] = cdf + x * exp(-x^2 / 2) / sqrt(2 pi)
       const u = g.op('RealDiv', [e.pre, g.scalar(Math.SQRT2)], T);
@@ -24,7 +28,8 @@ function activationGrad(g: GraphBuilder, e: EmittedNode, dy: Ref): Ref {
       const pdf = g.op('Mul', [g.op('Exp', [g.op('Neg', [g.op('Square', [u], T)], T)], T), g.scalar(1 / Math.sqrt(2 * Math.PI))], T);
       return g.op('Mul', [dy, g.op('AddV2', [cdf, g.op('Mul', [e.pre, pdf], T)], T)], T, `${l}/grad_gelu`);
     }
-    default: return dy; // linear; softmax at the output: the loss gradient is the logits'
+    default:
+      return dy; // linear; softmax at the output: the loss gradient is the logits'
   }
 }
 
@@ -44,7 +49,9 @@ export function emitBackward(g: GraphBuilder, nodes: EmittedNode[], input: numbe
   const incoming = new Map<number, Ref[]>([[nodes[nodes.length - 1].node.output, [dOut]]]);
   const ctx = {
     g,
-    grad: (w: { variable?: tfn.Variable } | undefined, make: () => Ref) => { if (w?.variable) grads.set(w.variable, make()); },
+    grad: (w: { variable?: tfn.Variable } | undefined, make: () => Ref) => {
+      if (w?.variable) grads.set(w.variable, make());
+    },
   };
   for (let i = nodes.length - 1; i >= 0; i--) {
     const e = nodes[i];

@@ -105,7 +105,12 @@ export class GraphBuilder {
    * `init_<name>` and running `init_assign_<name>`, read by `read_<name>`.
    */
   variable(name: string, shape: number[]): ResourceVar {
-    const handle = this.op('VarHandleOp', [], { dtype: { type: 'float' }, shape: { shape }, shared_name: { s: `${this.tag}_${name}` }, container: { s: '' } }, name);
+    const handle = this.op(
+      'VarHandleOp',
+      [],
+      { dtype: { type: 'float' }, shape: { shape }, shared_name: { s: `${this.tag}_${name}` }, container: { s: '' } },
+      name,
+    );
     const init = this.placeholder(`init_${name}`, 'float', shape);
     const assign = this.assignCopy(handle, init, `init_assign_${name}`);
     return { handle, init, assign, read: this.op('ReadVariableOp', [handle], { dtype: { type: 'float' } }, `read_${name}`) };
@@ -116,9 +121,7 @@ export class GraphBuilder {
     const graph = new Message();
     for (const n of this.nodes) graph.bytes(1, n);
     graph.bytes(4, new Message().int(1, GRAPH_DEF_VERSION));
-    const meta = new Message()
-      .bytes(1, new Message().bytes(4, 'serve'))
-      .bytes(2, graph);
+    const meta = new Message().bytes(1, new Message().bytes(4, 'serve')).bytes(2, graph);
     return new Message().int(1, 1).bytes(2, meta).finish();
   }
 
@@ -158,7 +161,12 @@ export class GraphSession {
   run(feeds: Feed[], fetches: Ref[]): tfn.Tensor[] {
     if (this.id === null) throw new Error('this compiled graph was disposed.');
     const infos = feeds.map(([name, t]) => ({ name: name.includes(':') ? name : `${name}:0`, tfDtype: t.dtype === 'int32' ? 'DT_INT32' : 'DT_FLOAT' }));
-    return nodeBackend().runSavedModel(this.id, feeds.map((f) => f[1]), infos, fetches.map((f) => (f.includes(':') ? f : `${f}:0`)));
+    return nodeBackend().runSavedModel(
+      this.id,
+      feeds.map((f) => f[1]),
+      infos,
+      fetches.map((f) => (f.includes(':') ? f : `${f}:0`)),
+    );
   }
 
   /** Close the session (frees its variables). */

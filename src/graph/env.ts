@@ -18,4 +18,3 @@ export function graphDisabled(): string | null {
   if (process.env[GRAPH_ENV] === '0') return `${GRAPH_ENV}=0`;
   return null;
 }
-

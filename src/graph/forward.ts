@@ -29,7 +29,8 @@ export interface LayerGraph {
 
 /** The layer graph of a single-input, single-output model, or why it cannot be read. */
 export function layerGraph(model: tfn.LayersModel): LayerGraph | string {
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) return `the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs (one of each is supported)`;
+  if (model.inputs.length !== 1 || model.outputs.length !== 1)
+    return `the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs (one of each is supported)`;
   const input = symbolic(model.inputs[0]).id;
   const output = symbolic(model.outputs[0]);
   const nodes: LayerNode[] = [];
@@ -39,7 +40,10 @@ export function layerGraph(model: tfn.LayersModel): LayerGraph | string {
   const stack: { t: ReturnType<typeof symbolic>; expanded: boolean }[] = [{ t: output, expanded: false }];
   while (stack.length) {
     const top = stack[stack.length - 1];
-    if (top.t.id === input || done.has(top.t.id)) { stack.pop(); continue; }
+    if (top.t.id === input || done.has(top.t.id)) {
+      stack.pop();
+      continue;
+    }
     const layer = top.t.sourceLayer;
     const node = inboundNodes(layer)[top.t.nodeIndex];
     if (!node || node.inputTensors.length === 0) return `layer '${layer.name}' has no inputs: the layer graph does not lead back to the model's input`;
@@ -54,7 +58,13 @@ export function layerGraph(model: tfn.LayersModel): LayerGraph | string {
     layersSeen.add(layer);
     done.add(top.t.id);
     nodes.push({
-      info: { layer, name: layer.name, cls: layer.getClassName(), cfg: layer.getConfig() as Record<string, unknown>, inShapes: node.inputTensors.map((t) => t.shape) },
+      info: {
+        layer,
+        name: layer.name,
+        cls: layer.getClassName(),
+        cfg: layer.getConfig() as Record<string, unknown>,
+        inShapes: node.inputTensors.map((t) => t.shape),
+      },
       inputs: node.inputTensors.map((t) => t.id),
       output: top.t.id,
     });
@@ -89,7 +99,8 @@ export function graphUnsupported(model: tfn.LayersModel, mode: 'train' | 'infer'
     const why = kind.unsupported(info, mode);
     if (why) return why;
   }
-  if (mode === 'train' && (REGISTRY.get(last.info.cls)?.act?.(last.info) ?? 'linear') !== 'softmax') return `the output layer '${last.info.name}' is not a softmax`;
+  if (mode === 'train' && (REGISTRY.get(last.info.cls)?.act?.(last.info) ?? 'linear') !== 'softmax')
+    return `the output layer '${last.info.name}' is not a softmax`;
   return null;
 }
 
@@ -110,7 +121,10 @@ export class GraphWeights {
   readonly all: SessionWeight[] = [];
   private readonly byName = new Map<string, SessionWeight>();
 
-  constructor(private readonly g: GraphBuilder, private readonly roleOf: (v: tfn.Variable, state: boolean) => WeightRole) {}
+  constructor(
+    private readonly g: GraphBuilder,
+    private readonly roleOf: (v: tfn.Variable, state: boolean) => WeightRole,
+  ) {}
 
   /** A layer weight entering the graph (once per variable). */
   weight(layer: tfn.layers.Layer, role: string, state = false): WeightRef {
@@ -165,7 +179,12 @@ const ACT_OPS: Record<Exclude<Act, 'linear' | 'softmax' | 'gelu'>, string> = { r
 
 /** tfjs's exact GELU, op for op: `x * (0.5 * (1 + erf(x / sqrt(2))))`. */
 function gelu(g: GraphBuilder, x: Ref, l: string): Ref {
-  const cdf = g.op('Mul', [g.scalar(0.5), g.op('AddV2', [g.scalar(1), g.op('Erf', [g.op('RealDiv', [x, g.scalar(Math.SQRT2)], T)], T)], T)], T, `${l}/gelu_cdf`);
+  const cdf = g.op(
+    'Mul',
+    [g.scalar(0.5), g.op('AddV2', [g.scalar(1), g.op('Erf', [g.op('RealDiv', [x, g.scalar(Math.SQRT2)], T)], T)], T)],
+    T,
+    `${l}/gelu_cdf`,
+  );
   return g.op('Mul', [x, cdf], T, `${l}/gelu`);
 }
 
@@ -186,7 +205,12 @@ export function inputDtype(model: tfn.LayersModel): 'int32' | 'float' {
  * @example
  * const { out } = emitForward(g, layerGraph(model) as LayerGraph, x, { mode: 'infer', weights });
  */
-export function emitForward(g: GraphBuilder, graph: LayerGraph, x0: Ref, opts: ForwardOptions): { nodes: EmittedNode[]; out: Ref; dropouts: DropoutFeed[]; stateUpdates: Ref[] } {
+export function emitForward(
+  g: GraphBuilder,
+  graph: LayerGraph,
+  x0: Ref,
+  opts: ForwardOptions,
+): { nodes: EmittedNode[]; out: Ref; dropouts: DropoutFeed[]; stateUpdates: Ref[] } {
   const dropouts: DropoutFeed[] = [];
   const stateUpdates: Ref[] = [];
   const values = new Map<number, Ref>([[graph.input, x0]]);
@@ -198,15 +222,28 @@ export function emitForward(g: GraphBuilder, graph: LayerGraph, x0: Ref, opts: F
     const ctx: ForwardContext = {
       g,
       mode: opts.mode,
-      weight: (layer, role, state) => { const w = opts.weights.weight(layer, role, state); trains ||= w.variable !== undefined; return w; },
+      weight: (layer, role, state) => {
+        const w = opts.weights.weight(layer, role, state);
+        trains ||= w.variable !== undefined;
+        return w;
+      },
       stateUpdate: (assign) => stateUpdates.push(assign),
-      dropoutMask: (layer, shape) => { const feed = g.placeholder(`mask${dropouts.length}`, 'float', [-1, ...shape]); dropouts.push({ layer, feed, shape }); return feed; },
+      dropoutMask: (layer, shape) => {
+        const feed = g.placeholder(`mask${dropouts.length}`, 'float', [-1, ...shape]);
+        dropouts.push({ layer, feed, shape });
+        return feed;
+      },
     };
-    const { pre, backward } = kind.emit(ctx, node.info, node.inputs.map((t) => values.get(t) as Ref));
+    const { pre, backward } = kind.emit(
+      ctx,
+      node.info,
+      node.inputs.map((t) => values.get(t) as Ref),
+    );
     const act = (kind.act?.(node.info) ?? 'linear') as Act;
     const l = node.info.name;
     let y = pre;
-    if (act === 'softmax') y = opts.mode === 'infer' ? g.op('Softmax', [pre], T, `${l}/softmax`) : pre; // training: the loss applies it
+    if (act === 'softmax')
+      y = opts.mode === 'infer' ? g.op('Softmax', [pre], T, `${l}/softmax`) : pre; // training: the loss applies it
     else if (act === 'gelu') y = gelu(g, pre, l);
     else if (act !== 'linear') y = g.op(ACT_OPS[act], [pre], T, `${l}/${act}`);
     values.set(node.output, y);

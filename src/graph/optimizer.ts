@@ -29,11 +29,21 @@ export interface GroupOptimizer {
  * @example
  * const { updates, groups } = emitOptimizer(g, weights.all, grads, 2, 'adam');
  */
-export function emitOptimizer(g: GraphBuilder, weights: SessionWeight[], grads: Map<tfn.Variable, Ref>, numGroups: number, optimizer: GraphOptimizer): { updates: Ref[]; groups: GroupOptimizer[] } {
+export function emitOptimizer(
+  g: GraphBuilder,
+  weights: SessionWeight[],
+  grads: Map<tfn.Variable, Ref>,
+  numGroups: number,
+  optimizer: GraphOptimizer,
+): { updates: Ref[]; groups: GroupOptimizer[] } {
   const updates: Ref[] = [];
   const groups: GroupOptimizer[] = [];
   const eps = g.scalar(1e-7, 'adam_eps');
-  const b1 = g.scalar(0.9), b2 = g.scalar(0.999), omb1 = g.scalar(1 - 0.9), omb2 = g.scalar(1 - 0.999), one = g.scalar(1);
+  const b1 = g.scalar(0.9),
+    b2 = g.scalar(0.999),
+    omb1 = g.scalar(1 - 0.9),
+    omb2 = g.scalar(1 - 0.999),
+    one = g.scalar(1);
   const mom = g.scalar(0.9, 'momentum');
   const assign = (v: Ref, value: Ref, name: string, control: Ref[] = []) => g.op('AssignVariableOp', [v, value], { dtype: F }, name, control);
   for (let gi = 0; gi < numGroups; gi++) {
@@ -41,7 +51,8 @@ export function emitOptimizer(g: GraphBuilder, weights: SessionWeight[], grads: 
     const negLr = g.op('Neg', [lr], T, `neg_lr${gi}`);
     const members = weights.filter((w) => w.role.role === 'trained' && w.role.group === gi);
     const groupUpdates: Ref[] = [];
-    const betaPowers: [ResourceVar, ResourceVar] | undefined = optimizer === 'adam' ? [g.variable(`g${gi}_acc_beta1`, []), g.variable(`g${gi}_acc_beta2`, [])] : undefined;
+    const betaPowers: [ResourceVar, ResourceVar] | undefined =
+      optimizer === 'adam' ? [g.variable(`g${gi}_acc_beta1`, []), g.variable(`g${gi}_acc_beta2`, [])] : undefined;
     const omAcc = betaPowers?.map((a) => g.op('Sub', [one, a.read], T));
     const names = optimizer === 'adam' ? ['m', 'v'] : ['acc'];
     const slotsByK = names.map((k) => members.map((w) => g.variable(`w${weights.indexOf(w)}_${k}`, w.variable.shape)));
@@ -50,12 +61,18 @@ export function emitOptimizer(g: GraphBuilder, weights: SessionWeight[], grads: 
       if (!grad) throw new Error(`compiled step: no gradient for weight '${w.variable.name}'`);
       const i = weights.indexOf(w);
       if (omAcc) {
-        const m = slotsByK[0][j], s = slotsByK[1][j];
+        const m = slotsByK[0][j],
+          s = slotsByK[1][j];
         const mNew = g.op('AddV2', [g.op('Mul', [m.read, b1], T), g.op('Mul', [grad, omb1], T)], T, `w${i}_m_new`);
         const vNew = g.op('AddV2', [g.op('Mul', [s.read, b2], T), g.op('Mul', [g.op('Square', [grad], T), omb2], T)], T, `w${i}_v_new`);
         const mHat = g.op('RealDiv', [mNew, omAcc[0]], T);
         const vHat = g.op('RealDiv', [vNew, omAcc[1]], T);
-        const wNew = g.op('AddV2', [g.op('Mul', [g.op('RealDiv', [mHat, g.op('AddV2', [g.op('Sqrt', [vHat], T), eps], T)], T), negLr], T), w.read], T, `w${i}_new`);
+        const wNew = g.op(
+          'AddV2',
+          [g.op('Mul', [g.op('RealDiv', [mHat, g.op('AddV2', [g.op('Sqrt', [vHat], T), eps], T)], T), negLr], T), w.read],
+          T,
+          `w${i}_new`,
+        );
         groupUpdates.push(assign(m.handle, mNew, `w${i}_assign_m`), assign(s.handle, vNew, `w${i}_assign_v`), assign(w.handle, wNew, `w${i}_assign`));
       } else {
         const a = slotsByK[0][j];

@@ -67,7 +67,11 @@ export function compileForward(model: tfn.LayersModel): CompiledForward | string
   const why = graphDisabled() ?? graphUnsupported(model, 'infer');
   if (why) return why;
   const g = new GraphBuilder(`tlf${++compiledCount}`);
-  const x = g.placeholder('x', inputDtype(model), model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
+  const x = g.placeholder(
+    'x',
+    inputDtype(model),
+    model.inputs[0].shape.map((d) => (d === null ? -1 : d)),
+  );
   const weights = new GraphWeights(g, () => ({ role: 'frozen' }));
   const { out } = emitForward(g, layerGraph(model) as LayerGraph, x, { mode: 'infer', weights });
   const y = g.op('Identity', [out], T, 'y');

@@ -81,7 +81,10 @@ export class Message {
   finish(): Uint8Array {
     const out = new Uint8Array(this.size);
     let off = 0;
-    for (const p of this.parts) { out.set(p, off); off += p.length; }
+    for (const p of this.parts) {
+      out.set(p, off);
+      off += p.length;
+    }
     return out;
   }
 }
@@ -95,8 +98,15 @@ export function shapeProto(dims: number[]): Message {
 
 /** An attribute value of a NodeDef. */
 export type Attr =
-  | { s: string } | { i: number } | { f: number } | { b: boolean } | { type: DType }
-  | { shape: number[] } | { ints: number[] } | { tensor: TensorValue } | { list: 'empty' };
+  | { s: string }
+  | { i: number }
+  | { f: number }
+  | { b: boolean }
+  | { type: DType }
+  | { shape: number[] }
+  | { ints: number[] }
+  | { tensor: TensorValue }
+  | { list: 'empty' };
 
 /** A constant tensor for a Const node. */
 export interface TensorValue {

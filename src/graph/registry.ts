@@ -137,7 +137,19 @@ export function namedWeight(layer: tfn.layers.Layer, role: string): LayerWeight 
   return w;
 }
 
-const EXTRAS = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint', 'gammaRegularizer', 'betaRegularizer', 'gammaConstraint', 'betaConstraint', 'depthwiseRegularizer', 'depthwiseConstraint'];
+const EXTRAS = [
+  'kernelRegularizer',
+  'biasRegularizer',
+  'activityRegularizer',
+  'kernelConstraint',
+  'biasConstraint',
+  'gammaRegularizer',
+  'betaRegularizer',
+  'gammaConstraint',
+  'betaConstraint',
+  'depthwiseRegularizer',
+  'depthwiseConstraint',
+];
 
 /** A regularizer or constraint the compiled step would ignore, named; null when the layer has none. */
 export function extrasOf(layer: tfn.layers.Layer): string | null {
@@ -158,7 +170,8 @@ export function reshape(g: GraphBuilder, x: Ref, dims: number[] | Ref, name?: st
 /** `BiasAdd` and its gradient: shared by every layer with a bias. */
 export const bias = {
   forward: (g: GraphBuilder, h: Ref, b: WeightRef, name: string): Ref => g.op('BiasAdd', [h, b.ref], { ...T, data_format: { s: 'NHWC' } }, `${name}/bias`),
-  backward: (ctx: BackwardContext, b: WeightRef | undefined, d: Ref, name: string): void => ctx.grad(b, () => ctx.g.op('BiasAddGrad', [d], { ...T, data_format: { s: 'NHWC' } }, `${name}/grad_bias`)),
+  backward: (ctx: BackwardContext, b: WeightRef | undefined, d: Ref, name: string): void =>
+    ctx.grad(b, () => ctx.g.op('BiasAddGrad', [d], { ...T, data_format: { s: 'NHWC' } }, `${name}/grad_bias`)),
 };
 
 /** Why a channels-first layer is unsupported (null for channels-last). */

@@ -105,7 +105,10 @@ export class CompiledTrainStep {
   init(state?: GroupSlots[]): void {
     const feeds = this.weightFeeds();
     const owned: tfn.Tensor[] = [];
-    const feed = (name: string, t: tfn.Tensor) => { owned.push(t); feeds.push([name, t]); };
+    const feed = (name: string, t: tfn.Tensor) => {
+      owned.push(t);
+      feeds.push([name, t]);
+    };
     this.parts.groups.forEach((group, g) => {
       const st = state?.[g];
       const members = this.parts.weights.filter((w) => w.role.role === 'trained' && w.role.group === g);
@@ -135,7 +138,10 @@ export class CompiledTrainStep {
   /** Copy the session's trained weights and updated state back into the model's variables. */
   pullWeights(): void {
     const changed = this.parts.weights.filter((w) => w.role.role !== 'frozen');
-    const vals = this.parts.session.run([], changed.map((w) => w.read));
+    const vals = this.parts.session.run(
+      [],
+      changed.map((w) => w.read),
+    );
     changed.forEach((w, i) => w.variable.assign(vals[i]));
     tf.dispose(vals);
   }
@@ -145,12 +151,18 @@ export class CompiledTrainStep {
     return this.parts.groups.map((group, g) => {
       const out: GroupSlots = { iterations: this.iterations[g], slots: [] };
       if (this.iterations[g] > 0 && group.slots.length) {
-        const ts = this.parts.session.run([], group.slots.map((s) => s.read));
+        const ts = this.parts.session.run(
+          [],
+          group.slots.map((s) => s.read),
+        );
         out.slots = ts.map((t) => ({ shape: t.shape.slice(), values: t.dataSync() as Float32Array }));
         tf.dispose(ts);
       }
       if (group.betaPowers) {
-        const a = this.parts.session.run([], group.betaPowers.map((b) => b.read));
+        const a = this.parts.session.run(
+          [],
+          group.betaPowers.map((b) => b.read),
+        );
         out.accBeta = [a[0].dataSync()[0], a[1].dataSync()[0]];
         tf.dispose(a);
       }
@@ -167,12 +179,20 @@ export class CompiledTrainStep {
     const owned: tfn.Tensor[] = lrs.map((lr) => tf.scalar(lr));
     const want = this.parts.xDtype === 'int32' ? 'int32' : 'float32';
     const x = xs.dtype === want ? xs : (owned[owned.length] = xs.cast(want));
-    const feeds: Feed[] = [['x', x], ['y', ys.dtype === 'int32' ? ys : (owned[owned.length] = ys.toInt())]];
+    const feeds: Feed[] = [
+      ['x', x],
+      ['y', ys.dtype === 'int32' ? ys : (owned[owned.length] = ys.toInt())],
+    ];
     this.parts.groups.forEach((group, g) => feeds.push([group.lr, owned[g]]));
     const n = xs.shape[0];
     for (const d of this.parts.dropouts) {
       const seed = d.layer.seed + d.layer.calls++;
-      const mask = tf.tidy(() => tf.randomUniform([n, ...d.shape], 0, 1, 'float32', seed).greaterEqual(d.layer.rate).toFloat());
+      const mask = tf.tidy(() =>
+        tf
+          .randomUniform([n, ...d.shape], 0, 1, 'float32', seed)
+          .greaterEqual(d.layer.rate)
+          .toFloat(),
+      );
       owned.push(mask);
       feeds.push([d.feed, mask]);
     }
@@ -227,7 +247,10 @@ export function cachedTrainStep(model: tfn.LayersModel, groups: GraphGroup[], op
  * releaseCachedTrainStep();
  */
 export function releaseCachedTrainStep(): void {
-  if (cache) { cache.step.cached = false; cache.step.dispose(); }
+  if (cache) {
+    cache.step.cached = false;
+    cache.step.dispose();
+  }
   cache = null;
 }
 
@@ -255,7 +278,11 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
     return state ? { role: 'state' } : group === undefined ? { role: 'frozen' } : { role: 'trained', group };
   };
   const weights = new GraphWeights(g, roleOf);
-  const x = g.placeholder('x', inputDtype(model), model.inputs[0].shape.map((d) => (d === null ? -1 : d)));
+  const x = g.placeholder(
+    'x',
+    inputDtype(model),
+    model.inputs[0].shape.map((d) => (d === null ? -1 : d)),
+  );
   const y = g.placeholder('y', 'int32', [-1]);
   const graph = layerGraph(model) as LayerGraph;
   const forward = emitForward(g, graph, x, { mode: 'train', weights });
@@ -270,8 +297,14 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
   const initDone = g.op('Identity', [g.scalar(0)], F32, 'init_done', [...weights.assigns, ...slotAssigns]);
   const weightsDone = g.op('Identity', [g.scalar(0)], F32, 'weights_done', weights.assigns);
   return new CompiledTrainStep({
-    session: new GraphSession(g), weights: weights.all, groups: opt.groups, dropouts: forward.dropouts,
-    loss: lossOut, hits: hitsOut, initDone, weightsDone,
+    session: new GraphSession(g),
+    weights: weights.all,
+    groups: opt.groups,
+    dropouts: forward.dropouts,
+    loss: lossOut,
+    hits: hitsOut,
+    initDone,
+    weightsDone,
     optimizer,
     nodes: g.size,
     xDtype: inputDtype(model),

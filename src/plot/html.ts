@@ -48,7 +48,8 @@ export function plotlyBundle(): string {
   } catch {
     throw new Error(`plotly.js is missing: the npm package ${PLOTLY_PACKAGE} is not installed. Fix: run 'npm install' (or 'npm run setup').`);
   }
-  if (!fs.existsSync(file)) throw new Error(`plotly.js bundle not found at ${file}. Fix: reinstall ${PLOTLY_PACKAGE} ('rm -rf node_modules/${PLOTLY_PACKAGE} && npm install').`);
+  if (!fs.existsSync(file))
+    throw new Error(`plotly.js bundle not found at ${file}. Fix: reinstall ${PLOTLY_PACKAGE} ('rm -rf node_modules/${PLOTLY_PACKAGE} && npm install').`);
   // A literal "</script" inside a <script> element would end it early; escape it.
   bundleCache = fs.readFileSync(file, 'utf8').replace(/<\/script/gi, '<\\/script');
   return bundleCache;
@@ -95,7 +96,9 @@ export function figureTitle(fig: Figure): string {
 
 function checkFigure(fig: Figure, what: string): void {
   if (!fig || typeof fig !== 'object' || !Array.isArray(fig.data)) {
-    throw new Error(`${what}: expected a plotly Figure {data: Trace[], layout?, config?}, got ${fig === null ? 'null' : typeof fig}. Fix: pass what a chart builder returns.`);
+    throw new Error(
+      `${what}: expected a plotly Figure {data: Trace[], layout?, config?}, got ${fig === null ? 'null' : typeof fig}. Fix: pass what a chart builder returns.`,
+    );
   }
 }
 
@@ -114,7 +117,8 @@ export function figureHtml(fig: Figure, opts: FigureHtmlOptions = {}): string {
   checkFigure(fig, 'figureHtml');
   const mode = opts.plotly ?? 'inline';
   if (mode !== 'inline' && mode !== 'reuse') throw new Error(`figureHtml: plotly must be 'inline' or 'reuse', got '${String(mode)}'.`);
-  if (opts.height !== undefined && !(opts.height > 0 && Number.isFinite(opts.height))) throw new Error(`figureHtml: height must be a positive number of pixels, got ${opts.height}. Fix: pass e.g. { height: 400 }.`);
+  if (opts.height !== undefined && !(opts.height > 0 && Number.isFinite(opts.height)))
+    throw new Error(`figureHtml: height must be a positive number of pixels, got ${opts.height}. Fix: pass e.g. { height: 400 }.`);
   const id = opts.id ?? `tl-fig-${randomBytes(6).toString('hex')}`;
   const height = (fig.layout?.height as number | undefined) ?? opts.height ?? 400;
   const layout = { height, ...(fig.layout ?? {}) };
@@ -139,9 +143,8 @@ export function figureHtml(fig: Figure, opts: FigureHtmlOptions = {}): string {
   window.addEventListener(${JSON.stringify(READY_EVENT)}, draw);
   var timer = setInterval(function () { if (done || draw()) clearInterval(timer); }, 200);
 })();</script>`;
-  const placeholder = mode === 'reuse'
-    ? 'Loading chart... (plotly.js is loaded by the first chart of this notebook; if this text stays, re-run this cell)'
-    : 'Loading chart...';
+  const placeholder =
+    mode === 'reuse' ? 'Loading chart... (plotly.js is loaded by the first chart of this notebook; if this text stays, re-run this cell)' : 'Loading chart...';
   const div = `<div id="${id}" class="${FIGURE_CLASS}" data-title="${escapeHtml(title)}" style="width:100%;min-height:${height}px;color:#888;font:12px sans-serif">${placeholder}</div>`;
   return mode === 'inline' ? `${div}\n${plotlyLoaderHtml()}\n${draw}` : `${div}\n${draw}`;
 }

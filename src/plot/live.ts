@@ -17,7 +17,10 @@ class LiveOutput {
   private readonly id = newDisplayId();
   private sent = false;
   private last = -Infinity;
-  constructor(private readonly sink: DisplaySink | null, private readonly intervalMs: number) {}
+  constructor(
+    private readonly sink: DisplaySink | null,
+    private readonly intervalMs: number,
+  ) {}
 
   /** Send `make()` if the interval has passed (or `force`); returns whether it was sent. */
   offer(make: () => MimeBundle, force = false): boolean {
@@ -78,7 +81,10 @@ export interface Progress {
  * bar.done();
  */
 export function progress(total: number, label = '', opts: LiveOptions = {}): Progress {
-  if (!(Number.isFinite(total) && total > 0)) throw new Error(`progress: total must be a positive number, got ${String(total)}. Fix: pass the number of steps, e.g. progress(epochs * batches, 'training').`);
+  if (!(Number.isFinite(total) && total > 0))
+    throw new Error(
+      `progress: total must be a positive number, got ${String(total)}. Fix: pass the number of steps, e.g. progress(epochs * batches, 'training').`,
+    );
   const sink = displaySink();
   const out = new LiveOutput(sink, opts.intervalMs ?? LIVE_INTERVAL_MS);
   const t0 = Date.now();
@@ -107,7 +113,10 @@ export function progress(total: number, label = '', opts: LiveOptions = {}): Pro
     update(d, text = '') {
       lastDone = d;
       lastText = text;
-      if (sink) { out.offer(() => bundle(d, text, false)); return; }
+      if (sink) {
+        out.offer(() => bundle(d, text, false));
+        return;
+      }
       if (process.stderr.isTTY && Date.now() - lastTty >= (opts.intervalMs ?? LIVE_INTERVAL_MS)) {
         lastTty = Date.now();
         process.stderr.write(`\r${line(d, text, false)}`);
@@ -179,13 +188,24 @@ function panelOf(metric: string): 'accuracy' | 'loss' {
  * const fig = curveFigure([{ step: 1, loss: 0.9, acc: 0.6 }, { step: 2, loss: 0.5, acc: 0.8 }]);
  */
 export function curveFigure(points: CurvePoint[], opts: LiveCurveOptions = {}, marks: { step: number; label: string }[] = []): Figure {
-  if (!Array.isArray(points)) throw new Error(`curveFigure: expected an array of points {step, ...metrics}, got ${points === null ? 'null' : typeof points}. Fix: pass e.g. history.epochs.map((e) => ({ step: e.epoch + 1, loss: e.loss, acc: e.acc })).`);
+  if (!Array.isArray(points))
+    throw new Error(
+      `curveFigure: expected an array of points {step, ...metrics}, got ${points === null ? 'null' : typeof points}. Fix: pass e.g. history.epochs.map((e) => ({ step: e.epoch + 1, loss: e.loss, acc: e.acc })).`,
+    );
   const names = metricNames(points, opts.metrics);
   const panels = (['loss', 'accuracy'] as const).filter((p) => names.some((n) => panelOf(n) === p));
   const data: Trace[] = names.map((n) => {
     const pi = panels.indexOf(panelOf(n));
     const pts = points.filter((p) => typeof p[n] === 'number' && Number.isFinite(p[n]));
-    return { type: 'scatter', mode: 'lines+markers', name: n, x: pts.map((p) => p.step), y: pts.map((p) => p[n]), xaxis: pi === 0 ? 'x' : 'x2', yaxis: pi === 0 ? 'y' : 'y2' };
+    return {
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: n,
+      x: pts.map((p) => p.step),
+      y: pts.map((p) => p[n]),
+      xaxis: pi === 0 ? 'x' : 'x2',
+      yaxis: pi === 0 ? 'y' : 'y2',
+    };
   });
   const xTitle = opts.xTitle ?? 'epoch';
   const two = panels.length === 2;
@@ -193,8 +213,28 @@ export function curveFigure(points: CurvePoint[], opts: LiveCurveOptions = {}, m
     title: { text: opts.title ?? 'Training' },
     xaxis: { title: { text: xTitle }, domain: two ? [0, 0.46] : [0, 1] },
     yaxis: { title: { text: panels[0] ?? 'value' } },
-    shapes: marks.flatMap((mk) => panels.map((_, pi) => ({ type: 'line', x0: mk.step, x1: mk.step, yref: pi === 0 ? 'y domain' : 'y2 domain', xref: pi === 0 ? 'x' : 'x2', y0: 0, y1: 1, line: { dash: 'dash', color: '#888', width: 1 } }))),
-    annotations: marks.map((mk) => ({ x: mk.step, xref: 'x', yref: 'y domain', y: 1, text: mk.label, showarrow: false, xanchor: 'left', font: { size: 11, color: '#555' } })),
+    shapes: marks.flatMap((mk) =>
+      panels.map((_, pi) => ({
+        type: 'line',
+        x0: mk.step,
+        x1: mk.step,
+        yref: pi === 0 ? 'y domain' : 'y2 domain',
+        xref: pi === 0 ? 'x' : 'x2',
+        y0: 0,
+        y1: 1,
+        line: { dash: 'dash', color: '#888', width: 1 },
+      })),
+    ),
+    annotations: marks.map((mk) => ({
+      x: mk.step,
+      xref: 'x',
+      yref: 'y domain',
+      y: 1,
+      text: mk.label,
+      showarrow: false,
+      xanchor: 'left',
+      font: { size: 11, color: '#555' },
+    })),
     margin: { t: 50 },
   };
   if (two) {
@@ -237,11 +277,17 @@ export function liveCurve(opts: LiveCurveOptions = {}): LiveCurve {
       .filter((p) => names.some((n) => panelOf(n) === p))
       .map((p) => ({
         title: p,
-        series: names.filter((n) => panelOf(n) === p).map((n) => ({ name: n, xs: points.map((q) => q.step), ys: points.map((q) => (typeof q[n] === 'number' ? q[n] : NaN)) })),
+        series: names
+          .filter((n) => panelOf(n) === p)
+          .map((n) => ({ name: n, xs: points.map((q) => q.step), ys: points.map((q) => (typeof q[n] === 'number' ? q[n] : NaN)) })),
         marks: marks.map((mk) => ({ x: mk.step, label: mk.label })),
       }));
     const lastPoint = points[points.length - 1];
-    const summary = lastPoint ? Object.entries(lastPoint).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ') : 'waiting for the first point';
+    const summary = lastPoint
+      ? Object.entries(lastPoint)
+          .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`)
+          .join(', ')
+      : 'waiting for the first point';
     return {
       'text/html': `<div><div style="font:12px sans-serif;margin-bottom:2px"><b>${opts.title ?? 'Training'}</b> (live): ${summary}</div>${svgLines(panels)}</div>`,
       'text/plain': `${opts.title ?? 'Training'} (live): ${summary}`,
@@ -255,7 +301,9 @@ export function liveCurve(opts: LiveCurveOptions = {}): LiveCurve {
     push(point) {
       check('push()');
       if (!point || typeof point.step !== 'number' || !Number.isFinite(point.step)) {
-        throw new Error(`liveCurve.push: the point needs a numeric 'step' (epoch or batch), got ${JSON.stringify(point)}. Fix: push({step: epoch, loss, acc}).`);
+        throw new Error(
+          `liveCurve.push: the point needs a numeric 'step' (epoch or batch), got ${JSON.stringify(point)}. Fix: push({step: epoch, loss, acc}).`,
+        );
       }
       points.push({ ...point });
       out.offer(render);

@@ -77,7 +77,9 @@ export function displaySink(): DisplaySink | null {
  */
 export function useDisplaySink(sink: DisplaySink | null | undefined): void {
   if (sink !== null && sink !== undefined && typeof (sink as { send?: unknown }).send !== 'function') {
-    throw new Error('useDisplaySink: the sink needs a send(data, displayId, update) method. Fix: pass { send(data, id, update) { ... } }, or null to display nothing, or undefined for the notebook default.');
+    throw new Error(
+      'useDisplaySink: the sink needs a send(data, displayId, update) method. Fix: pass { send(data, id, update) { ... } }, or null to display nothing, or undefined for the notebook default.',
+    );
   }
   customSink = sink;
   bundleSent = false;
@@ -165,11 +167,13 @@ export function quickMode(): boolean {
  * tl.recordMetric('test_accuracy', 0.91);
  */
 export function recordMetric(name: string, value: number): void {
-  if (typeof name !== 'string' || !/^[A-Za-z0-9_.\-]+$/.test(name)) {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(name)) {
     throw new Error(`recordMetric: name '${String(name)}' is not a plain identifier. Fix: use letters, digits, '_', '-' or '.', e.g. 'test_accuracy'.`);
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new Error(`recordMetric('${name}'): value ${String(value)} is not a finite number. Fix: pass a number (read tensors with dataSync()/arraySync() first).`);
+    throw new Error(
+      `recordMetric('${name}'): value ${String(value)} is not a finite number. Fix: pass a number (read tensors with dataSync()/arraySync() first).`,
+    );
   }
   const metric = { name, value };
   const text = `metric ${name} = ${value}`;

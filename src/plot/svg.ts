@@ -41,7 +41,10 @@ function esc(s: string): string {
  * svgLines([{ title: 'loss', series: [{ name: 'loss', xs: [1, 2], ys: [0.9, 0.5] }] }]);
  */
 export function svgLines(panels: SvgPanel[], opts: { width?: number; height?: number } = {}): string {
-  if (!Array.isArray(panels)) throw new Error(`svgLines: expected an array of panels {title, series}, got ${panels === null ? 'null' : typeof panels}. Fix: pass e.g. [{ title: 'loss', series: [{ name: 'loss', xs, ys }] }].`);
+  if (!Array.isArray(panels))
+    throw new Error(
+      `svgLines: expected an array of panels {title, series}, got ${panels === null ? 'null' : typeof panels}. Fix: pass e.g. [{ title: 'loss', series: [{ name: 'loss', xs, ys }] }].`,
+    );
   const w = opts.width ?? 340;
   const h = opts.height ?? 220;
   const m = { l: 44, r: 10, t: 22, b: 34 };
@@ -49,10 +52,15 @@ export function svgLines(panels: SvgPanel[], opts: { width?: number; height?: nu
   panels.forEach((p, pi) => {
     const ox = pi * w;
     const pts = p.series.flatMap((s) => s.xs.map((x, i) => [x, s.ys[i]] as const)).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
-    let [x0, x1] = pts.length ? [Math.min(...pts.map((q) => q[0])), Math.max(...pts.map((q) => q[0]))] : [0, 1];
+    const xr = pts.length ? [Math.min(...pts.map((q) => q[0])), Math.max(...pts.map((q) => q[0]))] : [0, 1];
+    const x0 = xr[0];
+    let x1 = xr[1];
     let [y0, y1] = pts.length ? [Math.min(...pts.map((q) => q[1])), Math.max(...pts.map((q) => q[1]))] : [0, 1];
     if (x1 === x0) x1 = x0 + 1;
-    if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }
+    if (y1 === y0) {
+      y0 -= 0.5;
+      y1 += 0.5;
+    }
     const sx = (x: number) => ox + m.l + ((x - x0) / (x1 - x0)) * (w - m.l - m.r);
     const sy = (y: number) => m.t + (1 - (y - y0) / (y1 - y0)) * (h - m.t - m.b);
     parts.push(`<text x="${ox + w / 2}" y="14" text-anchor="middle" font-weight="bold">${esc(p.title)}</text>`);
@@ -68,8 +76,11 @@ export function svgLines(panels: SvgPanel[], opts: { width?: number; height?: nu
     }
     p.series.forEach((s, si) => {
       const color = COLORS[si % COLORS.length];
-      const d = s.xs.map((x, i) => [x, s.ys[i]] as const).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
-        .map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
+      const d = s.xs
+        .map((x, i) => [x, s.ys[i]] as const)
+        .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
+        .map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`)
+        .join(' ');
       if (d) parts.push(`<polyline points="${d}" fill="none" stroke="${color}" stroke-width="1.6"/>`);
       parts.push(`<text x="${ox + m.l + 6 + si * 80}" y="${h - 6}" fill="${color}">${esc(s.name)}</text>`);
     });

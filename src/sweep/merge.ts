@@ -48,32 +48,53 @@ export interface MergeResult {
  * if (m.missing.length) console.error(`missing: ${m.missing.map((r) => r.key).join(', ')}`);
  */
 export async function mergeShards(folder: string, opts: MergeOptions = {}): Promise<MergeResult> {
-  if (typeof folder !== 'string' || !folder) throw new Error(`mergeShards: expected the shared results folder of a sharded sweep, got ${JSON.stringify(folder)}. Fix: pass the folder given to --out.`);
+  if (typeof folder !== 'string' || !folder)
+    throw new Error(`mergeShards: expected the shared results folder of a sharded sweep, got ${JSON.stringify(folder)}. Fix: pass the folder given to --out.`);
   const dir = path.resolve(folder);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`merge: ${dir} is not a folder. Fix: pass the folder the shards wrote (their --out).`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new Error(`merge: ${dir} is not a folder. Fix: pass the folder the shards wrote (their --out).`);
   const mf = path.join(dir, MANIFEST_FILE);
-  if (!fs.existsSync(mf)) throw new Error(`merge: ${dir} has no ${MANIFEST_FILE}, so no shard ran into it. Fix: run the shards first (transfer-lab run <experiment> --shard i/n --out ${folder}), or pass the folder they wrote.`);
+  if (!fs.existsSync(mf))
+    throw new Error(
+      `merge: ${dir} has no ${MANIFEST_FILE}, so no shard ran into it. Fix: run the shards first (transfer-lab run <experiment> --shard i/n --out ${folder}), or pass the folder they wrote.`,
+    );
   let manifest: SweepManifest;
   try {
     manifest = JSON.parse(fs.readFileSync(mf, 'utf8')) as SweepManifest;
   } catch (e) {
-    throw new Error(`merge: ${mf} is not valid JSON (${(e as Error).message}). Fix: delete it and run one shard again (it is rewritten; finished runs are kept).`);
+    throw new Error(
+      `merge: ${mf} is not valid JSON (${(e as Error).message}). Fix: delete it and run one shard again (it is rewritten; finished runs are kept).`,
+    );
   }
-  if (!manifest || !manifest.config || !Array.isArray(manifest.plan)) throw new Error(`merge: ${mf} does not describe a sweep (no config or plan). Fix: delete it and run one shard again.`);
-  const shardFiles = fs.readdirSync(dir).filter((f) => SHARD_FILE.test(f)).sort().map((f) => path.join(dir, f));
+  if (!manifest || !manifest.config || !Array.isArray(manifest.plan))
+    throw new Error(`merge: ${mf} does not describe a sweep (no config or plan). Fix: delete it and run one shard again.`);
+  const shardFiles = fs
+    .readdirSync(dir)
+    .filter((f) => SHARD_FILE.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
   const found = new Map<string, RunRow>();
   for (const f of shardFiles) for (const [k, row] of readRuns(f)) found.set(k, row);
-  const counts = new Set(shardFiles.map((f) => SHARD_FILE.exec(path.basename(f))?.[2]).filter((c): c is string => !!c).map(Number));
+  const counts = new Set(
+    shardFiles
+      .map((f) => SHARD_FILE.exec(path.basename(f))?.[2])
+      .filter((c): c is string => !!c)
+      .map(Number),
+  );
   const count = counts.size === 1 ? [...counts][0] : null;
 
   const sweep = await openSweep(manifest.config, {});
   try {
     const plan = sweep.plan.map((p) => p.key);
     if (JSON.stringify(plan) !== JSON.stringify(manifest.plan)) {
-      throw new Error(`merge: the plan of ${manifest.experiment} here differs from the one the shards ran (${manifest.plan.length} runs recorded, ${plan.length} now): the backbone or the code changed since. Fix: merge where the shards ran, with the same version and backbone, or run the shards again into a new folder.`);
+      throw new Error(
+        `merge: the plan of ${manifest.experiment} here differs from the one the shards ran (${manifest.plan.length} runs recorded, ${plan.length} now): the backbone or the code changed since. Fix: merge where the shards ran, with the same version and backbone, or run the shards again into a new folder.`,
+      );
     }
     const rows = sweep.plan.filter((p) => found.has(p.key)).map((p) => found.get(p.key)!);
-    const missing: MissingRun[] = sweep.plan.filter((p) => !found.has(p.key)).map((p) => ({ key: p.key, shard: count ? { index: (p.index - 1) % count, count } : null }));
+    const missing: MissingRun[] = sweep.plan
+      .filter((p) => !found.has(p.key))
+      .map((p) => ({ key: p.key, shard: count ? { index: (p.index - 1) % count, count } : null }));
     if (missing.length && !opts.partial) return { result: null, missing, shardFiles, files: null };
     if (!rows.length) return { result: null, missing, shardFiles, files: null };
     const result = sweep.result(rows, rows.length);

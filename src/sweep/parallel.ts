@@ -63,12 +63,19 @@ function workerEntry(): string {
 
 function checkWorkers(n: number | undefined): number {
   const w = n ?? 1;
-  if (!Number.isInteger(w) || w < 1) throw new Error(`workers must be a whole number >= 1, got ${n}. Fix: use e.g. workers: 2 (--workers 2), about one per 1-2 cores.`);
+  if (!Number.isInteger(w) || w < 1)
+    throw new Error(`workers must be a whole number >= 1, got ${n}. Fix: use e.g. workers: 2 (--workers 2), about one per 1-2 cores.`);
   return w;
 }
 
 /** Train `todo` (plan runs not finished yet) in this process or on workers; `add` gets each row as it finishes. */
-async function trainRuns(sweep: Sweep, config: ExperimentConfig, todo: PlannedRun[], opts: SweepOptions & ScaleOptions, add: (row: RunRow) => void): Promise<void> {
+async function trainRuns(
+  sweep: Sweep,
+  config: ExperimentConfig,
+  todo: PlannedRun[],
+  opts: SweepOptions & ScaleOptions,
+  add: (row: RunRow) => void,
+): Promise<void> {
   const workers = Math.min(checkWorkers(opts.workers), Math.max(1, todo.length));
   const total = sweep.plan.length;
   if (workers === 1) {
@@ -78,7 +85,10 @@ async function trainRuns(sweep: Sweep, config: ExperimentConfig, todo: PlannedRu
   const byKey = new Map(todo.map((p) => [p.key, p]));
   const classes = sweep.data.classNames.length;
   await runPool({
-    keys: todo.map((p) => p.key), workers, threads: opts.threads, entry: workerEntry(),
+    keys: todo.map((p) => p.key),
+    workers,
+    threads: opts.threads,
+    entry: workerEntry(),
     payload: { config: { ...config, backbone: sweep.resolved.backbone } },
     onStart: (key) => {
       const p = byKey.get(key)!;
@@ -104,7 +114,10 @@ function inPlanOrder(plan: readonly PlannedRun[], rows: Map<string, RunRow>): Ru
  */
 export async function runSweepParallel(config: ExperimentConfig, opts: SweepOptions & ScaleOptions = {}): Promise<ExperimentResult> {
   checkWorkers(opts.workers);
-  if (opts.backbone && (opts.workers ?? 1) > 1) throw new Error('runSweepParallel: an in-memory backbone cannot be sent to worker processes. Fix: save it (saveNet) and name its folder in config.backbone, or use workers: 1.');
+  if (opts.backbone && (opts.workers ?? 1) > 1)
+    throw new Error(
+      'runSweepParallel: an in-memory backbone cannot be sent to worker processes. Fix: save it (saveNet) and name its folder in config.backbone, or use workers: 1.',
+    );
   const sweep = await openSweep(config, opts);
   try {
     const rows = new Map<string, RunRow>();
@@ -155,15 +168,23 @@ export async function runShard(config: ExperimentConfig, opts: SweepOptions & Sc
   const dir = path.resolve(opts.outDir);
   const file = path.join(dir, shardFileName(opts.shard));
   checkWorkers(opts.workers);
-  if (opts.backbone && (opts.workers ?? 1) > 1) throw new Error('runShard: an in-memory backbone cannot be sent to worker processes. Fix: name the backbone in config.backbone, or use workers: 1.');
+  if (opts.backbone && (opts.workers ?? 1) > 1)
+    throw new Error('runShard: an in-memory backbone cannot be sent to worker processes. Fix: name the backbone in config.backbone, or use workers: 1.');
   // No outDir for the sweep itself: this shard's rows go to its own file, written here.
   const sweep = await openSweep(config, { ...opts, outDir: undefined });
   try {
     fs.mkdirSync(dir, { recursive: true });
-    const manifest: SweepManifest = { experiment: sweep.resolved.name, config: { ...config, backbone: sweep.resolved.backbone }, backboneHash: sweep.backboneHash, plan: sweep.plan.map((p) => p.key) };
+    const manifest: SweepManifest = {
+      experiment: sweep.resolved.name,
+      config: { ...config, backbone: sweep.resolved.backbone },
+      backboneHash: sweep.backboneHash,
+      plan: sweep.plan.map((p) => p.key),
+    };
     const old = readManifest(path.join(dir, MANIFEST_FILE));
     if (old && (old.experiment !== manifest.experiment || JSON.stringify(old.plan) !== JSON.stringify(manifest.plan))) {
-      throw new Error(`${dir} holds the results of another sweep (${old.experiment}, ${old.plan.length} runs; this one: ${manifest.experiment}, ${manifest.plan.length} runs, or a changed config/backbone). Fix: use a new --out folder for this sweep, or empty that one.`);
+      throw new Error(
+        `${dir} holds the results of another sweep (${old.experiment}, ${old.plan.length} runs; this one: ${manifest.experiment}, ${manifest.plan.length} runs, or a changed config/backbone). Fix: use a new --out folder for this sweep, or empty that one.`,
+      );
     }
     if (!old) writeAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 1) + '\n');
     if (opts.resume === false) fs.rmSync(file, { force: true });
@@ -180,12 +201,26 @@ export async function runShard(config: ExperimentConfig, opts: SweepOptions & Sc
       opts.onRun?.({ index: p.index, total: sweep.plan.length, row, resumed: true });
     }
     const index = new Map(sweep.plan.map((p) => [p.key, p.index]));
-    await trainRuns(sweep, config, mine.filter((p) => !rows.has(p.key)), opts, (row) => {
-      fs.appendFileSync(file, JSON.stringify(row) + '\n');
-      rows.set(row.key, row);
-      opts.onRun?.({ index: index.get(row.key)!, total: sweep.plan.length, row, resumed: false });
-    });
-    return { experiment: sweep.resolved.name, shard: opts.shard, file, rows: inPlanOrder(mine, rows), resumedRuns: resumed, planned: sweep.plan.length, wallSeconds: Math.round((Date.now() - t0) / 10) / 100 };
+    await trainRuns(
+      sweep,
+      config,
+      mine.filter((p) => !rows.has(p.key)),
+      opts,
+      (row) => {
+        fs.appendFileSync(file, JSON.stringify(row) + '\n');
+        rows.set(row.key, row);
+        opts.onRun?.({ index: index.get(row.key)!, total: sweep.plan.length, row, resumed: false });
+      },
+    );
+    return {
+      experiment: sweep.resolved.name,
+      shard: opts.shard,
+      file,
+      rows: inPlanOrder(mine, rows),
+      resumedRuns: resumed,
+      planned: sweep.plan.length,
+      wallSeconds: Math.round((Date.now() - t0) / 10) / 100,
+    };
   } finally {
     sweep.close();
   }

@@ -15,10 +15,7 @@ import * as path from 'path';
 /** Messages parent -> worker. */
 export type ToWorker = { type: 'init'; payload: unknown } | { type: 'run'; key: string } | { type: 'stop' };
 /** Messages worker -> parent. */
-export type FromWorker =
-  | { type: 'ready' }
-  | { type: 'done'; key: string; result: unknown }
-  | { type: 'error'; key: string | null; message: string };
+export type FromWorker = { type: 'ready' } | { type: 'done'; key: string; result: unknown } | { type: 'error'; key: string | null; message: string };
 
 /** What a worker does: set up once (load data, backbone), then run keys one at a time. */
 export interface WorkerHandler {
@@ -89,7 +86,8 @@ function forkArgs(entry: string): string[] {
  */
 export function runPool(opts: PoolOptions): Promise<void> {
   const n = opts.workers;
-  if (!Number.isInteger(n) || n < 1) return Promise.reject(new Error(`workers must be a whole number >= 1, got ${n}. Fix: use e.g. --workers 2 (about one per 1-2 cores).`));
+  if (!Number.isInteger(n) || n < 1)
+    return Promise.reject(new Error(`workers must be a whole number >= 1, got ${n}. Fix: use e.g. --workers 2 (about one per 1-2 cores).`));
   if (!fs.existsSync(opts.entry)) return Promise.reject(new Error(`the worker entry ${opts.entry} does not exist. Fix: build the library (npm run build).`));
   const queue = [...opts.keys];
   if (queue.length === 0) return Promise.resolve();
@@ -102,7 +100,11 @@ export function runPool(opts: PoolOptions): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const stopAll = () => {
       for (const w of live.values()) {
-        try { w.child.send({ type: 'stop' } satisfies ToWorker); } catch { /* already gone */ }
+        try {
+          w.child.send({ type: 'stop' } satisfies ToWorker);
+        } catch {
+          /* already gone */
+        }
         w.child.kill('SIGTERM');
       }
     };
@@ -129,8 +131,10 @@ export function runPool(opts: PoolOptions): Promise<void> {
     const spawnWorker = () => {
       const id = nextId++;
       const child = fork(path.resolve(opts.entry), [], {
-        env: workerEnv(threads), execArgv: forkArgs(opts.entry),
-        stdio: ['ignore', 'ignore', opts.stderr ?? 'inherit', 'ipc'], serialization: 'advanced',
+        env: workerEnv(threads),
+        execArgv: forkArgs(opts.entry),
+        stdio: ['ignore', 'ignore', opts.stderr ?? 'inherit', 'ipc'],
+        serialization: 'advanced',
       });
       live.set(id, { child, key: null });
       child.on('message', (m: FromWorker) => {
@@ -162,7 +166,11 @@ export function runPool(opts: PoolOptions): Promise<void> {
         opts.onWorkerExit?.({ worker: id, pid: child.pid, key: w.key, code, signal });
         if (w.key !== null) queue.unshift(w.key);
         if (restartsLeft-- <= 0) {
-          fail(new Error(`worker ${id} (pid ${child.pid}) exited (${signal ?? `code ${code}`})${w.key ? ` while running ${w.key}` : ''}, and ${opts.restarts ?? n} workers were already replaced. Finished runs are kept: run the sweep again to resume. Fix: check memory (fewer --workers) or the worker's error above.`));
+          fail(
+            new Error(
+              `worker ${id} (pid ${child.pid}) exited (${signal ?? `code ${code}`})${w.key ? ` while running ${w.key}` : ''}, and ${opts.restarts ?? n} workers were already replaced. Finished runs are kept: run the sweep again to resume. Fix: check memory (fewer --workers) or the worker's error above.`,
+            ),
+          );
           return;
         }
         if (queue.length > 0) spawnWorker();
@@ -181,7 +189,10 @@ export function runPool(opts: PoolOptions): Promise<void> {
  * serveWorker({ init: async (config) => ({ run: (key) => runOne(config, key) }) });
  */
 export function serveWorker(handler: WorkerHandler): void {
-  if (!process.send) throw new Error('serveWorker: this process was not started by runPool (no IPC channel). Fix: start sweeps with the workers option instead of running the worker entry by hand.');
+  if (!process.send)
+    throw new Error(
+      'serveWorker: this process was not started by runPool (no IPC channel). Fix: start sweeps with the workers option instead of running the worker entry by hand.',
+    );
   const send = (m: FromWorker) => process.send!(m);
   let runner: { run(key: string): Promise<unknown>; close?(): void } | null = null;
   let chain = Promise.resolve();

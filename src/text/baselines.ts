@@ -34,13 +34,15 @@ function checkContext(ctx: BaselineContext<TextDataset>, where: string): void {
  * classificationReport(out.probs, test.labels, test.classNames).accuracy;
  */
 export function tfidfBaseline(opts: TfidfOptions = {}): BaselineRunner<TextDataset> {
-  return { run: async (ctx) => {
-    checkContext(ctx, 'tfidf baseline');
-    const t0 = Date.now();
-    const model = await trainTfidfLogReg(ctx.train, opts);
-    const probs = tfidfPredict(model, ctx.test.texts);
-    return outcome(probs, t0, (opts.iterations ?? 300) * ctx.train.count, model.weights.length + model.bias.length);
-  } };
+  return {
+    run: async (ctx) => {
+      checkContext(ctx, 'tfidf baseline');
+      const t0 = Date.now();
+      const model = await trainTfidfLogReg(ctx.train, opts);
+      const probs = tfidfPredict(model, ctx.test.texts);
+      return outcome(probs, t0, (opts.iterations ?? 300) * ctx.train.count, model.weights.length + model.bias.length);
+    },
+  };
 }
 
 /**
@@ -53,10 +55,15 @@ export function tfidfBaseline(opts: TfidfOptions = {}): BaselineRunner<TextDatas
  * const out = await vaderBaseline().run({ train, test, seed: 0 });
  */
 export function vaderBaseline(opts: VaderOptions = {}): BaselineRunner<TextDataset> {
-  return { run: async (ctx) => {
-    checkContext(ctx, 'vader baseline');
-    if (ctx.test.classNames.length !== 2) throw new Error(`vader baseline: VADER scores two classes (negative, positive), the test set has ${ctx.test.classNames.length}. Fix: use it on a two-class sentiment task.`);
-    const t0 = Date.now();
-    return outcome(vaderProbs(ctx.test.texts, opts), t0, 0, 0);
-  } };
+  return {
+    run: async (ctx) => {
+      checkContext(ctx, 'vader baseline');
+      if (ctx.test.classNames.length !== 2)
+        throw new Error(
+          `vader baseline: VADER scores two classes (negative, positive), the test set has ${ctx.test.classNames.length}. Fix: use it on a two-class sentiment task.`,
+        );
+      const t0 = Date.now();
+      return outcome(vaderProbs(ctx.test.texts, opts), t0, 0, 0);
+    },
+  };
 }

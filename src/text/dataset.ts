@@ -29,12 +29,14 @@ export interface TextDataset extends LabelledSet {
  * const ds = textDataset('toy', ['good', 'bad'], [1, 0], ['neg', 'pos']);
  */
 export function textDataset(name: string, texts: string[], labels: ArrayLike<number>, classNames: string[], source = 'memory'): TextDataset {
-  if (texts.length !== labels.length) throw new Error(`text data set '${name}': ${texts.length} texts but ${labels.length} labels. Fix: pass one label per text.`);
+  if (texts.length !== labels.length)
+    throw new Error(`text data set '${name}': ${texts.length} texts but ${labels.length} labels. Fix: pass one label per text.`);
   if (classNames.length < 1 || classNames.length > 256) throw new Error(`text data set '${name}': ${classNames.length} class names; 1 to 256 are supported.`);
   const out = new Uint8Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
-    if (!Number.isInteger(l) || l < 0 || l >= classNames.length) throw new Error(`text data set '${name}': label ${l} of text ${i} is not a class index 0..${classNames.length - 1}.`);
+    if (!Number.isInteger(l) || l < 0 || l >= classNames.length)
+      throw new Error(`text data set '${name}': label ${l} of text ${i} is not a class index 0..${classNames.length - 1}.`);
     if (typeof texts[i] !== 'string') throw new Error(`text data set '${name}': text ${i} is not a string.`);
     out[i] = l;
   }
@@ -92,7 +94,11 @@ export function textSelectClasses(ds: TextDataset, classes: readonly (number | s
  */
 export function textStratifiedSplit(ds: TextDataset, opts: SplitOptions = {}): { train: TextDataset; validation: TextDataset; test: TextDataset } {
   const s = stratifiedSplitIndices(ds, opts);
-  return { train: textSubset(ds, s.train, `${ds.name}/train`), validation: textSubset(ds, s.validation, `${ds.name}/validation`), test: textSubset(ds, s.test, `${ds.name}/test`) };
+  return {
+    train: textSubset(ds, s.train, `${ds.name}/train`),
+    validation: textSubset(ds, s.validation, `${ds.name}/validation`),
+    test: textSubset(ds, s.test, `${ds.name}/test`),
+  };
 }
 
 /**

@@ -45,8 +45,17 @@ export interface BertConfig {
  * buildTextEncoder(MINILM_L6_CONFIG, { maxLength: 64, seed: 1 }); // random weights
  */
 export const MINILM_L6_CONFIG: BertConfig = {
-  vocabSize: 30522, hiddenSize: 384, numLayers: 6, numHeads: 12, intermediateSize: 1536, maxPositions: 512,
-  typeVocabSize: 2, layerNormEps: 1e-12, hiddenDropout: 0.1, attentionDropout: 0.1, padId: 0,
+  vocabSize: 30522,
+  hiddenSize: 384,
+  numLayers: 6,
+  numHeads: 12,
+  intermediateSize: 1536,
+  maxPositions: 512,
+  typeVocabSize: 2,
+  layerNormEps: 1e-12,
+  hiddenDropout: 0.1,
+  attentionDropout: 0.1,
+  padId: 0,
 };
 
 /** How a text net's inputs are made: the tokenizer and sequence length (in `net.preprocessing.text`). */
@@ -110,8 +119,19 @@ export interface TextEncoderOptions {
 export function blockLayerNames(i: number): string[] {
   const p = `layer_${i}`;
   return [
-    `${p}_query`, `${p}_key`, `${p}_value`, `${p}_attention`, `${p}_attention_output`, `${p}_attention_dropout`,
-    `${p}_attention_add`, `${p}_attention_norm`, `${p}_intermediate`, `${p}_output`, `${p}_output_dropout`, `${p}_output_add`, `${p}_output_norm`,
+    `${p}_query`,
+    `${p}_key`,
+    `${p}_value`,
+    `${p}_attention`,
+    `${p}_attention_output`,
+    `${p}_attention_dropout`,
+    `${p}_attention_add`,
+    `${p}_attention_norm`,
+    `${p}_intermediate`,
+    `${p}_output`,
+    `${p}_output_dropout`,
+    `${p}_output_add`,
+    `${p}_output_norm`,
   ];
 }
 
@@ -154,7 +174,11 @@ export function buildTextEncoder(config: BertConfig, opts: TextEncoderOptions = 
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}.`);
   const hd = opts.dropout ?? config.hiddenDropout;
   const ad = opts.dropout ?? config.attentionDropout;
-  for (const [k, v] of [['hidden dropout', hd], ['attention dropout', ad]] as const) if (!(v >= 0 && v < 1)) throw new Error(`${k} must be in [0, 1), got ${v}.`);
+  for (const [k, v] of [
+    ['hidden dropout', hd],
+    ['attention dropout', ad],
+  ] as const)
+    if (!(v >= 0 && v < 1)) throw new Error(`${k} must be in [0, 1), got ${v}.`);
   const normalize = opts.normalize ?? true;
   let s = seed * 1000;
   const kernel = () => tf.initializers.truncatedNormal({ stddev: 0.02, seed: tfSeed(s++) });
@@ -163,7 +187,15 @@ export function buildTextEncoder(config: BertConfig, opts: TextEncoderOptions = 
   type S = tfn.SymbolicTensor;
   const ids = tf.input({ shape: [maxLength], dtype: 'int32', name: 'token_ids' });
   const mask = new PaddingMask({ padId: config.padId, name: 'padding_mask' }).apply(ids) as S;
-  let x = new BertEmbeddings({ vocabSize: config.vocabSize, hiddenSize: config.hiddenSize, maxPositions: config.maxPositions, typeVocabSize: config.typeVocabSize, seed, trainTokenEmbeddings: opts.trainTokenEmbeddings ?? true, name: 'embeddings' }).apply(ids) as S;
+  let x = new BertEmbeddings({
+    vocabSize: config.vocabSize,
+    hiddenSize: config.hiddenSize,
+    maxPositions: config.maxPositions,
+    typeVocabSize: config.typeVocabSize,
+    seed,
+    trainTokenEmbeddings: opts.trainTokenEmbeddings ?? true,
+    name: 'embeddings',
+  }).apply(ids) as S;
   x = norm('embeddings_norm').apply(x) as S;
   x = seededDropout({ rate: hd, seed: seed * 7919 + 1, name: 'embeddings_dropout' }).apply(x) as S;
   for (let i = 0; i < config.numLayers; i++) {
@@ -171,7 +203,12 @@ export function buildTextEncoder(config: BertConfig, opts: TextEncoderOptions = 
     const q = dense(config.hiddenSize, `${p}_query`).apply(x) as S;
     const k = dense(config.hiddenSize, `${p}_key`).apply(x) as S;
     const v = dense(config.hiddenSize, `${p}_value`).apply(x) as S;
-    let a = new SelfAttention({ numHeads: config.numHeads, dropout: ad, seed: seed * 7919 + 100 * (i + 1), name: `${p}_attention` }).apply([q, k, v, mask]) as S;
+    let a = new SelfAttention({ numHeads: config.numHeads, dropout: ad, seed: seed * 7919 + 100 * (i + 1), name: `${p}_attention` }).apply([
+      q,
+      k,
+      v,
+      mask,
+    ]) as S;
     a = dense(config.hiddenSize, `${p}_attention_output`).apply(a) as S;
     a = seededDropout({ rate: hd, seed: seed * 7919 + 100 * (i + 1) + 1, name: `${p}_attention_dropout` }).apply(a) as S;
     x = norm(`${p}_attention_norm`).apply(tf.layers.add({ name: `${p}_attention_add` }).apply([a, x]) as S) as S;
@@ -184,7 +221,12 @@ export function buildTextEncoder(config: BertConfig, opts: TextEncoderOptions = 
   if (normalize) out = new L2Normalize({ name: 'normalize' }).apply(out) as S;
   const model = tf.model({ inputs: ids, outputs: out, name: opts.name ?? 'bert-encoder' });
   markChanged(model);
-  const preprocessing: TextPreprocessing = { height: 1, width: maxLength, channels: 1, text: { vocab: opts.vocab ?? '', maxLength, lowerCase: opts.lowerCase ?? true } };
+  const preprocessing: TextPreprocessing = {
+    height: 1,
+    width: maxLength,
+    channels: 1,
+    text: { vocab: opts.vocab ?? '', maxLength, lowerCase: opts.lowerCase ?? true },
+  };
   return { model, groups: textEncoderGroups(config.numLayers, normalize), classNames: [], preprocessing, origin: opts.origin ?? `random(seed=${seed})` };
 }
 

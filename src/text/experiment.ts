@@ -57,7 +57,8 @@ export function quickTextConfig(config: TextExperimentConfig): TextExperimentCon
  * resolveTextConfig(TEXT_EXPERIMENTS['minilm-to-fortunes']).maxLength; // 32
  */
 export function resolveTextConfig(config: TextExperimentConfig): ResolvedConfig & { maxLength: number; trainTokenEmbeddings: boolean } {
-  if (modalityOf(config) !== 'text') throw new Error(`text experiment '${config?.name ?? '?'}': task.dataset must be 'fortunes', got ${JSON.stringify(config?.task?.dataset)}.`);
+  if (modalityOf(config) !== 'text')
+    throw new Error(`text experiment '${config?.name ?? '?'}': task.dataset must be 'fortunes', got ${JSON.stringify(config?.task?.dataset)}.`);
   return resolveConfig(config) as ResolvedConfig & { maxLength: number; trainTokenEmbeddings: boolean };
 }
 

@@ -33,10 +33,7 @@ export const FORTUNE_TOPICS = ['computers', 'food', 'love', 'politics', 'science
  */
 export function fortunesSearchPath(): string[] {
   const env = process.env[FORTUNES_ENV];
-  return [
-    ...(env ? [env] : []),
-    '/usr/share/games/fortunes', '/usr/share/fortune', '/usr/local/share/games/fortunes', '/opt/homebrew/share/games/fortunes',
-  ];
+  return [...(env ? [env] : []), '/usr/share/games/fortunes', '/usr/share/fortune', '/usr/local/share/games/fortunes', '/opt/homebrew/share/games/fortunes'];
 }
 
 /**
@@ -59,7 +56,10 @@ function unstrike(line: string): string {
   const cells: string[] = [];
   let col = 0;
   for (const ch of line) {
-    if (ch === '\b') { col = Math.max(0, col - 1); continue; }
+    if (ch === '\b') {
+      col = Math.max(0, col - 1);
+      continue;
+    }
     const old = cells[col];
     cells[col] = old === undefined || old === '_' ? ch : ch === '_' ? old : ch;
     col++;
@@ -110,7 +110,9 @@ export interface FortunesOptions {
 export function loadFortunes(opts: FortunesOptions = {}): TextDataset {
   const dir = opts.dir ?? locateFortunes();
   if (!dir || !fs.existsSync(dir)) {
-    throw new Error(`the fortunes are not installed (looked in ${opts.dir ?? fortunesSearchPath().join(', ')}). Fix: apt-get install fortunes (npm run setup does this as root), or set ${FORTUNES_ENV} to a folder of fortune files.`);
+    throw new Error(
+      `the fortunes are not installed (looked in ${opts.dir ?? fortunesSearchPath().join(', ')}). Fix: apt-get install fortunes (npm run setup does this as root), or set ${FORTUNES_ENV} to a folder of fortune files.`,
+    );
   }
   const topics = opts.topics ?? FORTUNE_TOPICS;
   if (topics.length < 2) throw new Error(`loadFortunes needs at least 2 topics, got ${topics.length}.`);
@@ -118,7 +120,10 @@ export function loadFortunes(opts: FortunesOptions = {}): TextDataset {
   const byTopic = topics.map((t) => {
     const file = path.join(dir, t);
     if (!/^[\w-]+$/.test(t) || !fs.existsSync(file)) {
-      const have = fs.readdirSync(dir).filter((f) => !/\.(dat|u8)$/.test(f)).sort();
+      const have = fs
+        .readdirSync(dir)
+        .filter((f) => !/\.(dat|u8)$/.test(f))
+        .sort();
       throw new Error(`there is no fortune topic '${t}' in ${dir}. Known topics: ${have.join(', ')}.`);
     }
     return [...new Set(parseFortunes(fs.readFileSync(file, 'utf8')))];
@@ -127,6 +132,13 @@ export function loadFortunes(opts: FortunesOptions = {}): TextDataset {
   byTopic.forEach((entries) => entries.forEach((e) => seen.set(e, (seen.get(e) ?? 0) + 1)));
   const texts: string[] = [];
   const labels: number[] = [];
-  byTopic.forEach((entries, c) => entries.forEach((e) => { if (seen.get(e) === 1) { texts.push(e); labels.push(c); } }));
+  byTopic.forEach((entries, c) =>
+    entries.forEach((e) => {
+      if (seen.get(e) === 1) {
+        texts.push(e);
+        labels.push(c);
+      }
+    }),
+  );
   return textDataset('fortunes', texts, labels, topics, dir);
 }

@@ -83,8 +83,13 @@ export class BertEmbeddings extends tf.layers.Layer {
   constructor(args: BertEmbeddingsArgs) {
     super({ name: args.name });
     this.args = {
-      vocabSize: args.vocabSize, hiddenSize: args.hiddenSize, maxPositions: args.maxPositions, typeVocabSize: args.typeVocabSize,
-      initializerRange: args.initializerRange ?? 0.02, seed: args.seed ?? 0, trainTokenEmbeddings: args.trainTokenEmbeddings ?? true,
+      vocabSize: args.vocabSize,
+      hiddenSize: args.hiddenSize,
+      maxPositions: args.maxPositions,
+      typeVocabSize: args.typeVocabSize,
+      initializerRange: args.initializerRange ?? 0.02,
+      seed: args.seed ?? 0,
+      trainTokenEmbeddings: args.trainTokenEmbeddings ?? true,
     };
   }
 
@@ -92,7 +97,10 @@ export class BertEmbeddings extends tf.layers.Layer {
     const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfn.Shape;
     const len = s[s.length - 1];
     const a = this.args;
-    if (typeof len === 'number' && len > a.maxPositions) throw new Error(`BertEmbeddings: sequences of ${len} tokens need ${len} positions, the model has ${a.maxPositions}. Fix: use maxLength <= ${a.maxPositions}.`);
+    if (typeof len === 'number' && len > a.maxPositions)
+      throw new Error(
+        `BertEmbeddings: sequences of ${len} tokens need ${len} positions, the model has ${a.maxPositions}. Fix: use maxLength <= ${a.maxPositions}.`,
+      );
     const init = (k: number) => tf.initializers.truncatedNormal({ stddev: a.initializerRange, seed: tfSeed(a.seed * 101 + k) });
     this.word = this.addWeight('word_embeddings', [a.vocabSize, a.hiddenSize], 'float32', init(1));
     this.position = this.addWeight('position_embeddings', [a.maxPositions, a.hiddenSize], 'float32', init(2));
@@ -201,7 +209,10 @@ export class SelfAttention extends tf.layers.Layer {
       const heads = (x: tfn.Tensor) => x.reshape([b, len, h, dh]).transpose([0, 2, 1, 3]);
       // Padding keys get a large negative score: exp() makes their weight exactly 0.
       const bias = tf.scalar(1).sub(mask).mul(-1e9).reshape([b, 1, 1, len]);
-      const scores = tf.matMul(heads(q), heads(k), false, true).mul(1 / Math.sqrt(dh)).add(bias);
+      const scores = tf
+        .matMul(heads(q), heads(k), false, true)
+        .mul(1 / Math.sqrt(dh))
+        .add(bias);
       let probs = tf.softmax(scores, -1);
       if (training) {
         const keep = tf.randomUniform(probs.shape, 0, 1, 'float32', seed).greaterEqual(this.dropout).toFloat();

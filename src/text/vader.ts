@@ -65,19 +65,32 @@ const SCRIPT = [
  * vaderScores(['What a great film!', 'Dull and far too long.']).map((s) => s.compound); // [0.6588, -0.4019]
  */
 export function vaderScores(texts: readonly string[], opts: VaderOptions = {}): VaderScore[] {
-  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) throw new Error('vaderScores: expected an array of strings. Fix: pass the texts, e.g. ds.texts.');
+  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string'))
+    throw new Error('vaderScores: expected an array of strings. Fix: pass the texts, e.g. ds.texts.');
   if (texts.length === 0) return [];
   const dir = opts.dir ?? locateVader();
   if (!dir || !fs.existsSync(path.join(dir, 'vaderSentiment', 'vaderSentiment.py'))) {
-    throw new Error(`VADER is not installed (no vaderSentiment/vaderSentiment.py in ${opts.dir ?? sentimentSearchPath().map((d) => path.join(d, VADER_DIR)).join(', ')}). Fix: run scripts/sentiment-data (it unpacks the checked vaderSentiment 3.3.2 source distribution).`);
+    throw new Error(
+      `VADER is not installed (no vaderSentiment/vaderSentiment.py in ${
+        opts.dir ??
+        sentimentSearchPath()
+          .map((d) => path.join(d, VADER_DIR))
+          .join(', ')
+      }). Fix: run scripts/sentiment-data (it unpacks the checked vaderSentiment 3.3.2 source distribution).`,
+    );
   }
   const python = opts.python ?? defaultPython();
   const res = spawnSync(python, ['-c', SCRIPT], {
-    input: JSON.stringify(texts), encoding: 'utf8', maxBuffer: 1 << 28,
+    input: JSON.stringify(texts),
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
     env: { ...process.env, PYTHONPATH: dir, PYTHONIOENCODING: 'utf-8' },
   });
   if (res.error) throw new Error(`vaderScores: cannot run ${python} (${res.error.message}). Fix: install Python 3 or pass { python: '/path/to/python3' }.`);
-  if (res.status !== 0) throw new Error(`vaderScores: ${python} failed (exit ${res.status}): ${res.stderr.trim().split('\n').slice(-3).join(' | ')}. Fix: re-run scripts/sentiment-data.`);
+  if (res.status !== 0)
+    throw new Error(
+      `vaderScores: ${python} failed (exit ${res.status}): ${res.stderr.trim().split('\n').slice(-3).join(' | ')}. Fix: re-run scripts/sentiment-data.`,
+    );
   const out = JSON.parse(res.stdout) as VaderScore[];
   if (out.length !== texts.length) throw new Error(`vaderScores: got ${out.length} scores for ${texts.length} texts.`);
   return out;
@@ -95,6 +108,9 @@ export function vaderScores(texts: readonly string[], opts: VaderOptions = {}): 
 export function vaderProbs(texts: readonly string[], opts: VaderOptions = {}): Float32Array {
   const scores = vaderScores(texts, opts);
   const out = new Float32Array(texts.length * 2);
-  scores.forEach((s, i) => { out[2 * i] = (1 - s.compound) / 2; out[2 * i + 1] = (1 + s.compound) / 2; });
+  scores.forEach((s, i) => {
+    out[2 * i] = (1 - s.compound) / 2;
+    out[2 * i + 1] = (1 + s.compound) / 2;
+  });
   return out;
 }

@@ -38,7 +38,9 @@ export interface StepEngine {
 /** Sparse categorical cross-entropy of softmax outputs, averaged over the batch. */
 export function sparseCrossEntropy(probs: tfn.Tensor, labels: tfn.Tensor1D, numClasses: number): tfn.Scalar {
   if (probs.rank !== 2 || labels.rank !== 1 || probs.shape[0] !== labels.shape[0] || probs.shape[1] !== numClasses) {
-    throw new Error(`sparseCrossEntropy: probabilities of shape [${probs.shape}] do not match ${labels.shape[0]} labels of ${numClasses} classes. Fix: pass [n, numClasses] probabilities and n integer labels.`);
+    throw new Error(
+      `sparseCrossEntropy: probabilities of shape [${probs.shape}] do not match ${labels.shape[0]} labels of ${numClasses} classes. Fix: pass [n, numClasses] probabilities and n integer labels.`,
+    );
   }
   return tf.tidy(() => tf.oneHot(labels, numClasses).mul(probs.clipByValue(1e-7, 1).log()).sum(1).neg().mean() as tfn.Scalar);
 }
@@ -57,7 +59,10 @@ class EagerEngine implements StepEngine {
   private readonly optimizers: tfn.Optimizer[];
   private readonly allVars: tfn.Variable[];
 
-  constructor(private readonly cfg: EngineConfig, lr: number) {
+  constructor(
+    private readonly cfg: EngineConfig,
+    lr: number,
+  ) {
     this.optimizers = cfg.groups.map((g) => (cfg.optimizer === 'sgd' ? tf.train.momentum(lr * g.multiplier, 0.9) : tf.train.adam(lr * g.multiplier)));
     this.allVars = cfg.groups.flatMap((g) => g.vars);
   }
@@ -90,7 +95,10 @@ class EagerEngine implements StepEngine {
       const ws = await o.getWeights();
       ws[0].tensor.dispose(); // the step count, made fresh by getWeights
       const beta = adamBetaPowers(o);
-      const g: GroupSlots = { iterations: optimizerIterations(o), slots: ws.slice(1).map((w) => ({ shape: w.tensor.shape.slice(), values: w.tensor.dataSync() as Float32Array })) };
+      const g: GroupSlots = {
+        iterations: optimizerIterations(o),
+        slots: ws.slice(1).map((w) => ({ shape: w.tensor.shape.slice(), values: w.tensor.dataSync() as Float32Array })),
+      };
       if (beta) g.accBeta = [beta[0].dataSync()[0], beta[1].dataSync()[0]];
       slots.push(g);
     }
@@ -133,7 +141,10 @@ class CompiledEngine implements StepEngine {
   private dirty = false; // the session's weights are ahead of the model's
   private stale = false; // the model's weights may be ahead of the session's
 
-  constructor(private readonly cfg: EngineConfig, private readonly compiled: CompiledTrainStep) {}
+  constructor(
+    private readonly cfg: EngineConfig,
+    private readonly compiled: CompiledTrainStep,
+  ) {}
 
   step(xs: tfn.Tensor, ys: tfn.Tensor, lrs: number[]): StepOutput {
     const out = this.compiled.step(xs, ys, lrs);
@@ -177,13 +188,21 @@ export type EngineChoice = 'auto' | 'graph' | 'eager';
  *
  * @returns the engine, and why it is eager (when it is)
  */
-export async function openEngine(cfg: EngineConfig, choice: EngineChoice, lr: number, state?: TrainState): Promise<{ engine: StepEngine; eagerReason?: string }> {
+export async function openEngine(
+  cfg: EngineConfig,
+  choice: EngineChoice,
+  lr: number,
+  state?: TrainState,
+): Promise<{ engine: StepEngine; eagerReason?: string }> {
   let eagerReason: string | undefined = "engine 'eager'";
   let engine: StepEngine | null = null;
   if (choice !== 'eager') {
     const made = cachedTrainStep(cfg.model, cfg.groups, { optimizer: cfg.optimizer, numClasses: cfg.numClasses });
     if (typeof made === 'string') {
-      if (choice === 'graph') throw new Error(`engine 'graph': the training step of '${cfg.model.name}' cannot be compiled: ${made}. Fix: use engine 'auto' (falls back to the eager loop) or 'eager'.`);
+      if (choice === 'graph')
+        throw new Error(
+          `engine 'graph': the training step of '${cfg.model.name}' cannot be compiled: ${made}. Fix: use engine 'auto' (falls back to the eager loop) or 'eager'.`,
+        );
       eagerReason = made;
     } else {
       engine = new CompiledEngine(cfg, made);

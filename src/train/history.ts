@@ -112,8 +112,10 @@ export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { bes
   const minDelta = opts.minDelta ?? 0;
   const restore = opts.restoreBest ?? true;
   checkMonitor(monitor, 'earlyStopping');
-  if (!Number.isInteger(patience) || patience < 1) throw new Error(`earlyStopping: patience must be a whole number of epochs >= 1, got ${patience}. Fix: pass e.g. { patience: 3 }.`);
-  if (!(minDelta >= 0 && Number.isFinite(minDelta))) throw new Error(`earlyStopping: minDelta must be a number >= 0, got ${minDelta}. Fix: pass e.g. { minDelta: 0.001 }, or leave it out.`);
+  if (!Number.isInteger(patience) || patience < 1)
+    throw new Error(`earlyStopping: patience must be a whole number of epochs >= 1, got ${patience}. Fix: pass e.g. { patience: 3 }.`);
+  if (!(minDelta >= 0 && Number.isFinite(minDelta)))
+    throw new Error(`earlyStopping: minDelta must be a number >= 0, got ${minDelta}. Fix: pass e.g. { minDelta: 0.001 }, or leave it out.`);
   const higher = monitor === 'valAcc' || monitor === 'acc';
   let bestWeights: tfn.Tensor[] | null = null;
   let wait = 0;
@@ -127,7 +129,8 @@ export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { bes
     },
     onEpochEnd(epoch: number, logs: EpochLogs, net: Net): CallbackResult {
       const v = logs[monitor];
-      if (v === undefined) throw new Error(`earlyStopping monitors '${monitor}', which this run does not produce. Fix: pass validation data to train(), or monitor 'loss'.`);
+      if (v === undefined)
+        throw new Error(`earlyStopping monitors '${monitor}', which this run does not produce. Fix: pass validation data to train(), or monitor 'loss'.`);
       const better = higher ? v > state.best + minDelta : v < state.best - minDelta;
       if (better) {
         state.best = v;
@@ -172,14 +175,16 @@ export interface CheckpointOptions {
 export function checkpoint(dir: string, opts: CheckpointOptions = {}): Callback {
   const monitor = opts.monitor ?? 'valAcc';
   checkMonitor(monitor, 'checkpoint');
-  if (typeof dir !== 'string' || dir === '') throw new Error(`checkpoint: the folder must be a path, got ${JSON.stringify(dir)}. Fix: pass e.g. checkpoint('out/ckpt').`);
+  if (typeof dir !== 'string' || dir === '')
+    throw new Error(`checkpoint: the folder must be a path, got ${JSON.stringify(dir)}. Fix: pass e.g. checkpoint('out/ckpt').`);
   const higher = monitor === 'valAcc' || monitor === 'acc';
   let best = higher ? -Infinity : Infinity;
   return {
     async onEpochEnd(epoch, logs, net) {
       const v = logs[monitor];
       if (opts.bestOnly) {
-        if (v === undefined) throw new Error(`checkpoint monitors '${monitor}', which this run does not produce. Fix: pass validation data to train(), or monitor 'loss'.`);
+        if (v === undefined)
+          throw new Error(`checkpoint monitors '${monitor}', which this run does not produce. Fix: pass validation data to train(), or monitor 'loss'.`);
         if (higher ? !(v > best) : !(v < best)) return;
         best = v;
       }
@@ -195,6 +200,11 @@ export function checkpoint(dir: string, opts: CheckpointOptions = {}): Callback 
  * const cb = onEpoch((e, logs) => console.log(e, logs.valAcc));
  */
 export function onEpoch(fn: (epoch: number, logs: EpochLogs) => void): Callback {
-  if (typeof fn !== 'function') throw new Error(`onEpoch: expected a function (epoch, logs) => void, got ${typeof fn}. Fix: pass e.g. onEpoch((e, logs) => console.log(e, logs.valAcc)).`);
-  return { onEpochEnd: (e, logs) => { fn(e, logs); } };
+  if (typeof fn !== 'function')
+    throw new Error(`onEpoch: expected a function (epoch, logs) => void, got ${typeof fn}. Fix: pass e.g. onEpoch((e, logs) => console.log(e, logs.valAcc)).`);
+  return {
+    onEpochEnd: (e, logs) => {
+      fn(e, logs);
+    },
+  };
 }

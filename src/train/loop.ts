@@ -101,10 +101,13 @@ function positive(name: string, v: number, integer = false): number {
 export function groupMultipliers(net: Net, divisor = 1, explicit: Record<string, number> = {}): Record<string, number> {
   checkNet(net, 'groupMultipliers');
   // A divisor <= 0 would give infinite or negative rates (gradient ascent on alternate groups).
-  if (!(divisor > 0 && Number.isFinite(divisor))) throw new Error(`lrDivisor must be a positive number, got ${divisor}. Fix: pass e.g. lrDivisor: 2.6 (ULMFiT), or 1 for the same rate everywhere.`);
+  if (!(divisor > 0 && Number.isFinite(divisor)))
+    throw new Error(`lrDivisor must be a positive number, got ${divisor}. Fix: pass e.g. lrDivisor: 2.6 (ULMFiT), or 1 for the same rate everywhere.`);
   const out: Record<string, number> = {};
   const n = net.groups.length;
-  net.groups.forEach((g, i) => { out[g.name] = 1 / Math.pow(divisor, n - 1 - i); });
+  net.groups.forEach((g, i) => {
+    out[g.name] = 1 / Math.pow(divisor, n - 1 - i);
+  });
   for (const [k, v] of Object.entries(explicit)) {
     if (!(k in out)) throw new Error(`groupLrMultipliers names unknown group '${k}'. Known groups: ${net.groups.map((g) => g.name).join(', ')}`);
     out[k] = positive(`groupLrMultipliers.${k}`, v);
@@ -125,12 +128,19 @@ function paramGroups(net: Net, multipliers: Record<string, number>): ParamGroup[
     for (const name of g.layers) {
       const layer = net.model.getLayer(name);
       if (!layer.trainable) continue;
-      for (const v of layerVariables(layer)) if (!seen.has(v.name)) { seen.add(v.name); vars.push(v); }
+      for (const v of layerVariables(layer))
+        if (!seen.has(v.name)) {
+          seen.add(v.name);
+          vars.push(v);
+        }
     }
     if (vars.length) groups.push({ name: g.name, multiplier: multipliers[g.name], vars });
   }
   // Trainable layers outside every group still train, at the head's rate.
-  const rest = net.model.layers.filter((l) => l.trainable).flatMap(layerVariables).filter((v) => !seen.has(v.name));
+  const rest = net.model.layers
+    .filter((l) => l.trainable)
+    .flatMap(layerVariables)
+    .filter((v) => !seen.has(v.name));
   if (rest.length) groups.push({ name: '(ungrouped)', multiplier: 1, vars: rest });
   return groups;
 }
@@ -144,10 +154,14 @@ function checkCompatible(net: Net, src: BatchSource, what: string): number {
   const classes = out[out.length - 1] as number;
   const inShape = net.model.inputs[0].shape.slice(1);
   if (inShape.length !== src.inputShape.length || inShape.some((d, i) => d !== null && d !== src.inputShape[i])) {
-    throw new Error(`${what} has inputs of shape [${src.inputShape}] but model '${net.model.name}' expects [${inShape}]. Fix: use the net's preprocessing (imageSource(data, net.preprocessing)) or features from the same cut.`);
+    throw new Error(
+      `${what} has inputs of shape [${src.inputShape}] but model '${net.model.name}' expects [${inShape}]. Fix: use the net's preprocessing (imageSource(data, net.preprocessing)) or features from the same cut.`,
+    );
   }
   if (src.numClasses !== classes) {
-    throw new Error(`${what} has ${src.numClasses} classes but the model's classifier has ${classes} outputs. Fix: replace the head for ${src.numClasses} classes (withHead(backbone, { classes: ${src.numClasses} })).`);
+    throw new Error(
+      `${what} has ${src.numClasses} classes but the model's classifier has ${classes} outputs. Fix: replace the head for ${src.numClasses} classes (withHead(backbone, { classes: ${src.numClasses} })).`,
+    );
   }
   return classes;
 }
@@ -183,14 +197,22 @@ function planRun(net: Net, data: BatchSource, opts: TrainOptions): RunPlan {
   if (opts.validation) checkCompatible(net, opts.validation, 'the validation data');
   const e0 = opts.initialEpoch ?? 0;
   const from = opts.scheduleFrom ?? e0;
-  if (!Number.isInteger(e0) || e0 < 0 || !Number.isInteger(from) || from < 0 || from > e0) throw new Error(`initialEpoch (${e0}) and scheduleFrom (${from}) must be integers with 0 <= scheduleFrom <= initialEpoch. Fix: leave them out, or pass e.g. { initialEpoch: 3, scheduleFrom: 0 } to resume at epoch 3 of a schedule.`);
-  if (opts.progressTo !== undefined && typeof (opts.progressTo as { write?: unknown })?.write !== 'function') throw new Error('progressTo must have a write(text) method, e.g. process.stdout or a file stream. Fix: pass progressTo: process.stdout, or leave it out for stderr.');
+  if (!Number.isInteger(e0) || e0 < 0 || !Number.isInteger(from) || from < 0 || from > e0)
+    throw new Error(
+      `initialEpoch (${e0}) and scheduleFrom (${from}) must be integers with 0 <= scheduleFrom <= initialEpoch. Fix: leave them out, or pass e.g. { initialEpoch: 3, scheduleFrom: 0 } to resume at epoch 3 of a schedule.`,
+    );
+  if (opts.progressTo !== undefined && typeof (opts.progressTo as { write?: unknown })?.write !== 'function')
+    throw new Error(
+      'progressTo must have a write(text) method, e.g. process.stdout or a file stream. Fix: pass progressTo: process.stdout, or leave it out for stderr.',
+    );
   const verbose = resolveVerbose(opts.verbose, opts.progressTo);
   const engine = opts.engine ?? 'auto';
   if (engine !== 'auto' && engine !== 'graph' && engine !== 'eager') throw new Error(`engine '${String(engine)}' is not one of 'auto', 'graph', 'eager'.`);
   const groups = paramGroups(net, groupMultipliers(net, opts.lrDivisor ?? 1, opts.groupLrMultipliers ?? {}));
   if (groups.length === 0) {
-    throw new Error(`nothing to train: every layer of '${net.model.name}' is frozen. Fix: unfreeze a group first, e.g. unfreeze(net, '${net.groups[net.groups.length - 1]?.name ?? 'head'}') or freezeTo(net, -1).`);
+    throw new Error(
+      `nothing to train: every layer of '${net.model.name}' is frozen. Fix: unfreeze a group first, e.g. unfreeze(net, '${net.groups[net.groups.length - 1]?.name ?? 'head'}') or freezeTo(net, -1).`,
+    );
   }
   return { epochs, batchSize, lr, optimizer, schedule, seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, e0, from, engine, numClasses, groups, verbose };
 }
@@ -230,17 +252,41 @@ export async function train(net: Net, data: BatchSource, opts: TrainOptions = {}
   const plan = planRun(net, data, opts);
   patchBatchNorm(net.model);
   // The one place that acquires the run's resources (optimizers or the compiled step) and releases them.
-  const { engine, eagerReason } = await openEngine({ model: net.model, groups: plan.groups, optimizer: plan.optimizer, numClasses: plan.numClasses }, plan.engine, plan.lr, opts.trainState);
+  const { engine, eagerReason } = await openEngine(
+    { model: net.model, groups: plan.groups, optimizer: plan.optimizer, numClasses: plan.numClasses },
+    plan.engine,
+    plan.lr,
+    opts.trainState,
+  );
   const stepsPerEpoch = Math.ceil(data.count / plan.batchSize);
-  const history: History = { epochs: [], events: [], wallSeconds: 0, samplesSeen: 0, stoppedEarly: false, trainableParams: trainableParams(net.model), engine: engine.kind };
+  const history: History = {
+    epochs: [],
+    events: [],
+    wallSeconds: 0,
+    samplesSeen: 0,
+    stoppedEarly: false,
+    trainableParams: trainableParams(net.model),
+    engine: engine.kind,
+  };
   if (eagerReason) history.eagerReason = eagerReason;
   for (const label of opts.events ?? []) history.events.push({ epoch: plan.e0, label } as TrainEvent);
   // After the caller's callbacks, so the epoch line shows what they added (e.g. a validation score).
   const shown = progressCallback(plan.verbose, { firstEpoch: plan.e0, epochs: plan.epochs, stepsPerEpoch, count: data.count }, opts.progressTo);
   const run: Run = {
-    net, data, plan, engine, history, callbacks: [...(opts.callbacks ?? []), ...(shown ? [shown] : [])], validation: opts.validation,
-    step: (plan.e0 - plan.from) * stepsPerEpoch, totalSteps: (plan.e0 - plan.from + plan.epochs) * stepsPerEpoch, stepsPerEpoch,
-    order: Int32Array.from({ length: data.count }, (_, i) => i), version: trainableVersion(net.model), start: Date.now(), stop: false,
+    net,
+    data,
+    plan,
+    engine,
+    history,
+    callbacks: [...(opts.callbacks ?? []), ...(shown ? [shown] : [])],
+    validation: opts.validation,
+    step: (plan.e0 - plan.from) * stepsPerEpoch,
+    totalSteps: (plan.e0 - plan.from + plan.epochs) * stepsPerEpoch,
+    stepsPerEpoch,
+    order: Int32Array.from({ length: data.count }, (_, i) => i),
+    version: trainableVersion(net.model),
+    start: Date.now(),
+    stop: false,
   };
   try {
     await doFit(run);
@@ -264,20 +310,32 @@ async function doEpoch(run: Run, epoch: number): Promise<void> {
   const { plan, engine, history } = run;
   // One stream per epoch, derived from (seed, epoch): a resumed run shuffles the same way.
   const rng = new Random((plan.seed * 1000003 + epoch * 7919 + 17) >>> 0);
-  if (plan.shuffle) { for (let i = 0; i < run.order.length; i++) run.order[i] = i; rng.shuffleInPlace(run.order); }
+  if (plan.shuffle) {
+    for (let i = 0; i < run.order.length; i++) run.order[i] = i;
+    rng.shuffleInPlace(run.order);
+  }
   const t0 = Date.now();
   const sums = { loss: 0, correct: 0, seen: 0, lr: plan.lr };
   engine.syncIn();
   for (let s = 0; s < run.stepsPerEpoch && !run.stop; s++, run.step++) await doOneBatch(run, epoch, s, rng, sums);
   engine.syncOut(); // the model holds the trained weights for validation and callbacks
   const logs: EpochLogs = {
-    epoch, loss: sums.loss / Math.max(1, sums.seen), acc: sums.correct / Math.max(1, sums.seen), lr: sums.lr,
-    seconds: (Date.now() - t0) / 1000, samplesSeen: history.samplesSeen, wallSeconds: (Date.now() - run.start) / 1000,
+    epoch,
+    loss: sums.loss / Math.max(1, sums.seen),
+    acc: sums.correct / Math.max(1, sums.seen),
+    lr: sums.lr,
+    seconds: (Date.now() - t0) / 1000,
+    samplesSeen: history.samplesSeen,
+    wallSeconds: (Date.now() - run.start) / 1000,
   };
   if (run.validation) Object.assign(logs, await evaluateSource(run.net, run.validation, { batchSize: Math.max(plan.batchSize, 256) }));
   history.epochs.push(logs);
   const ctx = { trainState: () => engine.capture() };
-  for (const cb of run.callbacks) if (cb.onEpochEnd && (await cb.onEpochEnd(epoch, logs, run.net, ctx)) === 'stop') { run.stop = true; history.stoppedEarly = true; }
+  for (const cb of run.callbacks)
+    if (cb.onEpochEnd && (await cb.onEpochEnd(epoch, logs, run.net, ctx)) === 'stop') {
+      run.stop = true;
+      history.stoppedEarly = true;
+    }
 }
 
 async function doOneBatch(run: Run, epoch: number, s: number, rng: Random, sums: { loss: number; correct: number; seen: number; lr: number }): Promise<void> {
@@ -291,7 +349,11 @@ async function doOneBatch(run: Run, epoch: number, s: number, rng: Random, sums:
   const { xs, ys } = data.batch(idx, rng);
   let out: StepOutput;
   try {
-    out = run.engine.step(xs, ys, plan.groups.map((g) => plan.lr * g.multiplier * mult));
+    out = run.engine.step(
+      xs,
+      ys,
+      plan.groups.map((g) => plan.lr * g.multiplier * mult),
+    );
   } finally {
     tf.dispose([xs, ys]);
   }
@@ -299,7 +361,9 @@ async function doOneBatch(run: Run, epoch: number, s: number, rng: Random, sums:
   const hits = (await out.hits.data())[0];
   tf.dispose([out.loss, out.hits]);
   if (!Number.isFinite(loss)) {
-    throw new Error(`the training loss became ${loss} at epoch ${epoch + 1}, step ${s + 1} (learning rate ${sums.lr.toExponential(2)}). Fix: lower the learning rate, or check the inputs for NaN/Inf values.`);
+    throw new Error(
+      `the training loss became ${loss} at epoch ${epoch + 1}, step ${s + 1} (learning rate ${sums.lr.toExponential(2)}). Fix: lower the learning rate, or check the inputs for NaN/Inf values.`,
+    );
   }
   sums.loss += loss * idx.length;
   sums.correct += hits;
@@ -338,7 +402,9 @@ export async function evaluateSource(net: Net, data: BatchSource, opts: Evaluate
     tf.dispose([xs, ys, l, h]);
   }
   if (!Number.isFinite(lossSum)) {
-    throw new Error(`the evaluation loss is ${lossSum}: the inputs or the weights of '${net.model.name}' contain NaN/Inf values. Fix: check the inputs for NaN/Inf, or reload the weights (a diverged training run leaves NaN weights).`);
+    throw new Error(
+      `the evaluation loss is ${lossSum}: the inputs or the weights of '${net.model.name}' contain NaN/Inf values. Fix: check the inputs for NaN/Inf, or reload the weights (a diverged training run leaves NaN weights).`,
+    );
   }
   return { valLoss: lossSum / data.count, valAcc: correct / data.count };
 }

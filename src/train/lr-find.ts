@@ -68,7 +68,9 @@ export interface LrFindResult {
 
 function positive(name: string, v: unknown, integer = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
-    throw new Error(`lrFind: ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(v)}. Fix: leave it out for the default, or pass e.g. ${name}: ${integer ? 100 : 1e-7}.`);
+    throw new Error(
+      `lrFind: ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(v)}. Fix: leave it out for the default, or pass e.g. ${name}: ${integer ? 100 : 1e-7}.`,
+    );
   }
   return v;
 }
@@ -82,22 +84,37 @@ function positive(name: string, v: unknown, integer = false): number {
  */
 export function lrSuggestions(lrs: number[], smoothed: number[]): Pick<LrFindResult, 'suggested' | 'rule' | 'valley' | 'steep' | 'minimum'> {
   if (!Array.isArray(lrs) || !Array.isArray(smoothed) || lrs.length !== smoothed.length || lrs.length < 2) {
-    throw new Error(`lrSuggestions: needs two arrays of the same length >= 2 (rates and smoothed losses), got ${Array.isArray(lrs) ? lrs.length : typeof lrs} and ${Array.isArray(smoothed) ? smoothed.length : typeof smoothed}. Fix: pass result.lrs and result.smoothed of an lrFind run with more steps.`);
+    throw new Error(
+      `lrSuggestions: needs two arrays of the same length >= 2 (rates and smoothed losses), got ${Array.isArray(lrs) ? lrs.length : typeof lrs} and ${Array.isArray(smoothed) ? smoothed.length : typeof smoothed}. Fix: pass result.lrs and result.smoothed of an lrFind run with more steps.`,
+    );
   }
   let lo = Math.floor(lrs.length / 10);
   let hi = lrs.length - 5;
-  if (hi - lo < 2) { lo = 0; hi = lrs.length; }
+  if (hi - lo < 2) {
+    lo = 0;
+    hi = lrs.length;
+  }
   let end = hi;
-  for (let i = lo; i < hi; i++) if (!Number.isFinite(smoothed[i])) { end = i; break; }
+  for (let i = lo; i < hi; i++)
+    if (!Number.isFinite(smoothed[i])) {
+      end = i;
+      break;
+    }
   const l = lrs.slice(lo, end);
   const s = smoothed.slice(lo, end);
-  if (l.length < 2) throw new Error(`lrSuggestions: fewer than 2 finite points to read (the loss was NaN from the start). Fix: lower startLr, or check the inputs for NaN/Inf values.`);
+  if (l.length < 2)
+    throw new Error(
+      `lrSuggestions: fewer than 2 finite points to read (the loss was NaN from the start). Fix: lower startLr, or check the inputs for NaN/Inf values.`,
+    );
   // steep: most negative d(loss)/d(log lr)
   let si = 0;
   let best = Infinity;
   for (let i = 0; i + 1 < l.length; i++) {
     const g = (s[i + 1] - s[i]) / (Math.log(l[i + 1]) - Math.log(l[i]));
-    if (g < best) { best = g; si = i; }
+    if (g < best) {
+      best = g;
+      si = i;
+    }
   }
   // valley: the longest decreasing subsequence; 2/3 of the way down... as in fastai (start + sections + sections/2)
   const n = s.length;
@@ -107,7 +124,10 @@ export function lrSuggestions(lrs: number[], smoothed: number[]): Pick<LrFindRes
   for (let i = 1; i < n; i++) {
     for (let j = 0; j < i; j++) {
       if (s[i] < s[j] && lds[i] < lds[j] + 1) lds[i] = lds[j] + 1;
-      if (lds[maxEnd] < lds[i]) { maxEnd = i; maxStart = maxEnd - lds[maxEnd]; }
+      if (lds[maxEnd] < lds[i]) {
+        maxEnd = i;
+        maxStart = maxEnd - lds[maxEnd];
+      }
     }
   }
   const sections = (maxEnd - maxStart) / 3;
@@ -137,17 +157,23 @@ export function lrSuggestions(lrs: number[], smoothed: number[]): Pick<LrFindRes
  */
 export async function lrFind(net: Net, data: BatchSource, opts: LrFindOptions = {}): Promise<LrFindResult> {
   checkNet(net, 'lrFind');
-  if (opts === null || typeof opts !== 'object') throw new Error(`lrFind: options must be an object, got ${opts === null ? 'null' : typeof opts}. Fix: pass e.g. { steps: 100 } or nothing.`);
+  if (opts === null || typeof opts !== 'object')
+    throw new Error(`lrFind: options must be an object, got ${opts === null ? 'null' : typeof opts}. Fix: pass e.g. { steps: 100 } or nothing.`);
   const startLr = positive('startLr', opts.startLr ?? 1e-7);
   const endLr = positive('endLr', opts.endLr ?? 10);
   if (!(endLr > startLr)) throw new Error(`lrFind: endLr (${endLr}) must be larger than startLr (${startLr}). Fix: pass e.g. { startLr: 1e-7, endLr: 10 }.`);
   const steps = positive('steps', opts.steps ?? 100, true);
   if (steps < 2) throw new Error(`lrFind: steps must be at least 2, got ${steps}. Fix: pass e.g. steps: 100.`);
   const factor = opts.divergeFactor ?? 4;
-  if (typeof factor !== 'number' || !(factor > 1)) throw new Error(`lrFind: divergeFactor must be a number > 1, got ${String(factor)}. Fix: pass e.g. divergeFactor: 4, or Infinity to never stop early.`);
+  if (typeof factor !== 'number' || !(factor > 1))
+    throw new Error(`lrFind: divergeFactor must be a number > 1, got ${String(factor)}. Fix: pass e.g. divergeFactor: 4, or Infinity to never stop early.`);
   const beta = opts.smoothing ?? 0.98;
-  if (typeof beta !== 'number' || !(beta >= 0 && beta < 1)) throw new Error(`lrFind: smoothing must be in [0, 1), got ${String(beta)}. Fix: pass e.g. smoothing: 0.98, or 0 for the raw losses.`);
-  if (!data || typeof data.batch !== 'function' || !Number.isInteger(data.count)) throw new Error(`lrFind: the data is not a BatchSource. Fix: wrap images with imageSource(data, net.preprocessing), or features with featureSource(features).`);
+  if (typeof beta !== 'number' || !(beta >= 0 && beta < 1))
+    throw new Error(`lrFind: smoothing must be in [0, 1), got ${String(beta)}. Fix: pass e.g. smoothing: 0.98, or 0 for the raw losses.`);
+  if (!data || typeof data.batch !== 'function' || !Number.isInteger(data.count))
+    throw new Error(
+      `lrFind: the data is not a BatchSource. Fix: wrap images with imageSource(data, net.preprocessing), or features with featureSource(features).`,
+    );
   const batchSize = opts.batchSize ?? 64;
   positive('batchSize', batchSize, true);
   const stepsPerEpoch = Math.ceil(data.count / batchSize);
@@ -165,25 +191,38 @@ export async function lrFind(net: Net, data: BatchSource, opts: LrFindOptions = 
   let engine: 'graph' | 'eager' = 'eager';
   try {
     await train(net, data, {
-      batchSize, optimizer: opts.optimizer, lrDivisor: opts.lrDivisor, groupLrMultipliers: opts.groupLrMultipliers, engine: opts.engine,
-      seed: opts.seed ?? 0, shuffle: true, verbose: 0, // the range test is one measurement, not a training run to watch
+      batchSize,
+      optimizer: opts.optimizer,
+      lrDivisor: opts.lrDivisor,
+      groupLrMultipliers: opts.groupLrMultipliers,
+      engine: opts.engine,
+      seed: opts.seed ?? 0,
+      shuffle: true,
+      verbose: 0, // the range test is one measurement, not a training run to watch
       learningRate: startLr,
       epochs: Math.max(1, Math.ceil(steps / Math.max(1, stepsPerEpoch))),
       // The multiplier at step i: ratio^(i / (steps - 1)), so step 0 uses startLr and step steps-1 uses endLr.
       schedule: (step) => Math.pow(ratio, Math.min(step, steps - 1) / (steps - 1)),
-      callbacks: [{
-        onTrainBegin(_net, history) { engine = history.engine ?? 'eager'; },
-        onBatchEnd(step, logs) {
-          lrs.push(logs.lr);
-          losses.push(logs.loss);
-          avg = beta * avg + (1 - beta) * logs.loss;
-          const s = avg / (1 - Math.pow(beta, step + 1));
-          smoothed.push(s);
-          if (s < bestSmooth) bestSmooth = s;
-          if (step > 0 && s > factor * bestSmooth) { diverged = true; return 'stop'; }
-          return step + 1 >= steps ? 'stop' : undefined;
+      callbacks: [
+        {
+          onTrainBegin(_net, history) {
+            engine = history.engine ?? 'eager';
+          },
+          onBatchEnd(step, logs) {
+            lrs.push(logs.lr);
+            losses.push(logs.loss);
+            avg = beta * avg + (1 - beta) * logs.loss;
+            const s = avg / (1 - Math.pow(beta, step + 1));
+            smoothed.push(s);
+            if (s < bestSmooth) bestSmooth = s;
+            if (step > 0 && s > factor * bestSmooth) {
+              diverged = true;
+              return 'stop';
+            }
+            return step + 1 >= steps ? 'stop' : undefined;
+          },
         },
-      }],
+      ],
     });
   } catch (e) {
     // A loss that became NaN/Inf is the divergence itself (past the last recorded step).
@@ -192,7 +231,9 @@ export async function lrFind(net: Net, data: BatchSource, opts: LrFindOptions = 
   } finally {
     net.model.setWeights(saved);
     tf.dispose(saved);
-    dropouts.forEach((l, i) => { l.calls = calls[i]; });
+    dropouts.forEach((l, i) => {
+      l.calls = calls[i];
+    });
   }
   return { lrs, losses, smoothed, ...lrSuggestions(lrs, smoothed), diverged, engine };
 }

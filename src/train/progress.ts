@@ -35,7 +35,10 @@ export interface ProgressStream {
 const scope = new AsyncLocalStorage<Verbosity>();
 
 function checkLevel(v: unknown, where: string): Verbosity {
-  if (v !== 0 && v !== 1 && v !== 2) throw new Error(`${where}: verbose must be 0 (silent), 1 (a bar in notebooks, epoch lines elsewhere) or 2 (epoch lines), got ${JSON.stringify(v)}. Fix: pass e.g. verbose: 0, or leave it out for the automatic choice.`);
+  if (v !== 0 && v !== 1 && v !== 2)
+    throw new Error(
+      `${where}: verbose must be 0 (silent), 1 (a bar in notebooks, epoch lines elsewhere) or 2 (epoch lines), got ${JSON.stringify(v)}. Fix: pass e.g. verbose: 0, or leave it out for the automatic choice.`,
+    );
   return v;
 }
 
@@ -49,7 +52,8 @@ function checkLevel(v: unknown, where: string): Verbosity {
  */
 export function withVerbose<T>(level: Verbosity, fn: () => T): T {
   checkLevel(level, 'withVerbose');
-  if (typeof fn !== 'function') throw new Error(`withVerbose: expected a function to run, got ${typeof fn}. Fix: pass e.g. withVerbose(0, () => train(net, src)).`);
+  if (typeof fn !== 'function')
+    throw new Error(`withVerbose: expected a function to run, got ${typeof fn}. Fix: pass e.g. withVerbose(0, () => train(net, src)).`);
   return scope.run(level, fn);
 }
 
@@ -87,7 +91,10 @@ function fmt(x: number | undefined, digits = 4): string {
 
 /** `epoch 2/5  loss 0.4123  acc 0.8750  val_loss 0.5012  val_acc 0.8300  lr 1.00e-3  1.2 s` */
 export function epochLine(logs: EpochLogs, lastEpoch: number): string {
-  if (!logs || typeof logs.epoch !== 'number' || typeof logs.loss !== 'number' || typeof logs.lr !== 'number') throw new Error(`epochLine: expected an epoch's logs {epoch, loss, acc, lr, seconds, ...}, got ${logs === null ? 'null' : typeof logs}. Fix: pass an entry of history.epochs.`);
+  if (!logs || typeof logs.epoch !== 'number' || typeof logs.loss !== 'number' || typeof logs.lr !== 'number')
+    throw new Error(
+      `epochLine: expected an epoch's logs {epoch, loss, acc, lr, seconds, ...}, got ${logs === null ? 'null' : typeof logs}. Fix: pass an entry of history.epochs.`,
+    );
   const val = typeof logs.valAcc === 'number' ? `  val_loss ${fmt(logs.valLoss)}  val_acc ${fmt(logs.valAcc)}` : '';
   return `epoch ${logs.epoch + 1}/${lastEpoch}  loss ${fmt(logs.loss)}  acc ${fmt(logs.acc)}${val}  lr ${logs.lr.toExponential(2)}  ${logs.seconds.toFixed(1)} s`;
 }
@@ -113,10 +120,18 @@ export interface RunShape {
  */
 export function progressCallback(level: Verbosity, run: RunShape, stream: ProgressStream = process.stderr): (Callback & { close(): void }) | null {
   if (checkLevel(level, 'progressCallback') === 0) return null;
-  if (!run || !(run.epochs > 0) || !(run.stepsPerEpoch > 0)) throw new Error(`progressCallback: expected the run's shape {firstEpoch, epochs, stepsPerEpoch, count} with epochs and stepsPerEpoch > 0, got ${JSON.stringify(run)}. Fix: pass e.g. { firstEpoch: 0, epochs: 3, stepsPerEpoch: 10, count: 320 }.`);
+  if (!run || !(run.epochs > 0) || !(run.stepsPerEpoch > 0))
+    throw new Error(
+      `progressCallback: expected the run's shape {firstEpoch, epochs, stepsPerEpoch, count} with epochs and stepsPerEpoch > 0, got ${JSON.stringify(run)}. Fix: pass e.g. { firstEpoch: 0, epochs: 3, stepsPerEpoch: 10, count: 320 }.`,
+    );
   const last = run.firstEpoch + run.epochs;
   if (level === 2 || !displaySink()) {
-    return { onEpochEnd: (_e, logs) => { stream.write(epochLine(logs, last) + '\n'); }, close() {} };
+    return {
+      onEpochEnd: (_e, logs) => {
+        stream.write(epochLine(logs, last) + '\n');
+      },
+      close() {},
+    };
   }
   const total = run.epochs * run.stepsPerEpoch;
   const bar = progress(total, 'training');
@@ -127,20 +142,27 @@ export function progressCallback(level: Verbosity, run: RunShape, stream: Progre
   let note = '';
   return {
     onBatchEnd(_step, logs) {
-      if (logs.epoch !== epoch) { epoch = logs.epoch; sum = 0; n = 0; }
+      if (logs.epoch !== epoch) {
+        epoch = logs.epoch;
+        sum = 0;
+        n = 0;
+      }
       sum += logs.loss;
       n++;
       done++;
       bar.update(Math.min(done, total), `epoch ${epoch + 1}/${last}, loss ${fmt(sum / n)}${note}`);
     },
     onEpochEnd(_e, logs) {
-      note = typeof logs.valAcc === 'number' ? ` | last epoch: acc ${fmt(logs.acc, 3)}, val_acc ${fmt(logs.valAcc, 3)}` : ` | last epoch: acc ${fmt(logs.acc, 3)}`;
+      note =
+        typeof logs.valAcc === 'number' ? ` | last epoch: acc ${fmt(logs.acc, 3)}, val_acc ${fmt(logs.valAcc, 3)}` : ` | last epoch: acc ${fmt(logs.acc, 3)}`;
     },
     onTrainEnd(_net, history) {
       const e = history.epochs[history.epochs.length - 1];
       bar.done(e ? epochLine(e, last) : 'no epoch finished');
     },
     /** Settle the bar when the run ended without onTrainEnd (an error); a no-op after done. */
-    close() { bar.done(); },
+    close() {
+      bar.done();
+    },
   };
 }

@@ -23,7 +23,8 @@ export function constant(): Schedule {
  * @example cosine()(50, 100); // 0.5
  */
 export function cosine(floor = 0): Schedule {
-  if (!(floor >= 0 && floor <= 1)) throw new Error(`cosine: floor ${floor} is not a multiplier in [0, 1]. Fix: pass e.g. cosine(0.1), or cosine() to decay to 0.`);
+  if (!(floor >= 0 && floor <= 1))
+    throw new Error(`cosine: floor ${floor} is not a multiplier in [0, 1]. Fix: pass e.g. cosine(0.1), or cosine() to decay to 0.`);
   return (step, total) => floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, step / Math.max(1, total - 1))));
 }
 
@@ -37,7 +38,9 @@ export function cosine(floor = 0): Schedule {
  */
 export function oneCycle(pctStart = 0.25, divFactor = 25, finalDiv = 1e4): Schedule {
   if (!(pctStart > 0 && pctStart < 1) || !(divFactor >= 1 && Number.isFinite(divFactor)) || !(finalDiv >= 1 && Number.isFinite(finalDiv))) {
-    throw new Error(`oneCycle(${pctStart}, ${divFactor}, ${finalDiv}): needs 0 < pctStart < 1, divFactor >= 1 and finalDiv >= 1. Fix: use the defaults, oneCycle(0.25, 25, 1e4).`);
+    throw new Error(
+      `oneCycle(${pctStart}, ${divFactor}, ${finalDiv}): needs 0 < pctStart < 1, divFactor >= 1 and finalDiv >= 1. Fix: use the defaults, oneCycle(0.25, 25, 1e4).`,
+    );
   }
   return (step, total) => {
     const peak = Math.max(1, Math.round(pctStart * total));
@@ -76,10 +79,17 @@ export function resolveSchedule(s: Schedule | ScheduleName | undefined): Schedul
   if (s === undefined) return constant();
   if (typeof s === 'function') return s;
   switch (s) {
-    case 'constant': return constant();
-    case 'cosine': return cosine();
-    case 'one-cycle': return oneCycle();
-    case 'slanted-triangular': return slantedTriangular();
-    default: throw new Error(`unknown learning-rate schedule '${String(s)}'. Use one of: constant, cosine, one-cycle, slanted-triangular, or a function (step, total) => multiplier.`);
+    case 'constant':
+      return constant();
+    case 'cosine':
+      return cosine();
+    case 'one-cycle':
+      return oneCycle();
+    case 'slanted-triangular':
+      return slantedTriangular();
+    default:
+      throw new Error(
+        `unknown learning-rate schedule '${String(s)}'. Use one of: constant, cosine, one-cycle, slanted-triangular, or a function (step, total) => multiplier.`,
+      );
   }
 }

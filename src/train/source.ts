@@ -42,14 +42,22 @@ export type Augmentation = AugmentOptions;
 export function imageSource(ds: ImageDataset, pre: Preprocessing, augment: Augmentation = {}): BatchSource {
   checkDataset(ds, 'imageSource');
   if (!pre || !Number.isInteger(pre.height) || !Number.isInteger(pre.width) || !Number.isInteger(pre.channels)) {
-    throw new Error(`imageSource: expected a net's preprocessing {height, width, channels}, got ${pre && typeof pre === 'object' ? `an object with keys ${Object.keys(pre).slice(0, 4).join(', ')}` : String(pre)}. Fix: pass net.preprocessing.`);
+    throw new Error(
+      `imageSource: expected a net's preprocessing {height, width, channels}, got ${pre && typeof pre === 'object' ? `an object with keys ${Object.keys(pre).slice(0, 4).join(', ')}` : String(pre)}. Fix: pass net.preprocessing.`,
+    );
   }
-  if (ds.count === 0) throw new Error(`data set '${ds.name}' is empty: nothing to train or evaluate on. Fix: pass a data set with images (check the split, filter or folder it came from).`);
+  if (ds.count === 0)
+    throw new Error(
+      `data set '${ds.name}' is empty: nothing to train or evaluate on. Fix: pass a data set with images (check the split, filter or folder it came from).`,
+    );
   const resize = ds.height !== pre.height || ds.width !== pre.width;
   if (resize && !pre.resize) {
-    throw new Error(`data set '${ds.name}' has ${ds.height}x${ds.width} images but the model expects ${pre.height}x${pre.width}. Fix: resize when loading (e.g. loadImageFolder(dir, { height: ${pre.height}, width: ${pre.width} })).`);
+    throw new Error(
+      `data set '${ds.name}' has ${ds.height}x${ds.width} images but the model expects ${pre.height}x${pre.width}. Fix: resize when loading (e.g. loadImageFolder(dir, { height: ${pre.height}, width: ${pre.width} })).`,
+    );
   }
-  if (![1, 3].includes(ds.channels) || ![1, 3].includes(pre.channels)) throw new Error(`only 1 or 3 channels are supported (data ${ds.channels}, model ${pre.channels}).`);
+  if (![1, 3].includes(ds.channels) || ![1, 3].includes(pre.channels))
+    throw new Error(`only 1 or 3 channels are supported (data ${ds.channels}, model ${pre.channels}).`);
   const mean = pre.mean ?? 0;
   const std = pre.std ?? 1;
   const normalize = mean !== 0 || std !== 1 ? { mean, std } : true;
@@ -87,13 +95,28 @@ export interface FeatureSet {
  * const src = featureSource(await extractFeatures(backbone, train));
  */
 export function featureSource(fs: FeatureSet): BatchSource {
-  if (!fs || !(fs.features instanceof Float32Array) || !Array.isArray(fs.classNames)) throw new Error(`featureSource: expected a FeatureSet {features, labels, count, dim, classNames}, got ${fs === null ? 'null' : typeof fs}. Fix: pass what extractFeatures returns.`);
+  if (!fs || !(fs.features instanceof Float32Array) || !Array.isArray(fs.classNames))
+    throw new Error(
+      `featureSource: expected a FeatureSet {features, labels, count, dim, classNames}, got ${fs === null ? 'null' : typeof fs}. Fix: pass what extractFeatures returns.`,
+    );
   if (fs.count === 0) throw new Error(`feature set '${fs.key}' is empty: nothing to train on. Fix: extract features of a data set that has images.`);
-  if (!Number.isInteger(fs.dim) || fs.dim < 1 || !Number.isInteger(fs.count) || fs.count < 0 || fs.features.length !== fs.count * fs.dim || fs.labels.length < fs.count) {
-    throw new Error(`feature set '${fs.key}' has ${fs.features.length} values and ${fs.labels.length} labels, not ${fs.count} x ${fs.dim} values and ${fs.count} labels. Fix: keep features, labels, count and dim together as extractFeatures returns them.`);
+  if (
+    !Number.isInteger(fs.dim) ||
+    fs.dim < 1 ||
+    !Number.isInteger(fs.count) ||
+    fs.count < 0 ||
+    fs.features.length !== fs.count * fs.dim ||
+    fs.labels.length < fs.count
+  ) {
+    throw new Error(
+      `feature set '${fs.key}' has ${fs.features.length} values and ${fs.labels.length} labels, not ${fs.count} x ${fs.dim} values and ${fs.count} labels. Fix: keep features, labels, count and dim together as extractFeatures returns them.`,
+    );
   }
   for (let i = 0; i < fs.count; i++) {
-    if (fs.labels[i] >= fs.classNames.length) throw new Error(`feature set '${fs.key}': example ${i} has label ${fs.labels[i]} but there are only ${fs.classNames.length} class names. Fix: use labels 0..${fs.classNames.length - 1}, or list a name for every class.`);
+    if (fs.labels[i] >= fs.classNames.length)
+      throw new Error(
+        `feature set '${fs.key}': example ${i} has label ${fs.labels[i]} but there are only ${fs.classNames.length} class names. Fix: use labels 0..${fs.classNames.length - 1}, or list a name for every class.`,
+      );
   }
   return {
     count: fs.count,

@@ -32,12 +32,21 @@ export function seededDropouts(model: tfn.LayersModel): SeededDropout[] {
 
 /** Pack per-group slots and the model's dropout counters into a TrainState. */
 export function packTrainState(model: tfn.LayersModel, kind: OptimizerKind, groups: ParamGroup[], slots: GroupSlots[]): TrainState {
-  const out: TrainState = { optimizer: kind, groups: [], dropoutCalls: {}, values: new Float32Array(slots.reduce((n, g) => n + g.slots.reduce((m, s) => m + s.values.length, 0), 0)) };
+  const out: TrainState = {
+    optimizer: kind,
+    groups: [],
+    dropoutCalls: {},
+    values: new Float32Array(slots.reduce((n, g) => n + g.slots.reduce((m, s) => m + s.values.length, 0), 0)),
+  };
   let off = 0;
   slots.forEach((g, i) => {
     const entry: TrainState['groups'][number] = { name: groups[i].name, iterations: g.iterations, shapes: [] };
     if (g.accBeta) entry.accBeta = g.accBeta;
-    for (const s of g.slots) { entry.shapes.push(s.shape.slice()); out.values.set(s.values, off); off += s.values.length; }
+    for (const s of g.slots) {
+      entry.shapes.push(s.shape.slice());
+      out.values.set(s.values, off);
+      off += s.values.length;
+    }
     out.groups.push(entry);
   });
   for (const l of seededDropouts(model)) out.dropoutCalls[l.name] = l.calls;
@@ -51,9 +60,14 @@ export function packTrainState(model: tfn.LayersModel, kind: OptimizerKind, grou
  * @throws when the state was saved by a different net, grouping or optimizer
  */
 export function unpackTrainState(model: tfn.LayersModel, kind: OptimizerKind, groups: ParamGroup[], st: TrainState): GroupSlots[] {
-  const bad = (what: string): never => { throw new Error(`trainState does not fit this run: ${what}. Fix: resume with the same net, layer groups, trainable layers and optimizer as the run that saved it, or start without trainState.`); };
+  const bad = (what: string): never => {
+    throw new Error(
+      `trainState does not fit this run: ${what}. Fix: resume with the same net, layer groups, trainable layers and optimizer as the run that saved it, or start without trainState.`,
+    );
+  };
   if (st.optimizer !== kind) bad(`it is for '${st.optimizer}', this run uses '${kind}'`);
-  if (st.groups.length !== groups.length || st.groups.some((g, i) => g.name !== groups[i].name)) bad(`groups ${st.groups.map((g) => g.name).join(', ')} vs ${groups.map((g) => g.name).join(', ')}`);
+  if (st.groups.length !== groups.length || st.groups.some((g, i) => g.name !== groups[i].name))
+    bad(`groups ${st.groups.map((g) => g.name).join(', ')} vs ${groups.map((g) => g.name).join(', ')}`);
   let off = 0;
   const out = st.groups.map((sg, i): GroupSlots => {
     const g = groups[i];
@@ -62,7 +76,8 @@ export function unpackTrainState(model: tfn.LayersModel, kind: OptimizerKind, gr
     const need = sg.shapes.reduce((n, sh) => n + sh.reduce((a, b) => a * b, 1), 0);
     if (off + need > st.values.length) bad(`it holds ${st.values.length} values, fewer than its slots need`);
     const per = sg.shapes.length / g.vars.length;
-    if (per !== Math.round(per) || sg.shapes.some((s, j) => s.join() !== g.vars[j % g.vars.length].shape.join())) bad(`the slots of group '${g.name}' do not match its trainable weights`);
+    if (per !== Math.round(per) || sg.shapes.some((s, j) => s.join() !== g.vars[j % g.vars.length].shape.join()))
+      bad(`the slots of group '${g.name}' do not match its trainable weights`);
     for (const shape of sg.shapes) {
       const n = shape.reduce((a, b) => a * b, 1);
       slots.push({ shape, values: st.values.subarray(off, off + n) });

@@ -31,7 +31,10 @@ type Writer = ReturnType<typeof import('@tensorflow/tfjs-node').node.summaryFile
  */
 function writer(dir: string): Writer {
   const node = (tf as unknown as { node?: { summaryFileWriter?: (d: string) => Writer } }).node;
-  if (!node?.summaryFileWriter) throw new Error(`tensorBoard needs the native TensorFlow backend (tfjs-node's summary writer); this process runs '${tf.getBackend()}'. Fix: unset TRANSFER_LAB_BACKEND and run 'npm run setup'.`);
+  if (!node?.summaryFileWriter)
+    throw new Error(
+      `tensorBoard needs the native TensorFlow backend (tfjs-node's summary writer); this process runs '${tf.getBackend()}'. Fix: unset TRANSFER_LAB_BACKEND and run 'npm run setup'.`,
+    );
   let w: Writer | undefined;
   tf.tidy(() => {
     w = node.summaryFileWriter!(dir);
@@ -56,12 +59,16 @@ function writer(dir: string): Writer {
  * // then: npm run tensorboard
  */
 export function tensorBoard(logdir: string, opts: TensorBoardOptions = {}): Callback {
-  if (typeof logdir !== 'string' || logdir.trim() === '') throw new Error(`tensorBoard: the log folder must be a path, got ${JSON.stringify(logdir)}. Fix: pass e.g. tensorBoard('logs/my-run').`);
-  if (opts === null || typeof opts !== 'object') throw new Error(`tensorBoard: options must be an object, got ${opts === null ? 'null' : typeof opts}. Fix: pass e.g. { updateFreq: 'batch' } or nothing.`);
+  if (typeof logdir !== 'string' || logdir.trim() === '')
+    throw new Error(`tensorBoard: the log folder must be a path, got ${JSON.stringify(logdir)}. Fix: pass e.g. tensorBoard('logs/my-run').`);
+  if (opts === null || typeof opts !== 'object')
+    throw new Error(`tensorBoard: options must be an object, got ${opts === null ? 'null' : typeof opts}. Fix: pass e.g. { updateFreq: 'batch' } or nothing.`);
   const freq = opts.updateFreq ?? 'epoch';
-  if (freq !== 'epoch' && freq !== 'batch') throw new Error(`tensorBoard: updateFreq '${String(freq)}' is not 'epoch' or 'batch'. Fix: pass updateFreq: 'epoch' (default) or 'batch'.`);
+  if (freq !== 'epoch' && freq !== 'batch')
+    throw new Error(`tensorBoard: updateFreq '${String(freq)}' is not 'epoch' or 'batch'. Fix: pass updateFreq: 'epoch' (default) or 'batch'.`);
   const root = path.resolve(logdir);
-  if (fs.existsSync(root) && !fs.statSync(root).isDirectory()) throw new Error(`tensorBoard: ${root} is a file, not a folder. Fix: pass a folder path for the run's logs, e.g. 'logs/my-run'.`);
+  if (fs.existsSync(root) && !fs.statSync(root).isDirectory())
+    throw new Error(`tensorBoard: ${root} is a file, not a folder. Fix: pass a folder path for the run's logs, e.g. 'logs/my-run'.`);
   let trainW: Writer | null = null;
   let valW: Writer | null = null;
   let mult: Record<string, number> = {};
@@ -71,7 +78,9 @@ export function tensorBoard(logdir: string, opts: TensorBoardOptions = {}): Call
       fs.mkdirSync(root, { recursive: true });
       trainW ??= writer(path.join(root, 'train'));
       mult = groupMultipliers(net, opts.rates?.lrDivisor ?? 1, opts.rates?.groupLrMultipliers ?? {});
-      trainable = net.groups.filter((g) => g.layers.some((l) => net.model.getLayer(l).trainable && net.model.getLayer(l).trainableWeights.length > 0)).map((g) => g.name);
+      trainable = net.groups
+        .filter((g) => g.layers.some((l) => net.model.getLayer(l).trainable && net.model.getLayer(l).trainableWeights.length > 0))
+        .map((g) => g.name);
     },
     onBatchEnd(step, logs) {
       if (freq !== 'batch' || !trainW) return;

@@ -52,7 +52,10 @@ type Topology = { class_name?: string; config?: Record<string, unknown> & { laye
 
 /** Replace the library's custom layers in a Keras topology by built-in ones, in place. */
 function standardize(node: unknown, replaced: string[]): void {
-  if (Array.isArray(node)) { for (const x of node) standardize(x, replaced); return; }
+  if (Array.isArray(node)) {
+    for (const x of node) standardize(x, replaced);
+    return;
+  }
   if (!node || typeof node !== 'object') return;
   const t = node as Topology;
   if (t.class_name === 'SeededDropout' && t.config) {
@@ -71,7 +74,9 @@ function tfjsBrowserBuild(): string {
   try {
     pkg = require.resolve('@tensorflow/tfjs/package.json');
   } catch {
-    throw new Error(`exportWeb: the @tensorflow/tfjs package is not installed (it comes with @tensorflow/tfjs-node). Fix: run 'npm install' in the transfer-lab folder.`);
+    throw new Error(
+      `exportWeb: the @tensorflow/tfjs package is not installed (it comes with @tensorflow/tfjs-node). Fix: run 'npm install' in the transfer-lab folder.`,
+    );
   }
   const file = path.join(path.dirname(pkg), 'dist', 'tf.min.js');
   if (!fs.existsSync(file)) throw new Error(`exportWeb: ${file} is missing from the @tensorflow/tfjs package. Fix: reinstall it ('npm install').`);
@@ -85,7 +90,9 @@ function exportProblem(target: string): string | null {
   if (entries.length === 0) return null;
   try {
     if (JSON.parse(fs.readFileSync(path.join(target, 'net.json'), 'utf8')).format === 'transfer-lab-web') return null;
-  } catch { /* not an earlier export */ }
+  } catch {
+    /* not an earlier export */
+  }
   return `is a folder that holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}), not an earlier web export; replacing it would delete them`;
 }
 
@@ -113,12 +120,17 @@ function plainTfjsProbs(modelDir: string, inputs: Float32Array, shape: number[])
       process.stdout.write(Buffer.from((await p.data()).buffer));
     })().catch((e) => { process.stderr.write('PLAIN-TFJS-ERROR ' + e.message.split('\\n')[0]); process.exit(3); });`;
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, ['-e', script, tfjs, modelDir, JSON.stringify(shape)], { encoding: 'buffer', maxBuffer: 1 << 28, timeout: 300_000 }, (err, stdout, stderr) => {
-      const msg = /PLAIN-TFJS-ERROR (.*)/.exec(stderr.toString('utf8'))?.[1];
-      if (err || msg) return reject(new Error(msg ?? (err as Error).message.split('\n')[0]));
-      const b = Buffer.from(stdout);
-      resolve(new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4).slice());
-    });
+    const child = execFile(
+      process.execPath,
+      ['-e', script, tfjs, modelDir, JSON.stringify(shape)],
+      { encoding: 'buffer', maxBuffer: 1 << 28, timeout: 300_000 },
+      (err, stdout, stderr) => {
+        const msg = /PLAIN-TFJS-ERROR (.*)/.exec(stderr.toString('utf8'))?.[1];
+        if (err || msg) return reject(new Error(msg ?? (err as Error).message.split('\n')[0]));
+        const b = Buffer.from(stdout);
+        resolve(new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4).slice());
+      },
+    );
     child.stdin!.end(Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength));
   });
 }
@@ -137,15 +149,22 @@ function plainTfjsProbs(modelDir: string, inputs: Float32Array, shape: number[])
  */
 export async function exportWeb(net: Net, outDir: string, opts: ExportWebOptions = {}): Promise<WebExport> {
   checkNet(net, 'exportWeb');
-  if (typeof outDir !== 'string' || outDir.trim() === '') throw new Error(`exportWeb: the output folder must be a path, got ${JSON.stringify(outDir)}. Fix: pass e.g. 'out/web/my-net'.`);
-  if (opts === null || typeof opts !== 'object') throw new Error(`exportWeb: options must be an object, got ${opts === null ? 'null' : typeof opts}. Fix: pass e.g. { title: 'My classifier' } or nothing.`);
+  if (typeof outDir !== 'string' || outDir.trim() === '')
+    throw new Error(`exportWeb: the output folder must be a path, got ${JSON.stringify(outDir)}. Fix: pass e.g. 'out/web/my-net'.`);
+  if (opts === null || typeof opts !== 'object')
+    throw new Error(`exportWeb: options must be an object, got ${opts === null ? 'null' : typeof opts}. Fix: pass e.g. { title: 'My classifier' } or nothing.`);
   const out = net.model.outputs[0].shape;
   const k = net.classNames.length;
-  if (k < 2 || out.length !== 2 || out[1] !== k) throw new Error(`exportWeb: the net has ${k} class names and outputs of shape [${out.map(String)}]: not a classifier. Fix: export a net with a head (withHead) and one class name per output.`);
+  if (k < 2 || out.length !== 2 || out[1] !== k)
+    throw new Error(
+      `exportWeb: the net has ${k} class names and outputs of shape [${out.map(String)}]: not a classifier. Fix: export a net with a head (withHead) and one class name per output.`,
+    );
   const pre = net.preprocessing;
   const input = net.model.inputs[0].shape;
   if (input.length !== 4 || input[1] !== pre.height || input[2] !== pre.width || input[3] !== pre.channels) {
-    throw new Error(`exportWeb: the page feeds images of ${pre.height}x${pre.width}x${pre.channels} (net.preprocessing) but the model takes [${input.map(String)}]. Fix: export an image net whose preprocessing matches its input (a Net from loadNet, withHead or netFromModel).`);
+    throw new Error(
+      `exportWeb: the page feeds images of ${pre.height}x${pre.width}x${pre.channels} (net.preprocessing) but the model takes [${input.map(String)}]. Fix: export an image net whose preprocessing matches its input (a Net from loadNet, withHead or netFromModel).`,
+    );
   }
   const target = path.resolve(outDir);
   const problem = exportProblem(target);
@@ -153,10 +172,12 @@ export async function exportWeb(net: Net, outDir: string, opts: ExportWebOptions
   const tfjsFile = tfjsBrowserBuild();
   const replaced: string[] = [];
   let artifacts: { modelTopology?: unknown; weightSpecs?: unknown[]; weightData?: unknown } | undefined;
-  await net.model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await net.model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const topology = JSON.parse(JSON.stringify(artifacts!.modelTopology)) as unknown;
   standardize(topology, replaced);
   const title = opts.title ?? `transfer-lab: ${net.classNames.slice(0, 6).join(', ')}${k > 6 ? ', ...' : ''}`;
@@ -167,7 +188,10 @@ export async function exportWeb(net: Net, outDir: string, opts: ExportWebOptions
   try {
     fs.mkdirSync(path.join(tmp, 'model'), { recursive: true });
     const modelJson = {
-      format: 'layers-model', generatedBy: 'transfer-lab exportWeb', convertedBy: null, modelTopology: topology,
+      format: 'layers-model',
+      generatedBy: 'transfer-lab exportWeb',
+      convertedBy: null,
+      modelTopology: topology,
       weightsManifest: [{ paths: ['weights.bin'], weights: artifacts!.weightSpecs }],
     };
     fs.writeFileSync(path.join(tmp, 'model', 'model.json'), JSON.stringify(modelJson));
@@ -194,15 +218,21 @@ export async function exportWeb(net: Net, outDir: string, opts: ExportWebOptions
       try {
         plain = await plainTfjsProbs(path.join(tmp, 'model'), xs, shape);
       } catch (e) {
-        throw new Error(`exportWeb: plain @tensorflow/tfjs cannot load or run the exported model (${(e as Error).message}). Fix: export nets built from built-in tfjs layers (image nets of this library are); custom layers (e.g. the text encoder's) have no plain-tfjs equivalent.`);
+        throw new Error(
+          `exportWeb: plain @tensorflow/tfjs cannot load or run the exported model (${(e as Error).message}). Fix: export nets built from built-in tfjs layers (image nets of this library are); custom layers (e.g. the text encoder's) have no plain-tfjs equivalent.`,
+        );
       }
       const ours = tf.tidy(() => {
         const x = tf.tensor4d(xs, shape as [number, number, number, number]);
         return (net.model.predict(x) as tfn.Tensor).dataSync() as Float32Array;
       });
-      if (plain.length !== ours.length) throw new Error(`exportWeb: plain tfjs returned ${plain.length} probabilities, the library ${ours.length}. Fix: report this as a bug.`);
+      if (plain.length !== ours.length)
+        throw new Error(`exportWeb: plain tfjs returned ${plain.length} probabilities, the library ${ours.length}. Fix: report this as a bug.`);
       maxAbsDiff = ours.reduce((m, v, i) => Math.max(m, Math.abs(v - plain[i])), 0);
-      if (!(maxAbsDiff < 1e-4)) throw new Error(`exportWeb: plain tfjs's probabilities differ from the library's by up to ${maxAbsDiff} on the same inputs. Fix: report this as a bug, with the net's layer list (inspect(net)).`);
+      if (!(maxAbsDiff < 1e-4))
+        throw new Error(
+          `exportWeb: plain tfjs's probabilities differ from the library's by up to ${maxAbsDiff} on the same inputs. Fix: report this as a bug, with the net's layer list (inspect(net)).`,
+        );
     }
     const old = `${target}.old-${process.pid}-${Date.now()}`;
     if (fs.existsSync(target)) fs.renameSync(target, old);

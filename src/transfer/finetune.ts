@@ -26,26 +26,30 @@ import { History } from '../train/history';
 export async function scratch(net: Net, seed = 0): Promise<Net> {
   checkNet(net, 'scratch');
   if (!Number.isInteger(seed)) throw new Error(`scratch: seed ${seed} is not an integer. Fix: pass an integer seed, e.g. scratch(net, 0).`);
-  return rebuildNet(net, (model) => {
-    let k = 0;
-    const fresh = model.weights.map((w) => {
-      const shape = w.shape as number[];
-      const n = w.originalName;
-      return tf.tidy(() => {
-        if (/(^|\/)(gamma|moving_variance)$/.test(n)) return tf.ones(shape);
-        // Embedding tables (token/position rows of a text encoder): BERT's normal(0, 0.02).
-        if (/embeddings$/.test(n)) return tf.truncatedNormal(shape, 0, 0.02, 'float32', tfSeed(seed * 7919 + k++));
-        if (/kernel$/.test(n)) {
-          const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1) || 1;
-          return tf.truncatedNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', tfSeed(seed * 7919 + k++));
-        }
-        return tf.zeros(shape);
+  return rebuildNet(
+    net,
+    (model) => {
+      let k = 0;
+      const fresh = model.weights.map((w) => {
+        const shape = w.shape as number[];
+        const n = w.originalName;
+        return tf.tidy(() => {
+          if (/(^|\/)(gamma|moving_variance)$/.test(n)) return tf.ones(shape);
+          // Embedding tables (token/position rows of a text encoder): BERT's normal(0, 0.02).
+          if (/embeddings$/.test(n)) return tf.truncatedNormal(shape, 0, 0.02, 'float32', tfSeed(seed * 7919 + k++));
+          if (/kernel$/.test(n)) {
+            const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1) || 1;
+            return tf.truncatedNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', tfSeed(seed * 7919 + k++));
+          }
+          return tf.zeros(shape);
+        });
       });
-    });
-    model.setWeights(fresh);
-    tf.dispose(fresh);
-    for (const l of model.layers) l.trainable = true;
-  }, `scratch(seed=${seed})`);
+      model.setWeights(fresh);
+      tf.dispose(fresh);
+      for (const l of model.layers) l.trainable = true;
+    },
+    `scratch(seed=${seed})`,
+  );
 }
 
 /** Options for {@link linearProbe}. `learningRate` defaults to 0.1 / sqrt(feature dim), epochs to 20. */
@@ -64,19 +68,34 @@ export interface ProbeOptions extends Omit<TrainOptions, 'validation'> {
  */
 export async function linearProbe(features: FeatureSet, opts: ProbeOptions = {}): Promise<{ net: Net; history: History }> {
   const classes = features?.classNames?.length ?? 0;
-  if (classes < 2) throw new Error(`a linear probe needs at least 2 classes, the features have ${classes}. Fix: pass features of a task with 2 or more classes (extractFeatures on a labelled data set).`);
+  if (classes < 2)
+    throw new Error(
+      `a linear probe needs at least 2 classes, the features have ${classes}. Fix: pass features of a task with 2 or more classes (extractFeatures on a labelled data set).`,
+    );
   // Check the data before building the probe, so a bad input leaves no weights behind.
   const src = featureSource(features);
   const validation = opts.validation ? featureSource(opts.validation) : undefined;
   const input = tf.input({ shape: [features.dim], name: 'features_in' });
-  const out = tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: opts.seed ?? 0 }), name: 'probe_logits' }).apply(input) as tfn.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: opts.seed ?? 0 }), name: 'probe_logits' })
+    .apply(input) as tfn.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out, name: 'linear-probe' });
-  const net: Net = { model, groups: [{ name: 'head', layers: ['probe_logits'] }], classNames: features.classNames, preprocessing: { height: 1, width: features.dim, channels: 1 }, origin: `probe(${features.key})` };
+  const net: Net = {
+    model,
+    groups: [{ name: 'head', layers: ['probe_logits'] }],
+    classNames: features.classNames,
+    preprocessing: { height: 1, width: features.dim, channels: 1 },
+    origin: `probe(${features.key})`,
+  };
   try {
     const history = await train(net, src, {
       // Adam moves every weight by about lr per step, so a logit moves by about lr * dim:
       // scale the default rate with the width (a 6,272-d cut needs ~20x less than 256-d).
-      learningRate: 0.1 / Math.sqrt(features.dim), epochs: 20, batchSize: 64, ...opts, validation,
+      learningRate: 0.1 / Math.sqrt(features.dim),
+      epochs: 20,
+      batchSize: 64,
+      ...opts,
+      validation,
     });
     return { net, history };
   } catch (e) {
@@ -104,7 +123,10 @@ function merge(into: History, h: History): void {
   into.wallSeconds += h.wallSeconds;
   into.stoppedEarly = into.stoppedEarly || h.stoppedEarly;
   // The engine of the whole call: 'eager' (with its reason) if any stage ran eagerly.
-  if (h.engine && into.engine !== 'eager') { into.engine = h.engine; if (h.eagerReason) into.eagerReason = h.eagerReason; }
+  if (h.engine && into.engine !== 'eager') {
+    into.engine = h.engine;
+    if (h.eagerReason) into.eagerReason = h.eagerReason;
+  }
 }
 
 /**
@@ -120,7 +142,8 @@ export async function gradualUnfreeze(net: Net, data: BatchSource, opts: Gradual
   const per = opts.epochsPerStage ?? 1;
   const stages = opts.stages ?? net.groups.length;
   checkPositiveInt(per, 'epochsPerStage');
-  if (!Number.isInteger(stages) || stages < 1 || stages > net.groups.length) throw new Error(`stages must be 1..${net.groups.length} (one per layer group), got ${stages}.`);
+  if (!Number.isInteger(stages) || stages < 1 || stages > net.groups.length)
+    throw new Error(`stages must be 1..${net.groups.length} (one per layer group), got ${stages}.`);
   const { epochsPerStage: _p, stages: _s, finalEpochs, batchNorm = 'inference', ...rest } = opts;
   setBatchNormMode(net, batchNorm);
   const history: History = { epochs: [], events: [], wallSeconds: 0, samplesSeen: 0, stoppedEarly: false, trainableParams: 0 };
@@ -128,10 +151,14 @@ export async function gradualUnfreeze(net: Net, data: BatchSource, opts: Gradual
   for (let k = 0; k < stages; k++) {
     freezeTo(net, -1 - k);
     const group = net.groups[net.groups.length - 1 - k].name;
-    const extra = k === stages - 1 ? finalEpochs ?? 0 : 0;
+    const extra = k === stages - 1 ? (finalEpochs ?? 0) : 0;
     const h = await train(net, data, {
-      lrDivisor: ULMFIT_LR_DIVISOR, schedule: 'slanted-triangular', ...rest,
-      epochs: per + extra, initialEpoch: epoch, events: [k === 0 ? `train ${group}` : `unfreeze ${group}`],
+      lrDivisor: ULMFIT_LR_DIVISOR,
+      schedule: 'slanted-triangular',
+      ...rest,
+      epochs: per + extra,
+      initialEpoch: epoch,
+      events: [k === 0 ? `train ${group}` : `unfreeze ${group}`],
       seed: (opts.seed ?? 0) + k,
     });
     if (k === 0) history.trainableParams = h.trainableParams;
@@ -165,11 +192,16 @@ export interface FineTuneOptions extends Omit<TrainOptions, 'epochs' | 'initialE
  */
 export async function fineTune(net: Net, data: BatchSource, opts: FineTuneOptions = {}): Promise<History> {
   const { headEpochs = 1, epochs = 3, unfrozenLrFactor = 0.5, batchNorm = 'inference', ...rest } = opts;
-  for (const [k, v] of [['headEpochs', headEpochs], ['epochs', epochs]] as const) {
+  for (const [k, v] of [
+    ['headEpochs', headEpochs],
+    ['epochs', epochs],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`fineTune: ${k} must be a whole number >= 0, got ${v}. Fix: pass e.g. { headEpochs: 1, epochs: 3 }.`);
   }
-  if (headEpochs + epochs === 0) throw new Error('fineTune: headEpochs and epochs are both 0, so nothing would be trained. Fix: pass e.g. { headEpochs: 1, epochs: 3 }.');
-  if (!(unfrozenLrFactor > 0 && Number.isFinite(unfrozenLrFactor))) throw new Error(`fineTune: unfrozenLrFactor must be a positive number, got ${unfrozenLrFactor}. Fix: pass e.g. unfrozenLrFactor: 0.5.`);
+  if (headEpochs + epochs === 0)
+    throw new Error('fineTune: headEpochs and epochs are both 0, so nothing would be trained. Fix: pass e.g. { headEpochs: 1, epochs: 3 }.');
+  if (!(unfrozenLrFactor > 0 && Number.isFinite(unfrozenLrFactor)))
+    throw new Error(`fineTune: unfrozenLrFactor must be a positive number, got ${unfrozenLrFactor}. Fix: pass e.g. unfrozenLrFactor: 0.5.`);
   setBatchNormMode(net, batchNorm);
   const lr = opts.learningRate ?? 1e-3;
   const history: History = { epochs: [], events: [], wallSeconds: 0, samplesSeen: 0, stoppedEarly: false, trainableParams: 0 };
@@ -182,8 +214,14 @@ export async function fineTune(net: Net, data: BatchSource, opts: FineTuneOption
   if (epochs > 0) {
     unfreeze(net);
     const h = await train(net, data, {
-      lrDivisor: ULMFIT_LR_DIVISOR, schedule: 'one-cycle', ...rest,
-      learningRate: lr * unfrozenLrFactor, epochs, initialEpoch: headEpochs, events: ['unfreeze all'], seed: (opts.seed ?? 0) + 1,
+      lrDivisor: ULMFIT_LR_DIVISOR,
+      schedule: 'one-cycle',
+      ...rest,
+      learningRate: lr * unfrozenLrFactor,
+      epochs,
+      initialEpoch: headEpochs,
+      events: ['unfreeze all'],
+      seed: (opts.seed ?? 0) + 1,
     });
     if (headEpochs === 0) history.trainableParams = h.trainableParams;
     merge(history, h);

@@ -16,7 +16,6 @@ const PATCHED = Symbol('transfer-lab.bnPatched');
 const BN_INFERENCE = Symbol('transfer-lab.bnInference');
 const VERSION = Symbol('transfer-lab.trainableVersion');
 
-
 /**
  * Make every BatchNormalization layer of a model honour `trainable`: when the layer is
  * frozen it runs in inference mode during training (moving statistics used and not
@@ -155,7 +154,9 @@ export function unfreeze(net: Net, sel?: LayerSelector): Net {
 export function freezeTo(net: Net, n: number): Net {
   checkNet(net, 'freezeTo');
   if (!Number.isInteger(n) || n < -net.groups.length || n >= net.groups.length) {
-    throw new Error(`freezeTo(${n}): this net has ${net.groups.length} groups (${net.groups.map((g) => g.name).join(', ')}); use an index from ${-net.groups.length} to ${net.groups.length - 1}.`);
+    throw new Error(
+      `freezeTo(${n}): this net has ${net.groups.length} groups (${net.groups.map((g) => g.name).join(', ')}); use an index from ${-net.groups.length} to ${net.groups.length - 1}.`,
+    );
   }
   const k = n < 0 ? net.groups.length + n : n;
   const frozen = net.groups.slice(0, k).flatMap((g) => g.layers);

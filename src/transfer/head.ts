@@ -13,9 +13,7 @@ import { tfSeed } from '../random';
 /** The groups of `net` that lie before (and including) `layerName`, trimmed to it. */
 function groupsUpTo(net: Net, model: tfn.LayersModel): LayerGroup[] {
   const present = new Set(model.layers.map((l) => l.name));
-  return net.groups
-    .map((g) => ({ name: g.name, layers: g.layers.filter((l) => present.has(l)) }))
-    .filter((g) => g.layers.length > 0);
+  return net.groups.map((g) => ({ name: g.name, layers: g.layers.filter((l) => present.has(l)) })).filter((g) => g.layers.length > 0);
 }
 
 /**
@@ -66,9 +64,12 @@ export interface HeadOptions {
 export function withHead(backbone: Net, opts: HeadOptions): Net {
   checkNet(backbone, 'withHead');
   const { classes } = opts ?? ({} as HeadOptions);
-  if (!Number.isInteger(classes) || classes < 2) throw new Error(`a head needs an integer number of classes >= 2, got ${classes}. Fix: pass { classes: <number of classes of the new task> }.`);
-  if (opts.seed !== undefined && !Number.isInteger(opts.seed)) throw new Error(`withHead: seed ${opts.seed} is not an integer. Fix: pass an integer seed, e.g. seed: 0.`);
-  if (opts.dropout !== undefined && !(opts.dropout >= 0 && opts.dropout < 1)) throw new Error(`withHead: dropout ${opts.dropout} is not a fraction in [0, 1). Fix: pass e.g. dropout: 0.2.`);
+  if (!Number.isInteger(classes) || classes < 2)
+    throw new Error(`a head needs an integer number of classes >= 2, got ${classes}. Fix: pass { classes: <number of classes of the new task> }.`);
+  if (opts.seed !== undefined && !Number.isInteger(opts.seed))
+    throw new Error(`withHead: seed ${opts.seed} is not an integer. Fix: pass an integer seed, e.g. seed: 0.`);
+  if (opts.dropout !== undefined && !(opts.dropout >= 0 && opts.dropout < 1))
+    throw new Error(`withHead: dropout ${opts.dropout} is not a fraction in [0, 1). Fix: pass e.g. dropout: 0.2.`);
   if (opts.classNames && opts.classNames.length !== classes) {
     throw new Error(`the head has ${classes} classes but ${opts.classNames.length} class names were given. Fix: pass one name per class.`);
   }
@@ -84,19 +85,37 @@ export function withHead(backbone: Net, opts: HeadOptions): Net {
   };
   let x = body.model.outputs[0];
   const layers: string[] = [];
-  const add = (layer: tfn.layers.Layer) => { x = layer.apply(x) as tfn.SymbolicTensor; layers.push(layer.name); };
+  const add = (layer: tfn.layers.Layer) => {
+    x = layer.apply(x) as tfn.SymbolicTensor;
+    layers.push(layer.name);
+  };
   if (x.shape.length === 4) add(tf.layers.globalAveragePooling2d({ name: name('pool') }));
   else if (x.shape.length !== 2) add(tf.layers.flatten({ name: name('flatten') }));
   if (opts.hidden) {
     if (!Number.isInteger(opts.hidden) || opts.hidden < 1) throw new Error(`hidden must be a positive integer number of units, got ${opts.hidden}.`);
-    add(tf.layers.dense({ units: opts.hidden, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: tfSeed(seed * 31 + 1) }), name: name('hidden') }));
+    add(
+      tf.layers.dense({
+        units: opts.hidden,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.heNormal({ seed: tfSeed(seed * 31 + 1) }),
+        name: name('hidden'),
+      }),
+    );
   }
   if (opts.dropout) add(seededDropout({ rate: opts.dropout, seed: seed * 31 + 2, name: name('dropout') }));
-  add(tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 31 + 3 }), name: name('logits') }));
+  add(
+    tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 31 + 3 }), name: name('logits') }),
+  );
   const model = tf.model({ inputs: body.model.inputs, outputs: x, name: `${body.model.name}+head${classes}` });
   markChanged(model);
   const classNames = opts.classNames ?? Array.from({ length: classes }, (_, i) => String(i));
   const bodyGroups = body.groups.filter((g) => g.name !== prefix);
-  const net: Net = { model, groups: [...bodyGroups, { name: prefix, layers }], classNames, preprocessing: body.preprocessing, origin: `${body.origin}|head:${classes}` };
+  const net: Net = {
+    model,
+    groups: [...bodyGroups, { name: prefix, layers }],
+    classNames,
+    preprocessing: body.preprocessing,
+    origin: `${body.origin}|head:${classes}`,
+  };
   return setBatchNormMode(net, 'inference');
 }

@@ -25,7 +25,11 @@ export function inspect(net: Net): LayerRow[] {
   checkNet(net, 'inspect');
   return net.model.layers.map((l) => {
     let shape: unknown;
-    try { shape = l.outputShape; } catch { shape = '?'; }
+    try {
+      shape = l.outputShape;
+    } catch {
+      shape = '?';
+    }
     return {
       name: l.name,
       type: l.getClassName(),

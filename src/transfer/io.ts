@@ -38,8 +38,10 @@ function replaceProblem(target: string): string | null {
   if (entries.length === 0) return null;
   // A saved model is model.json, net.json and .bin weight files; anything else is someone's data.
   const others = entries.filter((f) => f !== 'model.json' && f !== 'net.json' && !f.endsWith('.bin'));
-  if (!entries.includes('model.json')) return `is a folder that holds no saved model (it has ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}); replacing it would delete those files`;
-  if (others.length) return `holds a model and other files (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}); replacing it would delete those files`;
+  if (!entries.includes('model.json'))
+    return `is a folder that holds no saved model (it has ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}); replacing it would delete those files`;
+  if (others.length)
+    return `holds a model and other files (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}); replacing it would delete those files`;
   return null;
 }
 
@@ -88,18 +90,37 @@ export async function saveNet(net: Net, dir: string, info: Record<string, unknow
   const problem = replaceProblem(target);
   if (problem) throw new Error(`saveNet: ${target} ${problem}. Fix: save into a new folder, or into one that holds a saved model (it is replaced as a whole).`);
   for (const name of Object.keys(opts.files ?? {})) {
-    if (!/^[\w.-]+$/.test(name) || ['model.json', 'net.json', 'weights.bin'].includes(name)) throw new Error(`saveNet: extra file name '${name}' is not allowed. Fix: use a plain file name other than model.json, net.json and weights.bin.`);
+    if (!/^[\w.-]+$/.test(name) || ['model.json', 'net.json', 'weights.bin'].includes(name))
+      throw new Error(`saveNet: extra file name '${name}' is not allowed. Fix: use a plain file name other than model.json, net.json and weights.bin.`);
   }
   const fail = (err: unknown): never => {
-    throw new Error(`saveNet: could not save to ${target} (${(err as Error).message.split('\n')[0]}). Fix: choose a folder path in a writable location with free space.`);
+    throw new Error(
+      `saveNet: could not save to ${target} (${(err as Error).message.split('\n')[0]}). Fix: choose a folder path in a writable location with free space.`,
+    );
   };
-  try { fs.mkdirSync(path.dirname(target), { recursive: true }); } catch (err) { fail(err); }
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+  } catch (err) {
+    fail(err);
+  }
   removeStale(target);
   const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
-  try { fs.mkdirSync(tmp); } catch (err) { fail(err); }
+  try {
+    fs.mkdirSync(tmp);
+  } catch (err) {
+    fail(err);
+  }
   try {
     await net.model.save(`file://${tmp}`);
-    const meta: NetMeta = { format: 'transfer-lab-net', version: 1, groups: net.groups, classNames: net.classNames, preprocessing: net.preprocessing, origin: net.origin, info };
+    const meta: NetMeta = {
+      format: 'transfer-lab-net',
+      version: 1,
+      groups: net.groups,
+      classNames: net.classNames,
+      preprocessing: net.preprocessing,
+      origin: net.origin,
+      info,
+    };
     fs.writeFileSync(path.join(tmp, 'net.json'), JSON.stringify(meta, null, 2) + '\n');
     for (const [name, data] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(tmp, name), data);
     swapInFolder(tmp, target);
@@ -110,7 +131,11 @@ export async function saveNet(net: Net, dir: string, info: Record<string, unknow
 }
 
 type NodeRef = [string, number, number, unknown?];
-interface LayerConfig { name?: string; class_name?: string; inbound_nodes?: NodeRef[][] }
+interface LayerConfig {
+  name?: string;
+  class_name?: string;
+  inbound_nodes?: NodeRef[][];
+}
 
 /**
  * Check a layers-model topology before tfjs sees it: tfjs's functional-model builder
@@ -136,7 +161,8 @@ export function topologyProblem(topology: unknown): string | null {
     nodes.set(l.name, Array.isArray(l.inbound_nodes) ? Math.max(1, l.inbound_nodes.length) : 1);
   }
   const ref = (r: unknown, where: string): string | null => {
-    if (!Array.isArray(r) || typeof r[0] !== 'string' || !Number.isInteger(r[1]) || !Number.isInteger(r[2]) || r[1] < 0 || r[2] < 0) return `${where} has a malformed node reference ${JSON.stringify(r)}`;
+    if (!Array.isArray(r) || typeof r[0] !== 'string' || !Number.isInteger(r[1]) || !Number.isInteger(r[2]) || r[1] < 0 || r[2] < 0)
+      return `${where} has a malformed node reference ${JSON.stringify(r)}`;
     const n = nodes.get(r[0]);
     if (n === undefined) return `${where} refers to a layer '${r[0]}' that the topology does not define`;
     if (r[1] >= n) return `${where} refers to node ${r[1]} of layer '${r[0]}', which has ${n}`;
@@ -146,10 +172,16 @@ export function topologyProblem(topology: unknown): string | null {
     if (l.inbound_nodes !== undefined && !Array.isArray(l.inbound_nodes)) return `layer '${l.name}' has malformed inbound nodes`;
     for (const node of l.inbound_nodes ?? []) {
       if (!Array.isArray(node)) return `layer '${l.name}' has a malformed inbound node`;
-      for (const r of node) { const p = ref(r, `layer '${l.name}'`); if (p) return p; }
+      for (const r of node) {
+        const p = ref(r, `layer '${l.name}'`);
+        if (p) return p;
+      }
     }
   }
-  for (const r of [...(cfg.input_layers ?? []), ...(cfg.output_layers ?? [])]) { const p = ref(r, 'the model inputs/outputs'); if (p) return p; }
+  for (const r of [...(cfg.input_layers ?? []), ...(cfg.output_layers ?? [])]) {
+    const p = ref(r, 'the model inputs/outputs');
+    if (p) return p;
+  }
   return null;
 }
 
@@ -172,7 +204,8 @@ export function modelFilesProblem(modelJson: unknown, dir: string): string | nul
     if (!g || !Array.isArray(g.paths) || !Array.isArray(g.weights)) return 'the weights manifest has a malformed group';
     let expected = 0;
     for (const w of g.weights as { shape?: unknown; dtype?: unknown }[]) {
-      if (!w || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) return `the weights manifest has a malformed shape ${JSON.stringify(w?.shape)}`;
+      if (!w || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0))
+        return `the weights manifest has a malformed shape ${JSON.stringify(w?.shape)}`;
       expected += (w.shape as number[]).reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1);
     }
     let actual = 0;
@@ -183,13 +216,16 @@ export function modelFilesProblem(modelJson: unknown, dir: string): string | nul
       if (!fs.existsSync(f)) return `weight file '${p}' is missing`;
       actual += fs.statSync(f).size;
     }
-    if (actual !== expected) return `the weight files ${(g.paths as string[]).join(', ')} hold ${actual} bytes but the manifest describes ${expected} (truncated or corrupt)`;
+    if (actual !== expected)
+      return `the weight files ${(g.paths as string[]).join(', ')} hold ${actual} bytes but the manifest describes ${expected} (truncated or corrupt)`;
   }
   return null;
 }
 
 function fail(dir: string, problem: string): never {
-  throw new Error(`cannot load the model in ${dir}: ${problem}. Fix: re-create it (npx transfer-lab pretrain, or saveNet), or restore it from git (git checkout -- ${dir}).`);
+  throw new Error(
+    `cannot load the model in ${dir}: ${problem}. Fix: re-create it (npx transfer-lab pretrain, or saveNet), or restore it from git (git checkout -- ${dir}).`,
+  );
 }
 
 /**
@@ -209,8 +245,16 @@ export async function loadNet(dir: string): Promise<Net> {
   if (!fs.existsSync(netJson)) fail(dir, 'net.json is missing');
   let meta: NetMeta;
   let topo: unknown;
-  try { topo = JSON.parse(fs.readFileSync(modelJson, 'utf8')); } catch (e) { fail(dir, `model.json is not valid JSON (${(e as Error).message})`); }
-  try { meta = JSON.parse(fs.readFileSync(netJson, 'utf8')); } catch (e) { fail(dir, `net.json is not valid JSON (${(e as Error).message})`); }
+  try {
+    topo = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
+  } catch (e) {
+    fail(dir, `model.json is not valid JSON (${(e as Error).message})`);
+  }
+  try {
+    meta = JSON.parse(fs.readFileSync(netJson, 'utf8'));
+  } catch (e) {
+    fail(dir, `net.json is not valid JSON (${(e as Error).message})`);
+  }
   if (meta.format !== 'transfer-lab-net' || !Array.isArray(meta.groups) || !meta.preprocessing) fail(dir, 'net.json is not a transfer-lab net description');
   const problem = modelFilesProblem(topo, abs);
   if (problem) fail(dir, problem);
@@ -246,7 +290,9 @@ export async function loadLayersModelClean(url: string): Promise<import('@tensor
   } catch (e) {
     for (const [name, v] of Object.entries(engine.registeredVariables)) if (!before.has(name)) v.dispose();
     // The first line names the problem (loadNet quotes it); the fix goes on the next line.
-    throw new Error(`cannot load ${url}: ${(e as Error).message.split('\n')[0]}\nFix: check that the path exists and holds a tfjs layers model (model.json and its weight files).`);
+    throw new Error(
+      `cannot load ${url}: ${(e as Error).message.split('\n')[0]}\nFix: check that the path exists and holds a tfjs layers model (model.json and its weight files).`,
+    );
   } finally {
     engine.endScope();
   }

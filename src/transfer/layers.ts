@@ -31,7 +31,8 @@ export class SeededDropout extends tf.layers.Layer {
   constructor(args: SeededDropoutArgs) {
     super({ name: args.name });
     if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${args.rate}. Fix: pass a fraction, e.g. rate: 0.2.`);
-    if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new Error(`dropout seed ${args.seed} is not an integer. Fix: pass an integer seed, e.g. seed: 0.`);
+    if (args.seed !== undefined && !Number.isInteger(args.seed))
+      throw new Error(`dropout seed ${args.seed} is not an integer. Fix: pass an integer seed, e.g. seed: 0.`);
     this.rate = args.rate;
     this.seed = args.seed ?? 0;
     this.supportsMasking = true;

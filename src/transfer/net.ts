@@ -63,7 +63,9 @@ function describe(x: unknown): string {
  */
 export function checkNet(x: unknown, where: string): asserts x is Net {
   if (isNet(x)) return;
-  throw new Error(`${where} expects a Net ({ model, groups, classNames, preprocessing }), got ${describe(x)}. Fix: ${isModel(x) ? 'pass the Net itself, not net.model' : 'pass a Net from loadBackbone, withHead or loadNet'}.`);
+  throw new Error(
+    `${where} expects a Net ({ model, groups, classNames, preprocessing }), got ${describe(x)}. Fix: ${isModel(x) ? 'pass the Net itself, not net.model' : 'pass a Net from loadBackbone, withHead or loadNet'}.`,
+  );
 }
 
 /**
@@ -104,7 +106,8 @@ export function findGroup(net: Net, group: string | number): LayerGroup {
   if (typeof group === 'number') {
     const i = group < 0 ? net.groups.length + group : group;
     const g = net.groups[i];
-    if (!Number.isInteger(group) || !g) throw new Error(`layer group index ${group} is out of range: this net has ${net.groups.length} groups (${groupNames(net)}).`);
+    if (!Number.isInteger(group) || !g)
+      throw new Error(`layer group index ${group} is out of range: this net has ${net.groups.length} groups (${groupNames(net)}).`);
     return g;
   }
   const g = net.groups.find((x) => x.name === group);

@@ -5,7 +5,6 @@
 import * as fs from 'fs';
 import { tf } from '../backend';
 import { predictor } from '../graph/predict';
-import type * as tfn from '@tensorflow/tfjs-node';
 import { decodeResized } from '../data/folder';
 import { ImageDataset } from '../data/dataset';
 import { imageSource } from '../train/source';
@@ -49,7 +48,9 @@ export async function predictImageFiles(net: Net, files: string | string[], opts
   const k = net.classNames.length;
   const out = net.model.outputs[0].shape;
   if (k < 2 || out.length !== 2 || out[1] !== k) {
-    throw new Error(`predictImageFiles: the net has ${k} class names and outputs of shape [${out.join(', ')}]: not a classifier. Fix: use a net with a head (withHead) and its class names, e.g. one loaded with loadNet.`);
+    throw new Error(
+      `predictImageFiles: the net has ${k} class names and outputs of shape [${out.join(', ')}]: not a classifier. Fix: use a net with a head (withHead) and its class names, e.g. one loaded with loadNet.`,
+    );
   }
   const topK = Math.min(opts.topK ?? 3, k);
   const batchSize = opts.batchSize ?? 64;
@@ -68,7 +69,17 @@ export async function predictImageFiles(net: Net, files: string | string[], opts
       throw new Error(`predictImageFiles: ${file} cannot be read as an image (${(e as Error).message.split('\n')[0]}). Fix: pass a PNG or JPEG file.`);
     }
   });
-  const ds: ImageDataset = { name: 'files', images, labels: new Uint8Array(list.length), count: list.length, height, width, channels, classNames: net.classNames, source: 'files' };
+  const ds: ImageDataset = {
+    name: 'files',
+    images,
+    labels: new Uint8Array(list.length),
+    count: list.length,
+    height,
+    width,
+    channels,
+    classNames: net.classNames,
+    source: 'files',
+  };
   const src = imageSource(ds, net.preprocessing);
   const probs = new Float32Array(list.length * k);
   const idx = Int32Array.from({ length: list.length }, (_, i) => i);
@@ -77,15 +88,21 @@ export async function predictImageFiles(net: Net, files: string | string[], opts
     const { xs, ys } = src.batch(idx.subarray(s, Math.min(list.length, s + batchSize)));
     try {
       const p = tf.tidy(() => predict(xs));
-      try { probs.set((await p.data()) as Float32Array, s * k); } finally { p.dispose(); }
+      try {
+        probs.set((await p.data()) as Float32Array, s * k);
+      } finally {
+        p.dispose();
+      }
     } finally {
       tf.dispose([xs, ys]);
     }
   }
   return list.map((file, i) => {
     const row = Array.from(probs.subarray(i * k, (i + 1) * k));
-    const top = row.map((probability, label) => ({ label, className: net.classNames[label], probability }))
-      .sort((a, b) => b.probability - a.probability || a.label - b.label).slice(0, topK);
+    const top = row
+      .map((probability, label) => ({ label, className: net.classNames[label], probability }))
+      .sort((a, b) => b.probability - a.probability || a.label - b.label)
+      .slice(0, topK);
     return { file, ...top[0], top };
   });
 }

@@ -33,16 +33,26 @@ function copiedGroups(source: Net, groups: number | string[]): LayerGroup[] {
   const known = source.groups.map((g) => g.name).join(', ');
   if (typeof groups === 'number') {
     if (!Number.isInteger(groups) || groups < 0 || groups > source.groups.length) {
-      throw new Error(`transplant: groups must be a whole number from 0 to ${source.groups.length} (this net's groups: ${known}), got ${groups}. Fix: pass e.g. groups: 2 to copy ${source.groups.slice(0, 2).map((g) => g.name).join(' and ')}.`);
+      throw new Error(
+        `transplant: groups must be a whole number from 0 to ${source.groups.length} (this net's groups: ${known}), got ${groups}. Fix: pass e.g. groups: 2 to copy ${source.groups
+          .slice(0, 2)
+          .map((g) => g.name)
+          .join(' and ')}.`,
+      );
     }
     return source.groups.slice(0, groups);
   }
   if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string')) {
-    throw new Error(`transplant: groups must be a number or a list of group names, got ${JSON.stringify(groups)}. Fix: pass e.g. groups: 2 or groups: ['block1', 'block2'].`);
+    throw new Error(
+      `transplant: groups must be a number or a list of group names, got ${JSON.stringify(groups)}. Fix: pass e.g. groups: 2 or groups: ['block1', 'block2'].`,
+    );
   }
   return [...new Set(groups)].map((name) => {
     const g = source.groups.find((x) => x.name === name);
-    if (!g) throw new Error(`transplant: unknown layer group '${name}' in the source net. Known groups: ${known}. Fix: use one of these names, or a number of groups.`);
+    if (!g)
+      throw new Error(
+        `transplant: unknown layer group '${name}' in the source net. Known groups: ${known}. Fix: use one of these names, or a number of groups.`,
+      );
     return g;
   });
 }
@@ -80,19 +90,28 @@ export async function transplant(source: Net, opts: TransplantOptions): Promise<
   const plan: { name: string; group: string }[] = [];
   for (const g of groups) {
     if (!into.groups.some((x) => x.name === g.name)) {
-      throw new Error(`transplant: the target architecture has no layer group '${g.name}' (its groups: ${into.groups.map((x) => x.name).join(', ')}). Fix: pass an 'into' net with the same architecture as the source in the copied groups.`);
+      throw new Error(
+        `transplant: the target architecture has no layer group '${g.name}' (its groups: ${into.groups.map((x) => x.name).join(', ')}). Fix: pass an 'into' net with the same architecture as the source in the copied groups.`,
+      );
     }
     for (const name of g.layers) {
       const from = source.model.layers.find((l) => l.name === name);
       const to = into.model.layers.find((l) => l.name === name);
-      if (!from) throw new Error(`transplant: layer '${name}' of group '${g.name}' is not in the source model '${source.model.name}'. Fix: the net's groups must name its own layers (load it with loadBackbone or loadNet).`);
+      if (!from)
+        throw new Error(
+          `transplant: layer '${name}' of group '${g.name}' is not in the source model '${source.model.name}'. Fix: the net's groups must name its own layers (load it with loadBackbone or loadNet).`,
+        );
       if (!to) {
-        throw new Error(`transplant: layer '${name}' of group '${g.name}' is not in the target architecture '${into.model.name}' (mismatched architectures). Fix: pass an 'into' net built from the same backbone (e.g. withHead(backbone, ...)), or copy fewer groups.`);
+        throw new Error(
+          `transplant: layer '${name}' of group '${g.name}' is not in the target architecture '${into.model.name}' (mismatched architectures). Fix: pass an 'into' net built from the same backbone (e.g. withHead(backbone, ...)), or copy fewer groups.`,
+        );
       }
       const a = from.weights.map((w) => JSON.stringify(w.shape));
       const b = to.weights.map((w) => JSON.stringify(w.shape));
       if (a.length !== b.length || a.some((s, i) => s !== b[i])) {
-        throw new Error(`transplant: layer '${name}' of group '${g.name}' has weights of shapes [${a.join(', ')}] in the source but [${b.join(', ')}] in the target (mismatched architectures). Fix: build the target with the same filters/units as the source, or copy fewer groups.`);
+        throw new Error(
+          `transplant: layer '${name}' of group '${g.name}' has weights of shapes [${a.join(', ')}] in the source but [${b.join(', ')}] in the target (mismatched architectures). Fix: build the target with the same filters/units as the source, or copy fewer groups.`,
+        );
       }
       plan.push({ name, group: g.name });
     }
@@ -102,7 +121,11 @@ export async function transplant(source: Net, opts: TransplantOptions): Promise<
     // Layer.setWeights writes each value into the target's own variables: nothing is shared.
     net.model.getLayer(name).setWeights(source.model.getLayer(name).getWeights());
   }
-  if (opts.freeze && groups.length > 0) freeze(net, groups.map((g) => g.name));
+  if (opts.freeze && groups.length > 0)
+    freeze(
+      net,
+      groups.map((g) => g.name),
+    );
   const what = groups.length ? groups.map((g) => g.name).join('+') : 'nothing';
   net.origin = `transplant(${source.origin}: ${what}, seed=${seed}${opts.freeze && groups.length ? ', frozen' : ''})`;
   return net;

@@ -27,7 +27,11 @@ export function writeAtomic(file: string, data: string | Uint8Array): string {
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, abs);
   } catch (e) {
-    try { fs.rmSync(tmp, { force: true }); } catch { /* its folder cannot exist */ }
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* its folder cannot exist */
+    }
     throw new Error(`could not write ${abs}: ${(e as Error).message}. Fix: check that the folder is writable.`, { cause: e });
   }
   return abs;

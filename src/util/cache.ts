@@ -50,7 +50,14 @@ export interface FeatureRequest {
  */
 export async function cachedFeatures(req: FeatureRequest, compute: () => Promise<Float32Array>): Promise<FeatureSet> {
   checkCacheMode(req.mode);
-  const make = (features: Float32Array, key: string): FeatureSet => ({ features, labels: req.labels, count: req.count, dim: req.dim, classNames: req.classNames, key });
+  const make = (features: Float32Array, key: string): FeatureSet => ({
+    features,
+    labels: req.labels,
+    count: req.count,
+    dim: req.dim,
+    classNames: req.classNames,
+    key,
+  });
   if (req.mode === 'none') return make(await compute(), req.uncachedKey);
   const key = req.key();
   const hit = memory.get(key) ?? (req.mode === 'disk' ? readDisk(req, key) : undefined);

@@ -24,7 +24,13 @@ import { PageCheck, assertPageOk, browserTestsEnabled, checkFigures, fileUrl, la
 
 const BAR = { data: [{ type: 'bar', x: ['a', 'b', 'c'], y: [1, 3, 2] }], layout: { title: { text: 'good bars' } } };
 /** A series of zeros is data (flat bars), unlike nulls: the checker must pass it. */
-const ZERO = { data: [{ type: 'bar', x: ['a', 'b'], y: [0, 0], name: 'no change' }, { type: 'bar', x: ['a', 'b'], y: [1, 2], name: 'change' }], layout: { title: { text: 'zeros' } } };
+const ZERO = {
+  data: [
+    { type: 'bar', x: ['a', 'b'], y: [0, 0], name: 'no change' },
+    { type: 'bar', x: ['a', 'b'], y: [1, 2], name: 'change' },
+  ],
+  layout: { title: { text: 'zeros' } },
+};
 const LINE = { data: [{ type: 'scatter', mode: 'lines+markers', x: [1, 2, 3], y: [2, 1, 3], name: 'line' }], layout: { title: { text: 'good line' } } };
 
 describe('the page checker fails on deliberately broken figures', function () {
@@ -60,8 +66,15 @@ describe('the page checker fails on deliberately broken figures', function () {
 
   function expectFailure(c: PageCheck, ...patterns: RegExp[]): void {
     assert.strictEqual(c.ok, false, `the checker passed a broken page:\n${JSON.stringify(c.figures, null, 1)}`);
-    for (const p of patterns) assert.ok(c.problems.some((x) => p.test(x)), `no problem matches ${p}; problems:\n${c.problems.join('\n')}`);
-    assert.throws(() => assertPageOk(c, 'broken fixture'), (e: Error) => e instanceof assert.AssertionError && patterns.every((p) => p.test(e.message)));
+    for (const p of patterns)
+      assert.ok(
+        c.problems.some((x) => p.test(x)),
+        `no problem matches ${p}; problems:\n${c.problems.join('\n')}`,
+      );
+    assert.throws(
+      () => assertPageOk(c, 'broken fixture'),
+      (e: Error) => e instanceof assert.AssertionError && patterns.every((p) => p.test(e.message)),
+    );
   }
 
   describe('an exported notebook (00-setup.html)', () => {
@@ -110,15 +123,22 @@ describe('the page checker fails on deliberately broken figures', function () {
       const file = writeFigureHtml(path.join(dir, 'good.html'), [BAR, LINE, ZERO]);
       const c = await check('good', fs.readFileSync(file, 'utf8'), 3);
       assertPageOk(c, 'three good figures');
-      assert.deepStrictEqual(c.figures.map((f) => [f.drawnTraces, f.traces]), [[1, 1], [1, 1], [2, 2]]);
+      assert.deepStrictEqual(
+        c.figures.map((f) => [f.drawnTraces, f.traces]),
+        [
+          [1, 1],
+          [1, 1],
+          [2, 2],
+        ],
+      );
     });
 
-    it("a figure whose plot script throws fails, with the page error; the other figure still counts as drawn", async () => {
+    it('a figure whose plot script throws fails, with the page error; the other figure still counts as drawn', async () => {
       const file = writeFigureHtml(path.join(dir, 'throws-src.html'), [BAR, LINE]);
       const html = fs.readFileSync(file, 'utf8');
       const call = 'window.Plotly.newPlot(el, fig.data, fig.layout, fig.config);';
       const second = html.indexOf(call, html.indexOf(call) + 1);
-      assert.ok(second > 0, 'found the second figure\'s plot call');
+      assert.ok(second > 0, "found the second figure's plot call");
       const broken = `${html.slice(0, second)}throw new Error('deliberately broken figure 7731');${html.slice(second + call.length)}`;
       const c = await check('throws', broken, 2);
       expectFailure(c, /figure 1 'good line': plotly did not draw it/, /page error: .*deliberately broken figure 7731/);
@@ -126,7 +146,10 @@ describe('the page checker fails on deliberately broken figures', function () {
     });
 
     it('a figure with no data points fails: empty plot', async () => {
-      const file = writeFigureHtml(path.join(dir, 'empty-src.html'), [BAR, { data: [{ type: 'scatter', x: [], y: [], name: 'nothing' }], layout: { title: { text: 'empty' } } }]);
+      const file = writeFigureHtml(path.join(dir, 'empty-src.html'), [
+        BAR,
+        { data: [{ type: 'scatter', x: [], y: [], name: 'nothing' }], layout: { title: { text: 'empty' } } },
+      ]);
       const c = await check('empty', fs.readFileSync(file, 'utf8'), 2);
       expectFailure(c, /figure 1 'empty': trace 0 \(scatter 'nothing'\) drew nothing/);
     });

@@ -23,14 +23,19 @@ function serve(dir: string): Promise<{ origin: string; close: () => Promise<void
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
     const file = path.resolve(dir, rel);
-    if (!file.startsWith(path.resolve(dir) + path.sep) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404).end(); return; }
+    if (!file.startsWith(path.resolve(dir) + path.sep) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
     res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
     fs.createReadStream(file).pipe(res);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as AddressInfo;
-    resolve({ origin: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ origin: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) });
+    }),
+  );
 }
 
 describe('transfer-lab export --web: the page in Chromium classifies like the library', function () {
@@ -46,7 +51,7 @@ describe('transfer-lab export --web: the page in Chromium classifies like the li
       this.skip();
     }
     assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'cli.js')), "dist/ is not built: run 'npm run build'");
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+
     tl = require('../../src/index') as typeof import('../../src/index');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transfer-lab-export-'));
     browser = await launchBrowser();
@@ -59,7 +64,9 @@ describe('transfer-lab export --web: the page in Chromium classifies like the li
 
   /** Pick a file in the page, wait for its prediction. */
   async function classifyFile(w: WatchedPage, file: string): Promise<{ shown: string; probs: number[] }> {
-    await w.page.evaluate(() => { document.getElementById('predicted-class')!.dataset.ready = 'false'; });
+    await w.page.evaluate(() => {
+      document.getElementById('predicted-class')!.dataset.ready = 'false';
+    });
     await w.page.setInputFiles('#file', file);
     return readPrediction(w);
   }
@@ -78,9 +85,13 @@ describe('transfer-lab export --web: the page in Chromium classifies like the li
     assert.ok(diff < 2e-3, `${what}: probabilities differ by up to ${diff}`);
   }
 
-  it('exports with the CLI, serves over 127.0.0.1, and the picked and drawn images get the library\'s class', async () => {
+  it("exports with the CLI, serves over 127.0.0.1, and the picked and drawn images get the library's class", async () => {
     const out = path.join(dir, 'web');
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'export', path.join(ROOT, 'models', 'fashion-cnn'), '--web', out, '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'export', path.join(ROOT, 'models', 'fashion-cnn'), '--web', out, '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     assert.strictEqual(r.status, 0, `export failed: ${r.stderr}`);
     const report = JSON.parse(r.stdout) as { files: string[]; replaced: string[]; maxAbsDiff: number };
     assert.ok(report.maxAbsDiff < 1e-4, `plain tfjs vs library: ${report.maxAbsDiff}`);
@@ -102,24 +113,40 @@ describe('transfer-lab export --web: the page in Chromium classifies like the li
     const w = await openPage(browser!, `${server.origin}/index.html`, { allowOrigins: [server.origin] });
     try {
       await w.page.waitForSelector('body[data-model-ready="true"]', { timeout: 60_000 });
-      for (const [file, what] of [[small, 'a 28x28 test image'], [big, 'a 61x47 RGB image (resized in the page)']] as const) {
+      for (const [file, what] of [
+        [small, 'a 28x28 test image'],
+        [big, 'a 61x47 RGB image (resized in the page)'],
+      ] as const) {
         const [lib] = await tl.predictImageFiles(net, file, { topK: 10 });
         const libProbs = Array.from({ length: 10 }, (_, c) => lib.top.find((t) => t.label === c)!.probability);
         assertSame(await classifyFile(w, file), lib, libProbs, what);
       }
       // (3) draw a stroke with the mouse; the library classifies the canvas's own pixels
       const box = (await w.page.locator('#draw').boundingBox())!;
-      await w.page.evaluate(() => { document.getElementById('predicted-class')!.dataset.ready = 'false'; });
+      await w.page.evaluate(() => {
+        document.getElementById('predicted-class')!.dataset.ready = 'false';
+      });
       await w.page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
       await w.page.mouse.down();
-      for (const [fx, fy] of [[0.7, 0.2], [0.7, 0.8], [0.3, 0.8], [0.3, 0.2]]) await w.page.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 8 });
+      for (const [fx, fy] of [
+        [0.7, 0.2],
+        [0.7, 0.8],
+        [0.3, 0.8],
+        [0.3, 0.2],
+      ])
+        await w.page.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 8 });
       await w.page.mouse.up();
       const drawn = await readPrediction(w);
       const dataUrl = await w.page.evaluate(() => (document.getElementById('draw') as HTMLCanvasElement).toDataURL('image/png'));
       const drawing = path.join(dir, 'drawing.png');
       fs.writeFileSync(drawing, Buffer.from(dataUrl.split(',')[1], 'base64'));
       const [lib] = await tl.predictImageFiles(net, drawing, { topK: 10 });
-      assertSame(drawn, lib, Array.from({ length: 10 }, (_, c) => lib.top.find((t) => t.label === c)!.probability), 'a mouse drawing');
+      assertSame(
+        drawn,
+        lib,
+        Array.from({ length: 10 }, (_, c) => lib.top.find((t) => t.label === c)!.probability),
+        'a mouse drawing',
+      );
       await screenshot(w.page, 'export-web');
       assert.deepStrictEqual(w.blocked, [], 'no request left 127.0.0.1');
       assert.deepStrictEqual([...w.consoleErrors, ...w.pageErrors], [], 'no errors in the page');
@@ -146,7 +173,10 @@ describe('transfer-lab export --web: the page in Chromium classifies like the li
       const first = path.join(dir, 'test-17.png');
       await classifyFile(w, first);
       const texts = await w.page.locator('#scores li').allTextContents();
-      assert.ok(texts.some((t) => t.startsWith(`<b>bold</b> & "q" 'a': `)), `markup shown as text: ${texts.join(' | ')}`);
+      assert.ok(
+        texts.some((t) => t.startsWith(`<b>bold</b> & "q" 'a': `)),
+        `markup shown as text: ${texts.join(' | ')}`,
+      );
       assert.strictEqual(await w.page.locator('#scores b').count(), 0, 'no <b> element was made');
       assert.ok((await w.page.locator('#title').textContent())!.includes('<b>bold</b>'));
     } finally {

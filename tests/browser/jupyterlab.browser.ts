@@ -19,7 +19,10 @@ const NOTEBOOK = '00-setup.ipynb';
 /** The notebook panel in the main area (the only one open). */
 const PANEL = '.jp-NotebookPanel:not(.lm-mod-hidden)';
 
-interface Expect { charts?: number; text?: string[] }
+interface Expect {
+  charts?: number;
+  text?: string[];
+}
 
 /** Fail fast, with its text, if JupyterLab shows a dialog (e.g. "Select Kernel"). */
 async function noDialog(page: Page, when: string): Promise<void> {
@@ -81,14 +84,19 @@ describe('JupyterLab in Chromium: 00-setup runs through the UI and draws its cha
     const t0 = Date.now();
     const secs = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
     w = await openPage(browser as Browser, `${server.origin}/lab/tree/${NOTEBOOK}?token=${server.token}`, {
-      allowOrigins: [server.origin], viewport: { width: 1280, height: 1000 }, timeoutMs: 120_000,
+      allowOrigins: [server.origin],
+      viewport: { width: 1280, height: 1000 },
+      timeoutMs: 120_000,
     });
     const page = w.page;
 
     // The notebook is open and its kernel (started from the notebook's kernelspec) is idle.
     await page.waitForSelector(`${PANEL} .jp-Notebook .jp-Cell`, { timeout: 120_000 });
     const spec = (await server.api('GET', '/api/kernelspecs')) as { kernelspecs: Record<string, { spec: { display_name: string } }> };
-    assert.ok(spec.kernelspecs.tslab, `the tslab kernel is not registered for this JupyterLab (kernelspecs: ${Object.keys(spec.kernelspecs).join(', ')}): run 'npm run setup'`);
+    assert.ok(
+      spec.kernelspecs.tslab,
+      `the tslab kernel is not registered for this JupyterLab (kernelspecs: ${Object.keys(spec.kernelspecs).join(', ')}): run 'npm run setup'`,
+    );
     const display = spec.kernelspecs.tslab.spec.display_name;
     await waitInPage(page, `${KERNEL_NAME_JS} === ${JSON.stringify(display)} && ${STATUS_JS} === 'idle'`, `the ${display} kernel to be idle`, 180_000);
     const opened = secs();
@@ -96,10 +104,13 @@ describe('JupyterLab in Chromium: 00-setup runs through the UI and draws its cha
     // Run > Run All Cells, as a person would.
     await page.locator('.lm-MenuBar-item', { hasText: /^Run$/ }).click();
     await page.locator('.lm-Menu-item:visible', { has: page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }) }).click();
-    const codeCells = (await page.evaluate(PROMPTS_JS) as string[]).length;
-    await waitInPage(page,
+    const codeCells = ((await page.evaluate(PROMPTS_JS)) as string[]).length;
+    await waitInPage(
+      page,
       `${STATUS_JS} === 'idle' && ${PROMPTS_JS}.every(function (p) { return /^\\[\\d+\\]:$/.test(p); })`,
-      `all ${codeCells} code cells to run`, 300_000);
+      `all ${codeCells} code cells to run`,
+      300_000,
+    );
     // Settle: the kernel may still be sending the last outputs.
     await page.waitForTimeout(500);
     const ran = secs();
@@ -113,9 +124,15 @@ describe('JupyterLab in Chromium: 00-setup runs through the UI and draws its cha
     assert.strictEqual(await page.evaluate(KERNEL_NAME_JS), display, 'the toolbar shows the TypeScript (tslab) kernel');
 
     // Outputs: every code cell ran once, in order; no errors; the checks said ok.
-    const prompts = await page.evaluate(PROMPTS_JS) as string[];
-    assert.deepStrictEqual(prompts, prompts.map((_, i) => `[${i + 1}]:`), `execution counts: ${prompts.join(' ')}`);
-    const outputs = await page.evaluate(`Array.prototype.map.call(document.querySelectorAll('${PANEL} .jp-OutputArea-output'), function (o) { return { mime: o.getAttribute('data-mime-type') || '', text: o.innerText || '' }; })`) as { mime: string; text: string }[];
+    const prompts = (await page.evaluate(PROMPTS_JS)) as string[];
+    assert.deepStrictEqual(
+      prompts,
+      prompts.map((_, i) => `[${i + 1}]:`),
+      `execution counts: ${prompts.join(' ')}`,
+    );
+    const outputs = (await page.evaluate(
+      `Array.prototype.map.call(document.querySelectorAll('${PANEL} .jp-OutputArea-output'), function (o) { return { mime: o.getAttribute('data-mime-type') || '', text: o.innerText || '' }; })`,
+    )) as { mime: string; text: string }[];
     const errors = outputs.filter((o) => /stderr|error/.test(o.mime));
     assert.strictEqual(errors.length, 0, `error output(s) in the notebook:\n${errors.map((o) => `${o.mime}: ${o.text.slice(0, 500)}`).join('\n')}`);
     const text = outputs.map((o) => o.text).join('\n');
@@ -128,7 +145,9 @@ describe('JupyterLab in Chromium: 00-setup runs through the UI and draws its cha
     await page.evaluate(`(function () { var f = document.querySelector('${PANEL} .transfer-lab-figure'); if (f) f.scrollIntoView({ block: 'center' }); })()`);
     await page.waitForTimeout(300);
     const shot = await screenshot(page, 'jupyterlab-00-setup', { fullPage: false });
-    console.log(`      kernel ${display} (tslab) idle at ${opened}; ${codeCells} code cells ran by ${ran}\n      ${describeCheck(check).replace(/\n/g, '\n      ')}\n      screenshot ${path.relative(ROOT, shot)}`);
+    console.log(
+      `      kernel ${display} (tslab) idle at ${opened}; ${codeCells} code cells ran by ${ran}\n      ${describeCheck(check).replace(/\n/g, '\n      ')}\n      screenshot ${path.relative(ROOT, shot)}`,
+    );
     assertPageOk(check, `JupyterLab ${NOTEBOOK}`);
     assert.ok(!/Saving file at/.test(server.log()), 'JupyterLab saved the notebook (autosave should be off in the test settings)');
   });

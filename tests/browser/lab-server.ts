@@ -63,7 +63,10 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => { clearTimeout(t); resolve(true); });
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve(true);
+    });
   });
 }
 
@@ -87,7 +90,13 @@ function descendants(pid: number): number[] {
     }
   }
   const out: number[] = [];
-  const walk = (p: number) => { for (const [c, pp] of parent) if (pp === p) { out.push(c); walk(c); } };
+  const walk = (p: number) => {
+    for (const [c, pp] of parent)
+      if (pp === p) {
+        out.push(c);
+        walk(c);
+      }
+  };
   walk(pid);
   return out;
 }
@@ -138,25 +147,29 @@ export async function startLab(notebooks: string[], opts: { timeoutMs?: number; 
   const logFile = path.join(dir, 'server.log');
   const logFd = fs.openSync(logFile, 'a');
   const t0 = Date.now();
-  const child = spawn('bash', [
-    path.join(project, 'scripts', 'lab'),
-    '--ServerApp.port_retries=0',
-    `--LabApp.user_settings_dir=${settings}`,
-    `--LabApp.workspaces_dir=${path.join(dir, 'workspaces')}`,
-  ], {
-    cwd: project,
-    // Own process group: on failure the server and its kernels go down together.
-    detached: true,
-    stdio: ['ignore', logFd, logFd],
-    env: {
-      ...process.env,
-      TRANSFER_LAB_PORT: String(port),
-      TRANSFER_LAB_TOKEN: token,
-      JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime'),
-      JUPYTER_CONFIG_DIR: path.join(dir, 'config'),
-      ...(opts.env ?? {}),
+  const child = spawn(
+    'bash',
+    [
+      path.join(project, 'scripts', 'lab'),
+      '--ServerApp.port_retries=0',
+      `--LabApp.user_settings_dir=${settings}`,
+      `--LabApp.workspaces_dir=${path.join(dir, 'workspaces')}`,
+    ],
+    {
+      cwd: project,
+      // Own process group: on failure the server and its kernels go down together.
+      detached: true,
+      stdio: ['ignore', logFd, logFd],
+      env: {
+        ...process.env,
+        TRANSFER_LAB_PORT: String(port),
+        TRANSFER_LAB_TOKEN: token,
+        JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime'),
+        JUPYTER_CONFIG_DIR: path.join(dir, 'config'),
+        ...(opts.env ?? {}),
+      },
     },
-  });
+  );
   fs.closeSync(logFd);
   // If the test process exits without stop() (a crash, mocha's --exit), take the server down.
   const onExit = () => {

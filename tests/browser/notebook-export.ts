@@ -21,11 +21,19 @@ const harness = path.join(ROOT, 'scripts', 'run_notebooks.py');
 export const NOTEBOOK_OUT = path.join(ROOT, 'out', 'notebooks');
 
 /** The harness's <name>-result.json (the fields the browser tests read). */
-export interface HarnessResult { ok: boolean; charts: number; problems: string[]; html: string | null }
+export interface HarnessResult {
+  ok: boolean;
+  charts: number;
+  problems: string[];
+  html: string | null;
+}
 
 /** The notebooks of notebooks/ (file names, sorted). */
 export function notebookNames(): string[] {
-  return fs.readdirSync(path.join(ROOT, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort();
+  return fs
+    .readdirSync(path.join(ROOT, 'notebooks'))
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort();
 }
 
 function mtime(file: string): number {
@@ -51,7 +59,10 @@ export function exportedNotebook(name: string): { html: string; result: HarnessR
   if (stale) {
     assert.ok(fs.existsSync(python), `no ${python}: run 'npm run setup'`);
     const r = spawnSync(python, [harness, '--quick', path.join('notebooks', name)], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, TRANSFER_LAB_QUICK: '1' }, timeout: 1_800_000,
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, TRANSFER_LAB_QUICK: '1' },
+      timeout: 1_800_000,
     });
     assert.strictEqual(r.status, 0, `the harness failed for ${name} (it exports the HTML the browser opens):\n${r.stdout}\n${r.stderr ?? r.error}`);
   }

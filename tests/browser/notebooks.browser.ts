@@ -38,12 +38,17 @@ describe('exported notebooks in Chromium, offline (out/notebooks/*.html)', funct
       const t0 = Date.now();
       const { html, result, ran } = exportedNotebook(name);
       assert.ok(result.ok, `the harness reported problems for ${name}:\n${result.problems.join('\n')}`);
-      assert.ok(result.charts > 0 || !fs.readFileSync(html, 'utf8').includes('transfer-lab-figure'), `${name}: the result counts no chart but the HTML has figure divs`);
+      assert.ok(
+        result.charts > 0 || !fs.readFileSync(html, 'utf8').includes('transfer-lab-figure'),
+        `${name}: the result counts no chart but the HTML has figure divs`,
+      );
       const w = await openPage(browser as Browser, fileUrl(html));
       try {
         const check = await checkFigures(w, { expected: result.charts });
         const shot = await screenshot(w.page, stem);
-        console.log(`      ${describeCheck(check).replace(/\n/g, '\n      ')}\n      screenshot ${path.relative(ROOT, shot)}${ran ? ' (exported first, quick mode)' : ''}; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        console.log(
+          `      ${describeCheck(check).replace(/\n/g, '\n      ')}\n      screenshot ${path.relative(ROOT, shot)}${ran ? ' (exported first, quick mode)' : ''}; ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        );
         assertPageOk(check, `${stem}.html`);
       } finally {
         await w.close();

@@ -39,8 +39,14 @@ export const CHROMIUM = process.env.TRANSFER_LAB_CHROMIUM || '/usr/bin/chromium'
  * connections are refused and slow every start.
  */
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** Class of every transfer-lab figure's `<div>` (FIGURE_CLASS in src/plot/html.ts). */
@@ -65,7 +71,9 @@ export function browserTestsEnabled(): boolean {
  */
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`no browser at ${CHROMIUM}. Fix: run 'bash scripts/browser-setup' (installs Debian's chromium), or set TRANSFER_LAB_CHROMIUM=/path/to/chromium; to skip the browser tests set TRANSFER_LAB_BROWSER_TESTS=0.`);
+    throw new Error(
+      `no browser at ${CHROMIUM}. Fix: run 'bash scripts/browser-setup' (installs Debian's chromium), or set TRANSFER_LAB_CHROMIUM=/path/to/chromium; to skip the browser tests set TRANSFER_LAB_BROWSER_TESTS=0.`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
@@ -287,7 +295,8 @@ export async function checkFigures(w: WatchedPage, opts: CheckFiguresOptions = {
   const timeout = opts.timeoutMs ?? 30_000;
   const t0 = Date.now();
   let figures = await measure(w.page, opts.within);
-  const done = (list: FigureReport[]) => list.length > 0 && list.every((f) => f.problems.length === 0) && (opts.expected === undefined || list.length >= opts.expected);
+  const done = (list: FigureReport[]) =>
+    list.length > 0 && list.every((f) => f.problems.length === 0) && (opts.expected === undefined || list.length >= opts.expected);
   while (!done(figures) && Date.now() - t0 < timeout) {
     await w.page.waitForTimeout(250);
     figures = await measure(w.page, opts.within);
@@ -296,7 +305,9 @@ export async function checkFigures(w: WatchedPage, opts: CheckFiguresOptions = {
   const sel = JSON.stringify(opts.within ?? null);
   const final: FigureReport[] = [];
   for (let i = 0; i < figures.length; i++) {
-    await w.page.evaluate(`(function (sel, cls, i) { var r = sel ? document.querySelector(sel) : document; var el = r && r.querySelectorAll('.' + cls)[i]; if (el) el.scrollIntoView({ block: 'center' }); })(${sel}, ${JSON.stringify(FIGURE_CLASS)}, ${i})`);
+    await w.page.evaluate(
+      `(function (sel, cls, i) { var r = sel ? document.querySelector(sel) : document; var el = r && r.querySelectorAll('.' + cls)[i]; if (el) el.scrollIntoView({ block: 'center' }); })(${sel}, ${JSON.stringify(FIGURE_CLASS)}, ${i})`,
+    );
     await w.page.evaluate('new Promise(function (r) { requestAnimationFrame(function () { requestAnimationFrame(r); }); })');
     const now = await measure(w.page, opts.within);
     final.push(now[i] ?? figures[i]);
@@ -312,14 +323,24 @@ export async function checkFigures(w: WatchedPage, opts: CheckFiguresOptions = {
   for (const f of figures) {
     for (const p of f.problems) problems.push(`figure ${f.index} '${f.title || f.id}': ${p}${f.placeholder ? ` (the div still says '${f.placeholder}')` : ''}`);
   }
-  if (opts.expected !== undefined && figures.length !== opts.expected) problems.push(`the page declares ${figures.length} figure(s), expected ${opts.expected}`);
+  if (opts.expected !== undefined && figures.length !== opts.expected)
+    problems.push(`the page declares ${figures.length} figure(s), expected ${opts.expected}`);
   if (figures.length === 0 && (opts.expected ?? 1) > 0) problems.push('no transfer-lab figure on the page');
   for (const e of w.pageErrors) problems.push(`page error: ${e}`);
   for (const e of consoleErrors) problems.push(`console error: ${e}`);
   for (const u of w.blocked) problems.push(`the page tried to load from the network (blocked): ${u}`);
   return {
-    url: w.page.url(), declared: figures.length, drawn, expected: opts.expected, figures,
-    consoleErrors, pageErrors: w.pageErrors.slice(), blocked: w.blocked.slice(), problems, ok: problems.length === 0, waitedMs,
+    url: w.page.url(),
+    declared: figures.length,
+    drawn,
+    expected: opts.expected,
+    figures,
+    consoleErrors,
+    pageErrors: w.pageErrors.slice(),
+    blocked: w.blocked.slice(),
+    problems,
+    ok: problems.length === 0,
+    waitedMs,
   };
 }
 
@@ -330,7 +351,10 @@ export async function checkFigures(w: WatchedPage, opts: CheckFiguresOptions = {
  * console.log(describeCheck(check));
  */
 export function describeCheck(check: PageCheck): string {
-  const lines = check.figures.map((f) => `  [${f.problems.length ? 'NOT DRAWN' : 'drawn'}] ${f.title || f.id}: ${f.svgWidth}x${f.svgHeight}px, ${f.drawnTraces}/${f.traces} traces, ${f.marks} marks`);
+  const lines = check.figures.map(
+    (f) =>
+      `  [${f.problems.length ? 'NOT DRAWN' : 'drawn'}] ${f.title || f.id}: ${f.svgWidth}x${f.svgHeight}px, ${f.drawnTraces}/${f.traces} traces, ${f.marks} marks`,
+  );
   return `${check.drawn}/${check.declared} figure(s) drew${check.expected !== undefined ? ` (expected ${check.expected})` : ''} in ${check.waitedMs} ms\n${lines.join('\n')}`;
 }
 

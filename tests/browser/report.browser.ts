@@ -56,7 +56,10 @@ describe('transfer-lab run: the HTML report in Chromium, offline', function () {
     const reports = path.join(dir, 'reports');
     const t0 = Date.now();
     const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'run', cfgFile, '--reports-dir', reports, '--json'], {
-      cwd: ROOT, encoding: 'utf8', timeout: 300_000, env: { ...process.env },
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env },
     });
     const runSecs = (Date.now() - t0) / 1000;
     assert.strictEqual(r.status, 0, `transfer-lab run failed (${r.status ?? r.error}):\n${r.stdout}\n${r.stderr}`);

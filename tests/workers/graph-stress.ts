@@ -28,7 +28,10 @@ async function main(): Promise<void> {
     const h = await train(net, imageSource(data, net.preprocessing), { epochs: 2, batchSize: 16, seed: r, engine: 'graph' });
     loss = h.epochs[1].loss;
     const predict = predictor(net.model);
-    const xs = tf.tensor4d(new Float32Array(8 * 144).map((_, i) => (i % 13) / 13), [8, 12, 12, 1]);
+    const xs = tf.tensor4d(
+      new Float32Array(8 * 144).map((_, i) => (i % 13) / 13),
+      [8, 12, 12, 1],
+    );
     const p = predict(xs);
     await p.data();
     tf.dispose([xs, p]);

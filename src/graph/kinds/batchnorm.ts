@@ -45,16 +45,34 @@ export const batchNormalization = defineKind<BatchNormPlan>({
     if (mean.variable || variance.variable) throw new Error(`compiled graph: BatchNorm '${l}' moving statistics are not trainable`);
     const four = inShape.length === 4;
     const xin = four ? x : reshape(g, x, [-1, 1, 1, c], `${l}/to4d`);
-    const attrs: Record<string, Attr> = { T: F, U: F, epsilon: { f: Number(info.cfg.epsilon ?? 1e-3) }, data_format: { s: 'NHWC' }, is_training: { b: training } };
+    const attrs: Record<string, Attr> = {
+      T: F,
+      U: F,
+      epsilon: { f: Number(info.cfg.epsilon ?? 1e-3) },
+      data_format: { s: 'NHWC' },
+      is_training: { b: training },
+    };
     const bn = g.op('FusedBatchNormV3', [xin, gamma.ref, beta.ref, mean.ref, variance.ref], { ...attrs, exponential_avg_factor: { f: 1 } }, `${l}/bn`);
     if (training) {
       // tfjs's moving averages: moving -= (moving - batch) * (1 - momentum), with the
       // batch's biased variance (TensorFlow's output 2 is the unbiased one: undo n/(n-1)).
       const decay = g.scalar(1 - Number(info.cfg.momentum ?? 0.99), `${l}/decay`);
-      const count = g.op('RealDiv', [g.op('Cast', [g.op('Size', [xin], { T: F, out_type: { type: 'int32' } })], { SrcT: { type: 'int32' }, DstT: F, Truncate: { b: false } }), g.scalar(c)], T, `${l}/count`);
+      const count = g.op(
+        'RealDiv',
+        [g.op('Cast', [g.op('Size', [xin], { T: F, out_type: { type: 'int32' } })], { SrcT: { type: 'int32' }, DstT: F, Truncate: { b: false } }), g.scalar(c)],
+        T,
+        `${l}/count`,
+      );
       const biased = g.op('Mul', [`${bn}:2`, g.op('RealDiv', [g.op('Sub', [count, g.scalar(1)], T), count], T)], T, `${l}/batch_var`);
       const update = (w: WeightRef, batch: Ref, what: string) =>
-        ctx.stateUpdate(g.op('AssignVariableOp', [w.handle, g.op('Sub', [w.ref, g.op('Mul', [g.op('Sub', [w.ref, batch], T), decay], T)], T, `${l}/${what}_new`)], { dtype: F }, `${l}/assign_${what}`));
+        ctx.stateUpdate(
+          g.op(
+            'AssignVariableOp',
+            [w.handle, g.op('Sub', [w.ref, g.op('Mul', [g.op('Sub', [w.ref, batch], T), decay], T)], T, `${l}/${what}_new`)],
+            { dtype: F },
+            `${l}/assign_${what}`,
+          ),
+        );
       update(mean, `${bn}:1`, 'moving_mean');
       update(variance, biased, 'moving_variance');
     }

@@ -24,7 +24,13 @@ function convUnsupported(info: LayerInfo): string | null {
 
 function convAttrs(info: LayerInfo, conv2d: boolean): Record<string, Attr> {
   const [sh, sw] = pair(info.cfg.strides ?? 1);
-  const attrs: Record<string, Attr> = { ...T, strides: { ints: [1, sh, sw, 1] }, padding: { s: info.cfg.padding === 'same' ? 'SAME' : 'VALID' }, data_format: { s: 'NHWC' }, dilations: { ints: [1, 1, 1, 1] } };
+  const attrs: Record<string, Attr> = {
+    ...T,
+    strides: { ints: [1, sh, sw, 1] },
+    padding: { s: info.cfg.padding === 'same' ? 'SAME' : 'VALID' },
+    data_format: { s: 'NHWC' },
+    dilations: { ints: [1, 1, 1, 1] },
+  };
   if (conv2d) attrs.use_cudnn_on_gpu = { b: true };
   return attrs;
 }
@@ -41,7 +47,10 @@ function convKind(cls: string, role: string, op: string, gradFilter: string, gra
       const attrs = convAttrs(info, op === 'Conv2D');
       let h = g.op(op, [x, kernel.ref], attrs, `${info.name}/conv`);
       let b: WeightRef | undefined;
-      if (info.cfg.useBias) { b = ctx.weight(info.layer, 'bias'); h = bias.forward(g, h, b, info.name); }
+      if (info.cfg.useBias) {
+        b = ctx.weight(info.layer, 'bias');
+        h = bias.forward(g, h, b, info.name);
+      }
       return { pre: h, plan: { name: info.name, x, kernel, bias: b, attrs } };
     },
     backward(ctx, p, d, [needDx]) {
@@ -54,4 +63,10 @@ function convKind(cls: string, role: string, op: string, gradFilter: string, gra
 }
 
 export const conv2d = convKind('Conv2D', 'kernel', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput');
-export const depthwiseConv2d = convKind('DepthwiseConv2D', 'depthwise_kernel', 'DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput');
+export const depthwiseConv2d = convKind(
+  'DepthwiseConv2D',
+  'depthwise_kernel',
+  'DepthwiseConv2dNative',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+);

@@ -32,7 +32,10 @@ export const dense = defineKind<DensePlan>({
     const x = inner ? reshape(g, x0, [-1, inUnits], `${info.name}/to2d`) : x0;
     let h = g.op('MatMul', [x, kernel.ref], { ...T, transpose_a: { b: false }, transpose_b: { b: false } }, `${info.name}/matmul`);
     let b: WeightRef | undefined;
-    if (info.cfg.useBias) { b = ctx.weight(info.layer, 'bias'); h = bias.forward(g, h, b, info.name); }
+    if (info.cfg.useBias) {
+      b = ctx.weight(info.layer, 'bias');
+      h = bias.forward(g, h, b, info.name);
+    }
     if (inner) h = reshape(g, h, [-1, ...inner, units], `${info.name}/from2d`);
     return { pre: h, plan: { name: info.name, x, kernel, bias: b, inner, inUnits, units } };
   },

@@ -11,9 +11,25 @@ import { activation, add, dropout, flatten, relu, seededDropout } from './simple
 import { bertEmbeddings, bertLayerNorm, l2Normalize, maskedMeanPooling, paddingMask, selfAttention } from './text';
 
 const KINDS: RegisteredKind[] = [
-  conv2d, depthwiseConv2d, dense, maxPooling2d, averagePooling2d, globalAveragePooling2d, batchNormalization,
-  activation, relu, flatten, dropout, seededDropout, add,
-  paddingMask, bertEmbeddings, bertLayerNorm, selfAttention, maskedMeanPooling, l2Normalize,
+  conv2d,
+  depthwiseConv2d,
+  dense,
+  maxPooling2d,
+  averagePooling2d,
+  globalAveragePooling2d,
+  batchNormalization,
+  activation,
+  relu,
+  flatten,
+  dropout,
+  seededDropout,
+  add,
+  paddingMask,
+  bertEmbeddings,
+  bertLayerNorm,
+  selfAttention,
+  maskedMeanPooling,
+  l2Normalize,
 ];
 
 /** Layer kinds by class name. */

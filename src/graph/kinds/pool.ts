@@ -13,7 +13,13 @@ interface PoolPlan {
 function poolAttrs(info: LayerInfo): Record<string, Attr> {
   const [ph, pw] = pair(info.cfg.poolSize ?? 2);
   const [sh, sw] = pair(info.cfg.strides ?? info.cfg.poolSize ?? 2);
-  return { ...T, ksize: { ints: [1, ph, pw, 1] }, strides: { ints: [1, sh, sw, 1] }, padding: { s: info.cfg.padding === 'same' ? 'SAME' : 'VALID' }, data_format: { s: 'NHWC' } };
+  return {
+    ...T,
+    ksize: { ints: [1, ph, pw, 1] },
+    strides: { ints: [1, sh, sw, 1] },
+    padding: { s: info.cfg.padding === 'same' ? 'SAME' : 'VALID' },
+    data_format: { s: 'NHWC' },
+  };
 }
 
 /** A 2-D pooling kind: its op, and the gradient of its input. */
@@ -43,7 +49,8 @@ interface GlobalPoolPlan {
 
 export const globalAveragePooling2d = defineKind<GlobalPoolPlan>({
   classes: ['GlobalAveragePooling2D'],
-  unsupported: (info) => channelsFirst(info) ?? (info.inShapes[0].slice(1).some((d) => d === null) ? `layer '${info.name}' has an input of unknown size` : null),
+  unsupported: (info) =>
+    channelsFirst(info) ?? (info.inShapes[0].slice(1).some((d) => d === null) ? `layer '${info.name}' has an input of unknown size` : null),
   forward(ctx, info, [x]) {
     const s = info.inShapes[0];
     const pre = ctx.g.op('Mean', [x, ctx.g.ints([1, 2])], { ...T, Tidx: { type: 'int32' }, keep_dims: { b: false } }, `${info.name}/mean`);

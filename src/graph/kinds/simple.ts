@@ -9,7 +9,11 @@ import { Act, LayerInfo, RegisteredKind, T, defineKind, layerAct, reshape, shape
 import { SeededDropout } from '../../transfer/layers';
 
 /** A layer that passes its input on (the compiler applies its activation, if any). */
-function passThrough(classes: string[], act?: (info: LayerInfo) => Act | string, unsupported: (info: LayerInfo, mode: 'train' | 'infer') => string | null = () => null): RegisteredKind {
+function passThrough(
+  classes: string[],
+  act?: (info: LayerInfo) => Act | string,
+  unsupported: (info: LayerInfo, mode: 'train' | 'infer') => string | null = () => null,
+): RegisteredKind {
   return defineKind<null>({
     classes,
     act,
@@ -25,10 +29,15 @@ export const activation = passThrough(['Activation'], layerAct);
 export const relu = passThrough(
   ['ReLU'],
   (info) => (info.cfg.maxValue == null ? 'relu' : 'relu6'),
-  (info) => (info.cfg.maxValue == null || Number(info.cfg.maxValue) === 6 ? null : `ReLU layer '${info.name}' with maxValue ${String(info.cfg.maxValue)} (only none or 6)`),
+  (info) =>
+    info.cfg.maxValue == null || Number(info.cfg.maxValue) === 6
+      ? null
+      : `ReLU layer '${info.name}' with maxValue ${String(info.cfg.maxValue)} (only none or 6)`,
 );
 
-export const dropout = passThrough(['Dropout'], undefined, (info, mode) => (Number(info.cfg.rate) !== 0 && mode === 'train' ? `unseeded Dropout layer '${info.name}'` : null));
+export const dropout = passThrough(['Dropout'], undefined, (info, mode) =>
+  Number(info.cfg.rate) !== 0 && mode === 'train' ? `unseeded Dropout layer '${info.name}'` : null,
+);
 
 interface FlattenPlan {
   name: string;
@@ -59,7 +68,10 @@ export const seededDropout = defineKind<DropoutPlan>({
     const { g } = ctx;
     const rate = Number(info.cfg.rate);
     if (!(rate > 0 && ctx.mode === 'train')) return { pre: x, plan: { name: info.name } };
-    const mask = ctx.dropoutMask(info.layer as SeededDropout, info.inShapes[0].slice(1).map((d) => d as number));
+    const mask = ctx.dropoutMask(
+      info.layer as SeededDropout,
+      info.inShapes[0].slice(1).map((d) => d as number),
+    );
     const keep = g.scalar(1 - rate, `${info.name}/keep`);
     return { pre: g.op('RealDiv', [g.op('Mul', [x, mask], T, `${info.name}/mul`), keep], T, `${info.name}/div`), plan: { name: info.name, mask, keep } };
   },

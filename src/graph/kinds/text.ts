@@ -11,16 +11,25 @@ import { GraphBuilder, Ref } from '../builder';
 import { F, LayerInfo, T, WeightRef, defineKind, reshape } from '../registry';
 
 const I32 = { type: 'int32' as const };
-const sum = (g: GraphBuilder, x: Ref, axes: number[], keep: boolean, name?: string) => g.op('Sum', [x, g.ints(axes)], { ...T, Tidx: I32, keep_dims: { b: keep } }, name);
-const mean = (g: GraphBuilder, x: Ref, axes: number[], keep: boolean, name?: string) => g.op('Mean', [x, g.ints(axes)], { ...T, Tidx: I32, keep_dims: { b: keep } }, name);
+const sum = (g: GraphBuilder, x: Ref, axes: number[], keep: boolean, name?: string) =>
+  g.op('Sum', [x, g.ints(axes)], { ...T, Tidx: I32, keep_dims: { b: keep } }, name);
+const mean = (g: GraphBuilder, x: Ref, axes: number[], keep: boolean, name?: string) =>
+  g.op('Mean', [x, g.ints(axes)], { ...T, Tidx: I32, keep_dims: { b: keep } }, name);
 const transpose = (g: GraphBuilder, x: Ref, perm: number[], name?: string) => g.op('Transpose', [x, g.ints(perm)], { ...T, Tperm: I32 }, name);
-const bmm = (g: GraphBuilder, a: Ref, b: Ref, adjX: boolean, adjY: boolean, name?: string) => g.op('BatchMatMulV2', [a, b], { ...T, adj_x: { b: adjX }, adj_y: { b: adjY } }, name);
+const bmm = (g: GraphBuilder, a: Ref, b: Ref, adjX: boolean, adjY: boolean, name?: string) =>
+  g.op('BatchMatMulV2', [a, b], { ...T, adj_x: { b: adjX }, adj_y: { b: adjY } }, name);
 /** Why a layer's input shape (after the batch) is not fully known. */
-const unknownSize = (info: LayerInfo, i = 0) => (info.inShapes[i].slice(1).some((d) => d === null) ? `layer '${info.name}' has an input of unknown size` : null);
+const unknownSize = (info: LayerInfo, i = 0) =>
+  info.inShapes[i].slice(1).some((d) => d === null) ? `layer '${info.name}' has an input of unknown size` : null;
 /** The dtype of a layer's first input. */
-const inDtype = (info: LayerInfo) => ((info.layer.input as tfn.SymbolicTensor | tfn.SymbolicTensor[]) instanceof Array ? (info.layer.input as tfn.SymbolicTensor[])[0] : (info.layer.input as tfn.SymbolicTensor)).dtype;
+const inDtype = (info: LayerInfo) =>
+  ((info.layer.input as tfn.SymbolicTensor | tfn.SymbolicTensor[]) instanceof Array
+    ? (info.layer.input as tfn.SymbolicTensor[])[0]
+    : (info.layer.input as tfn.SymbolicTensor)
+  ).dtype;
 /** Float32 input as is, int32 cast (for layers that take either). */
-const intIds = (g: GraphBuilder, info: LayerInfo, x: Ref) => (inDtype(info) === 'int32' ? x : g.op('Cast', [x], { SrcT: F, DstT: I32, Truncate: { b: false } }, `${info.name}/to_int`));
+const intIds = (g: GraphBuilder, info: LayerInfo, x: Ref) =>
+  inDtype(info) === 'int32' ? x : g.op('Cast', [x], { SrcT: F, DstT: I32, Truncate: { b: false } }, `${info.name}/to_int`);
 
 /** Token ids -> float mask (1 token, 0 [PAD]); nothing to differentiate. */
 export const paddingMask = defineKind<null>({
@@ -62,8 +71,14 @@ export const bertEmbeddings = defineKind<EmbeddingsPlan>({
     const tokenType = ctx.weight(info.layer, 'token_type_embeddings');
     const length = info.inShapes[0][1] as number;
     const hidden = word.shape[1];
-    const words = g.op('GatherV2', [word.ref, ids, g.constant({ dtype: 'int32', shape: [], values: [0] })], { Tparams: F, Tindices: I32, Taxis: I32, batch_dims: { i: 0 } }, `${l}/gather`);
-    const slice = (w: WeightRef, rows: number, what: string) => g.op('Slice', [w.ref, g.ints([0, 0]), g.ints([rows, hidden])], { ...T, Index: I32 }, `${l}/${what}`);
+    const words = g.op(
+      'GatherV2',
+      [word.ref, ids, g.constant({ dtype: 'int32', shape: [], values: [0] })],
+      { Tparams: F, Tindices: I32, Taxis: I32, batch_dims: { i: 0 } },
+      `${l}/gather`,
+    );
+    const slice = (w: WeightRef, rows: number, what: string) =>
+      g.op('Slice', [w.ref, g.ints([0, 0]), g.ints([rows, hidden])], { ...T, Index: I32 }, `${l}/${what}`);
     const posType = g.op('AddV2', [slice(position, length, 'positions'), slice(tokenType, 1, 'type0')], T, `${l}/pos_type`);
     return { pre: g.op('AddV2', [words, posType], T, `${l}/sum`), plan: { name: l, ids, word, position, tokenType, length, hidden } };
   },
@@ -71,7 +86,18 @@ export const bertEmbeddings = defineKind<EmbeddingsPlan>({
     const { g } = ctx;
     const h = p.hidden;
     // The fixed (or frozen) token table: no gradient is emitted, so no UnsortedSegmentSum runs.
-    ctx.grad(p.word, () => g.op('UnsortedSegmentSum', [reshape(g, d, [-1, h]), g.op('Reshape', [p.ids, g.ints([-1])], { T: I32, Tshape: I32 }), g.constant({ dtype: 'int32', shape: [], values: [p.word.shape[0]] })], { ...T, Tindices: I32, Tnumsegments: I32 }, `${p.name}/grad_word`));
+    ctx.grad(p.word, () =>
+      g.op(
+        'UnsortedSegmentSum',
+        [
+          reshape(g, d, [-1, h]),
+          g.op('Reshape', [p.ids, g.ints([-1])], { T: I32, Tshape: I32 }),
+          g.constant({ dtype: 'int32', shape: [], values: [p.word.shape[0]] }),
+        ],
+        { ...T, Tindices: I32, Tnumsegments: I32 },
+        `${p.name}/grad_word`,
+      ),
+    );
     if (p.position.variable || p.tokenType.variable) {
       const dPosType = sum(g, d, [0], false, `${p.name}/grad_pos_type`);
       ctx.grad(p.position, () => padRows(g, dPosType, p.position.shape[0] - p.length, `${p.name}/grad_position`));
@@ -103,10 +129,18 @@ export const bertLayerNorm = defineKind<LayerNormPlan>({
     const gamma = ctx.weight(info.layer, 'gamma');
     const beta = ctx.weight(info.layer, 'beta');
     const centered = g.op('Sub', [x, mean(g, x, [-1], true)], T, `${l}/centered`);
-    const inv = g.op('Rsqrt', [g.op('AddV2', [mean(g, g.op('Square', [centered], T), [-1], true), g.scalar(Number(info.cfg.epsilon ?? 1e-12))], T)], T, `${l}/inv_std`);
+    const inv = g.op(
+      'Rsqrt',
+      [g.op('AddV2', [mean(g, g.op('Square', [centered], T), [-1], true), g.scalar(Number(info.cfg.epsilon ?? 1e-12))], T)],
+      T,
+      `${l}/inv_std`,
+    );
     const normed = g.op('Mul', [centered, inv], T, `${l}/normed`);
     const pre = g.op('AddV2', [g.op('Mul', [normed, gamma.ref], T), beta.ref], T, `${l}/out`);
-    return { pre, plan: { name: l, centered, inv, normed, gamma, beta, outer: Array.from({ length: rank - 1 }, (_, i) => i), width: info.inShapes[0][rank - 1] as number } };
+    return {
+      pre,
+      plan: { name: l, centered, inv, normed, gamma, beta, outer: Array.from({ length: rank - 1 }, (_, i) => i), width: info.inShapes[0][rank - 1] as number },
+    };
   },
   backward(ctx, p, d, [needDx]) {
     const { g } = ctx;
@@ -116,7 +150,12 @@ export const bertLayerNorm = defineKind<LayerNormPlan>({
     const dn = g.op('Mul', [d, p.gamma.ref], T);
     const dInv = sum(g, g.op('Mul', [dn, p.centered], T), [-1], true);
     const dVar = g.op('RsqrtGrad', [p.inv, dInv], T);
-    const dc = g.op('AddV2', [g.op('Mul', [dn, p.inv], T), g.op('Mul', [p.centered, g.op('Mul', [dVar, g.scalar(2 / p.width)], T)], T)], T, `${p.name}/grad_centered`);
+    const dc = g.op(
+      'AddV2',
+      [g.op('Mul', [dn, p.inv], T), g.op('Mul', [p.centered, g.op('Mul', [dVar, g.scalar(2 / p.width)], T)], T)],
+      T,
+      `${p.name}/grad_centered`,
+    );
     return [g.op('Sub', [dc, mean(g, dc, [-1], true)], T, `${p.name}/grad_input`)];
   },
 });
@@ -153,7 +192,9 @@ export const selfAttention = defineKind<AttentionPlan>({
     const why = unknownSize(info);
     if (why) return why;
     const hidden = info.inShapes[0][2] as number;
-    return hidden % Number(info.cfg.numHeads) !== 0 ? `SelfAttention layer '${info.name}': hidden ${hidden} not divisible by ${String(info.cfg.numHeads)} heads` : null;
+    return hidden % Number(info.cfg.numHeads) !== 0
+      ? `SelfAttention layer '${info.name}': hidden ${hidden} not divisible by ${String(info.cfg.numHeads)} heads`
+      : null;
   },
   forward(ctx, info, [q, k, v, mask]) {
     const { g } = ctx;
@@ -172,7 +213,16 @@ export const selfAttention = defineKind<AttentionPlan>({
     let dropMask: Ref | undefined;
     let keep: Ref | undefined;
     if (ctx.mode === 'train' && layer.dropout > 0) {
-      const source = { seed: layer.seed, rate: layer.dropout, get calls() { return layer.calls; }, set calls(c: number) { layer.calls = c; } };
+      const source = {
+        seed: layer.seed,
+        rate: layer.dropout,
+        get calls() {
+          return layer.calls;
+        },
+        set calls(c: number) {
+          layer.calls = c;
+        },
+      };
       dropMask = ctx.dropoutMask(source, [heads, length, length]);
       keep = g.scalar(1 - layer.dropout, `${l}/keep`);
       dropped = g.op('RealDiv', [g.op('Mul', [probs, dropMask], T), keep], T, `${l}/dropout`);
@@ -207,7 +257,8 @@ interface PoolPlan {
 export const maskedMeanPooling = defineKind<PoolPlan>({
   classes: ['MaskedMeanPooling'],
   multiInput: true,
-  unsupported: (info) => (info.inShapes.length !== 2 || info.inShapes[0].length !== 3 ? `MaskedMeanPooling layer '${info.name}' needs [hidden (rank 3), mask]` : null),
+  unsupported: (info) =>
+    info.inShapes.length !== 2 || info.inShapes[0].length !== 3 ? `MaskedMeanPooling layer '${info.name}' needs [hidden (rank 3), mask]` : null,
   forward(ctx, info, [x, mask]) {
     const { g } = ctx;
     const l = info.name;
