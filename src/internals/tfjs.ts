@@ -57,6 +57,20 @@ export function layerFlags(layer: tfn.layers.Layer): { [flag: symbol]: boolean |
   return layer as unknown as { [flag: symbol]: boolean | undefined };
 }
 
+/**
+ * Dispose a layer as often as models hold it (tfjs counts the models a layer was built into in
+ * `_refCount`; `dispose()` frees its weights only when the count reaches 0).
+ */
+export function disposeLayerFully(layer: tfn.layers.Layer): void {
+  const l = layer as unknown as { _refCount: number | null; dispose(): unknown };
+  while (typeof l._refCount === 'number' && l._refCount > 0) l.dispose();
+}
+
+/** The resource-handle tensor of a tfjs-node summary writer (one per log folder, owned by tfjs-node's cache). */
+export function summaryWriterHandle(writer: object): tfn.Tensor {
+  return (writer as unknown as { resourceHandle: tfn.Tensor }).resourceHandle;
+}
+
 /** The metrics a compiled model was compiled with (tfjs keeps the argument). */
 export function compiledMetrics(model: tfn.LayersModel): string[] {
   return (model as unknown as { metrics?: string[] }).metrics ?? [];

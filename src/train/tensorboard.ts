@@ -10,6 +10,7 @@ import { tf } from '../backend';
 import { Net } from '../transfer/net';
 import { Callback, EpochLogs } from './history';
 import { groupMultipliers, TrainOptions } from './loop';
+import { summaryWriterHandle } from '../internals/tfjs';
 
 /** Options for {@link tensorBoard}. */
 export interface TensorBoardOptions {
@@ -38,7 +39,7 @@ function writer(dir: string): Writer {
   let w: Writer | undefined;
   tf.tidy(() => {
     w = node.summaryFileWriter!(dir);
-    return (w as unknown as { resourceHandle: import('@tensorflow/tfjs-node').Tensor }).resourceHandle;
+    return summaryWriterHandle(w!);
   });
   return w!;
 }

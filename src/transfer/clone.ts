@@ -7,6 +7,7 @@ import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { Net, checkNet, checkModel } from './net';
 import { patchBatchNorm, markChanged } from './freeze';
+import { disposeLayerFully } from '../internals/tfjs';
 
 /**
  * A net with the same architecture and its own, new layers: `init` sets the new model's
@@ -54,8 +55,7 @@ export function disposeModels(...models: tfn.LayersModel[]): void {
     for (const layer of m.layers) {
       if (seen.has(layer)) continue;
       seen.add(layer);
-      const l = layer as unknown as { _refCount: number | null; dispose(): unknown };
-      while (typeof l._refCount === 'number' && l._refCount > 0) l.dispose();
+      disposeLayerFully(layer);
     }
   }
 }
