@@ -40,17 +40,12 @@ export function topLossesChart(interp: Interpretation, opts: TopLossesChartOptio
   const label = 24; // two caption lines under each image, in image pixels
   const cw = Math.max(w + 2 * b + 4, 44);
   const cells = top.map((t) => ({ index: t.index, frame: t.predicted !== t.actual ? [214, 39, 40] : [170, 170, 170] }));
-  const { mosaic, W, H, origins } = framedMosaic(ds, cells, { cols, cellWidth: cw, label, border: b, center: true });
+  const { mosaic, W, H, captions } = framedMosaic(ds, cells, { cols, cellWidth: cw, label, border: b, center: true });
   const annotations: Record<string, unknown>[] = [];
   top.forEach((t, n) => {
-    const { x: ox, y: oy } = origins[n];
     const wrong = t.predicted !== t.actual;
     annotations.push({
-      x: ox + (w + 2 * b) / 2,
-      y: oy + h + 2 * b + label / 2,
-      xref: 'x',
-      yref: 'y',
-      showarrow: false,
+      ...captions[n],
       // Class names are user data (folder names): plotly renders a small HTML subset, so escape them.
       text: `${escapeText(t.predicted)} / ${escapeText(t.actual)}<br>${t.loss.toFixed(2)} / ${t.probability.toFixed(2)}`,
       font: { size: 9, color: wrong ? '#d62728' : '#333' },

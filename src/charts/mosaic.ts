@@ -24,18 +24,27 @@ export interface MosaicLayout {
   center?: boolean;
 }
 
+/** A plotly annotation's position, centred in the room under a cell's framed image; the chart adds text and font. */
+export interface MosaicCaption {
+  x: number;
+  y: number;
+  xref: 'x';
+  yref: 'y';
+  showarrow: false;
+}
+
 /**
  * Paint `cells` (images of a 1- or 3-channel `ds`, each in its frame) into a white RGB mosaic.
  *
- * @returns the mosaic (H x W x 3 bytes), its size, and each cell's framed-image origin
+ * @returns the mosaic (H x W x 3 bytes), its size, and where each cell's caption goes
  * @example
- * const { mosaic, W, H, origins } = framedMosaic(ds, [{ index: 0, frame: [214, 39, 40] }], { cols: 1, cellWidth: 36, label: 12, border: 2 });
+ * const { mosaic, W, H, captions } = framedMosaic(ds, [{ index: 0, frame: [214, 39, 40] }], { cols: 1, cellWidth: 36, label: 12, border: 2 });
  */
 export function framedMosaic(
   ds: ImageDataset,
   cells: MosaicCell[],
   layout: MosaicLayout,
-): { mosaic: Uint8Array; W: number; H: number; origins: { x: number; y: number }[] } {
+): { mosaic: Uint8Array; W: number; H: number; captions: MosaicCaption[] } {
   const { height: h, width: w, channels: c } = ds;
   const { cols, cellWidth: cw, label, border: b } = layout;
   const ch = h + 2 * b + label;
@@ -44,7 +53,7 @@ export function framedMosaic(
   const H = rows * ch;
   const mosaic = new Uint8Array(W * H * 3).fill(255);
   const size = imageSize(ds);
-  const origins = cells.map((cell, n) => {
+  const captions = cells.map((cell, n): MosaicCaption => {
     const ox = (n % cols) * cw + (layout.center ? Math.floor((cw - w - 2 * b) / 2) : 0);
     const oy = Math.floor(n / cols) * ch;
     const frame = cell.frame;
@@ -63,7 +72,7 @@ export function framedMosaic(
         mosaic[o + 2] = ds.images[c === 3 ? p + 2 : p];
       }
     }
-    return { x: ox, y: oy };
+    return { x: ox + (w + 2 * b) / 2, y: oy + h + 2 * b + label / 2, xref: 'x', yref: 'y', showarrow: false };
   });
-  return { mosaic, W, H, origins };
+  return { mosaic, W, H, captions };
 }

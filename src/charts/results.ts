@@ -343,24 +343,19 @@ export function predictionGridChart(ds: ImageDataset, predictions: ArrayLike<num
   const right = all.filter((i) => predictions[i] === ds.labels[i]);
   const nWrong = Math.min(wrong.length, Math.ceil(count / 2));
   const pick = [...sample(wrong, nWrong, r), ...sample(right, Math.min(right.length, count - nWrong), r)].sort((a, b) => a - b);
-  const { height: h, width: w } = ds;
+  const { width: w } = ds;
   const b = 2; // frame
   const label = 12; // room for the caption under each image
   const cw = w + 2 * b + 4;
   const cells = pick.map((i) => ({ index: i, frame: predictions[i] !== ds.labels[i] ? [214, 39, 40] : [200, 200, 200] }));
-  const { mosaic, W, H, origins } = framedMosaic(ds, cells, { cols, cellWidth: cw, label, border: b });
+  const { mosaic, W, H, captions } = framedMosaic(ds, cells, { cols, cellWidth: cw, label, border: b });
   const annotations: Record<string, unknown>[] = [];
   pick.forEach((i, n) => {
-    const { x: ox, y: oy } = origins[n];
     const bad = predictions[i] !== ds.labels[i];
     const pred = plotlyText(ds.classNames[predictions[i]] ?? String(predictions[i]));
     const truth = plotlyText(ds.classNames[ds.labels[i]]);
     annotations.push({
-      x: ox + (w + 2 * b) / 2,
-      y: oy + h + 2 * b + label / 2,
-      xref: 'x',
-      yref: 'y',
-      showarrow: false,
+      ...captions[n],
       text: bad ? `${pred} (${truth})` : pred,
       font: { size: 9, color: bad ? '#d62728' : '#333' },
     });
