@@ -230,9 +230,15 @@ async function lite0Case(args: BenchArgs, quick: boolean, log: (line: string) =>
   log(
     `library, efficientnet-lite0 ${lite0.size}x${lite0.size} (${lite0.weights} weights): fine-tune ${lite0.train.sps.toFixed(1)} samples/s (${lite0.train.engine}), predict ${lite0.infer.sps.toFixed(1)} samples/s`,
   );
+  const peers = await runCasePeers(args.peers ?? DEFAULT_PEERS, 'lite0', ls, args, log);
+  return { lite0, peers };
+}
+
+/** Each peer on one model case (named `peer/suffix`) at `sizes`, in turn, each logged. */
+async function runCasePeers(specs: PeerSpec[], suffix: string, sizes: PeerConfig, args: BenchArgs, log: (line: string) => void): Promise<PeerResult[]> {
   const peers: PeerResult[] = [];
-  for (const spec of args.peers ?? DEFAULT_PEERS) {
-    const p = await runPeer({ ...spec, name: `${spec.name}/lite0` }, ls, args.peerArgs);
+  for (const spec of specs) {
+    const p = await runPeer({ ...spec, name: `${spec.name}/${suffix}` }, sizes, args.peerArgs);
     peers.push(p);
     log(
       p.available
@@ -240,7 +246,7 @@ async function lite0Case(args: BenchArgs, quick: boolean, log: (line: string) =>
         : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`,
     );
   }
-  return { lite0, peers };
+  return peers;
 }
 
 /** What {@link runLite0Bench} returns: the Lite0 section of a bench result and the machine's load. */
@@ -366,15 +372,15 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
     log(
       `library, all-minilm-l6-v2 length ${text.length} (${text.weights} weights): fine-tune ${text.train.sps.toFixed(1)} samples/s (${text.train.engine}), predict ${text.infer.sps.toFixed(1)} samples/s`,
     );
-    for (const spec of (args.peers ?? DEFAULT_PEERS).filter((s) => s.framework === 'torch')) {
-      const p = await runPeer({ ...spec, name: `${spec.name}/text` }, ts, args.peerArgs);
-      textPeers.push(p);
-      log(
-        p.available
-          ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(1)} samples/s, predict ${p.infer_sps?.toFixed(1)} samples/s`
-          : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`,
-      );
-    }
+    textPeers.push(
+      ...(await runCasePeers(
+        (args.peers ?? DEFAULT_PEERS).filter((s) => s.framework === 'torch'),
+        'text',
+        ts,
+        args,
+        log,
+      )),
+    );
   }
   const bestTextTrain = best(textPeers, 'train_sps');
   const bestTextInfer = best(textPeers, 'infer_sps');
