@@ -191,17 +191,47 @@ export interface Lite0CaseArgs extends LoopCaseArgs {
   size?: number;
 }
 
-/** What {@link measureLite0} measured. */
-export interface Lite0Case {
-  size: number;
+/**
+ * What a model case (Lite0, text) measured: the library loop's full fine-tuning and its
+ * predictor on one model; `W` names the weights it could load.
+ *
+ * @example
+ * const c: ModelCase<'imagenet' | 'random'> = await measureLite0(LITE0_ARGS);
+ */
+export interface ModelCase<W extends string> {
   batch: number;
-  /** 'imagenet' when the converted weights were there, else 'random' (same speed). */
-  weights: 'imagenet' | 'random';
+  /** The pretrained weights when they were there, else 'random' (same speed). */
+  weights: W;
+  /** Trainable parameters. */
   params: number;
-  /** Full fine-tuning (every group trainable, BatchNorm in inference mode, Adam 1e-4), library loop. */
+  /** Full fine-tuning (every group trainable), library loop. */
   train: Timing & { engine: 'graph' | 'eager' };
   /** The library's prediction path (`predictor`). */
   infer: Timing;
+}
+
+/**
+ * The pretrained net when `load` succeeds, else `random()`'s net of the same architecture
+ * (the same speed), with which weights it got.
+ *
+ * @example
+ * const { net, weights } = await pretrainedOrRandom(() => loadTextEncoder('all-minilm-l6-v2'), () => buildTextEncoder(MINILM_L6_CONFIG), 'pretrained');
+ */
+export async function pretrainedOrRandom<W extends string>(
+  load: () => Promise<Net>,
+  random: () => Net,
+  pretrained: W,
+): Promise<{ net: Net; weights: W | 'random' }> {
+  try {
+    return { net: await load(), weights: pretrained };
+  } catch {
+    return { net: random(), weights: 'random' };
+  }
+}
+
+/** What {@link measureLite0} measured (full fine-tuning with BatchNorm in inference mode, Adam 1e-4). */
+export interface Lite0Case extends ModelCase<'imagenet' | 'random'> {
+  size: number;
 }
 
 /**
@@ -215,21 +245,20 @@ export interface Lite0Case {
  */
 export async function measureLite0(args: Lite0CaseArgs): Promise<Lite0Case> {
   const size = args.size ?? 96;
-  let body: Net;
-  let weights: Lite0Case['weights'] = 'imagenet';
-  try {
-    body = await loadEfficientNetLite0({ inputSize: size });
-  } catch {
-    weights = 'random';
-    const model = buildEfficientNetLite0({ inputSize: size, seed: args.seed });
-    body = {
-      model,
-      groups: [{ name: 'body', layers: model.layers.slice(1).map((l) => l.name) }],
-      classNames: [],
-      preprocessing: { height: size, width: size, channels: 3 },
-      origin: 'bench:lite0',
-    };
-  }
+  const { net: body, weights } = await pretrainedOrRandom(
+    () => loadEfficientNetLite0({ inputSize: size }),
+    () => {
+      const model = buildEfficientNetLite0({ inputSize: size, seed: args.seed });
+      return {
+        model,
+        groups: [{ name: 'body', layers: model.layers.slice(1).map((l) => l.name) }],
+        classNames: [],
+        preprocessing: { height: size, width: size, channels: 3 },
+        origin: 'bench:lite0',
+      };
+    },
+    'imagenet',
+  );
   const net = withHead(body, { cutAt: 'avg_pool', classes: 10, seed: args.seed });
   const n = args.batch * Math.max(args.steps, args.inferSteps);
   const xs = tf.randomUniform([n, size, size, 3], -2, 2, 'float32', args.seed);

@@ -34,6 +34,28 @@ export interface BenchConfig {
 }
 
 /**
+ * One model case of a bench run (`lite0`, `text`): the library's full fine-tuning and
+ * inference against each peer on the same model; `W` names the weights it could load.
+ *
+ * @example
+ * const c: ModelCaseResult<'pretrained' | 'random'> | null | undefined = result.text;
+ * if (c) console.log(c.tfjs_train_sps / (c.best_peer_train?.sps ?? NaN));
+ */
+export interface ModelCaseResult<W extends string> {
+  batch: number;
+  weights: W;
+  params: number;
+  engine: 'graph' | 'eager';
+  tfjs_train_sps: number;
+  tfjs_infer_sps: number;
+  tfjs_train_times_s: number[];
+  tfjs_infer_times_s: number[];
+  best_peer_train: BestPeer | null;
+  best_peer_infer: BestPeer | null;
+  peers: PeerResult[];
+}
+
+/**
  * One bench run, as written to `bench/results/latest.json`. Ratios are tfjs / best peer
  * (> 1 means tfjs is faster); `keras_*` are the best Keras configuration of the run.
  * New bench cases (issue 8: fine-tuning, cached features, notebook wall times) add
@@ -98,20 +120,7 @@ export interface BenchResult {
    * (BatchNorm in inference mode, Adam 1e-4) and inference, library vs PyTorch (the reference
    * model) and Keras (the same architecture); null when not run (e.g. --quick).
    */
-  lite0?: {
-    size: number;
-    batch: number;
-    weights: 'imagenet' | 'random';
-    params: number;
-    engine: 'graph' | 'eager';
-    tfjs_train_sps: number;
-    tfjs_infer_sps: number;
-    tfjs_train_times_s: number[];
-    tfjs_infer_times_s: number[];
-    best_peer_train: BestPeer | null;
-    best_peer_infer: BestPeer | null;
-    peers: PeerResult[];
-  } | null;
+  lite0?: ({ size: number } & ModelCaseResult<'imagenet' | 'random'>) | null;
   /** lite0.tfjs_train_sps / lite0.best_peer_train.sps. */
   lite0_train_ratio?: number | null;
   /** lite0.tfjs_infer_sps / lite0.best_peer_infer.sps. */
@@ -121,20 +130,7 @@ export interface BenchResult {
    * dropout on) and inference, library vs PyTorch (transformers' BertModel, same weights);
    * null when not run (e.g. --quick).
    */
-  text?: {
-    length: number;
-    batch: number;
-    weights: 'pretrained' | 'random';
-    params: number;
-    engine: 'graph' | 'eager';
-    tfjs_train_sps: number;
-    tfjs_infer_sps: number;
-    tfjs_train_times_s: number[];
-    tfjs_infer_times_s: number[];
-    best_peer_train: BestPeer | null;
-    best_peer_infer: BestPeer | null;
-    peers: PeerResult[];
-  } | null;
+  text?: ({ length: number } & ModelCaseResult<'pretrained' | 'random'>) | null;
   /** text.tfjs_train_sps / text.best_peer_train.sps. */
   text_train_ratio?: number | null;
   /** text.tfjs_infer_sps / text.best_peer_infer.sps. */

@@ -13,7 +13,7 @@ import { measureText, TextCase } from './text';
 import { recordedJobTimes, runJobs } from './jobs';
 import { DEFAULT_PEERS, PeerConfig, PeerResult, PeerSpec, runPeer, RunPeerArgs } from './peers';
 import { REFERENCE_CNN } from './reference';
-import { BenchResult, BestPeer, RunRatios, writeResults, WrittenResults } from './report';
+import { BenchResult, BestPeer, ModelCaseResult, RunRatios, writeResults, WrittenResults } from './report';
 
 /** The full run's sizes: about a minute of measuring on a 2-core machine. */
 export const FULL_SIZES: PeerConfig = { batch: 64, trainSteps: 20, inferSteps: 40, repeats: 5, warmupSteps: 3, seed: 42 };
@@ -188,6 +188,33 @@ export function combineRuns(results: BenchResult[]): BenchResult {
   return out;
 }
 
+/**
+ * A model case's section of the result (`lite0`, `text`): its `dims` (size or length) first,
+ * then the library's timings, the best peers and every peer.
+ */
+function modelCaseResult<D extends object, W extends string>(
+  dims: D,
+  c: Pick<Lite0Case, 'batch' | 'params' | 'train' | 'infer'> & { weights: W },
+  peers: PeerResult[],
+  bestTrain: BestPeer | null,
+  bestInfer: BestPeer | null,
+): D & ModelCaseResult<W> {
+  return {
+    ...dims,
+    batch: c.batch,
+    weights: c.weights,
+    params: c.params,
+    engine: c.train.engine,
+    tfjs_train_sps: c.train.sps,
+    tfjs_infer_sps: c.infer.sps,
+    tfjs_train_times_s: c.train.times_s,
+    tfjs_infer_times_s: c.infer.times_s,
+    best_peer_train: bestTrain,
+    best_peer_infer: bestInfer,
+    peers,
+  };
+}
+
 /** The Lite0 case: the library's fine-tuning and inference at 96x96, then each peer's. */
 async function lite0Case(args: BenchArgs, quick: boolean, log: (line: string) => void): Promise<{ lite0: Lite0Case; peers: PeerResult[] }> {
   const ls = quick ? LITE0_QUICK_SIZES : LITE0_SIZES;
@@ -203,9 +230,15 @@ async function lite0Case(args: BenchArgs, quick: boolean, log: (line: string) =>
   log(
     `library, efficientnet-lite0 ${lite0.size}x${lite0.size} (${lite0.weights} weights): fine-tune ${lite0.train.sps.toFixed(1)} samples/s (${lite0.train.engine}), predict ${lite0.infer.sps.toFixed(1)} samples/s`,
   );
+  const peers = await runCasePeers(args.peers ?? DEFAULT_PEERS, 'lite0', ls, args, log);
+  return { lite0, peers };
+}
+
+/** Each peer on one model case (named `peer/suffix`) at `sizes`, in turn, each logged. */
+async function runCasePeers(specs: PeerSpec[], suffix: string, sizes: PeerConfig, args: BenchArgs, log: (line: string) => void): Promise<PeerResult[]> {
   const peers: PeerResult[] = [];
-  for (const spec of args.peers ?? DEFAULT_PEERS) {
-    const p = await runPeer({ ...spec, name: `${spec.name}/lite0` }, ls, args.peerArgs);
+  for (const spec of specs) {
+    const p = await runPeer({ ...spec, name: `${spec.name}/${suffix}` }, sizes, args.peerArgs);
     peers.push(p);
     log(
       p.available
@@ -213,7 +246,7 @@ async function lite0Case(args: BenchArgs, quick: boolean, log: (line: string) =>
         : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`,
     );
   }
-  return { lite0, peers };
+  return peers;
 }
 
 /** What {@link runLite0Bench} returns: the Lite0 section of a bench result and the machine's load. */
@@ -249,20 +282,7 @@ export async function runLite0Bench(args: Pick<BenchArgs, 'quick' | 'peers' | 'p
   return {
     date: new Date(t0).toISOString(),
     quick,
-    lite0: {
-      size: lite0.size,
-      batch: lite0.batch,
-      weights: lite0.weights,
-      params: lite0.params,
-      engine: lite0.train.engine,
-      tfjs_train_sps: lite0.train.sps,
-      tfjs_infer_sps: lite0.infer.sps,
-      tfjs_train_times_s: lite0.train.times_s,
-      tfjs_infer_times_s: lite0.infer.times_s,
-      best_peer_train: bt,
-      best_peer_infer: bi,
-      peers,
-    },
+    lite0: modelCaseResult({ size: lite0.size }, lite0, peers, bt, bi),
     lite0_train_ratio: bt ? lite0.train.sps / bt.sps : null,
     lite0_infer_ratio: bi ? lite0.infer.sps / bi.sps : null,
     loadavg_start: loadStart,
@@ -352,15 +372,15 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
     log(
       `library, all-minilm-l6-v2 length ${text.length} (${text.weights} weights): fine-tune ${text.train.sps.toFixed(1)} samples/s (${text.train.engine}), predict ${text.infer.sps.toFixed(1)} samples/s`,
     );
-    for (const spec of (args.peers ?? DEFAULT_PEERS).filter((s) => s.framework === 'torch')) {
-      const p = await runPeer({ ...spec, name: `${spec.name}/text` }, ts, args.peerArgs);
-      textPeers.push(p);
-      log(
-        p.available
-          ? `peer ${p.name}: fine-tune ${p.train_sps?.toFixed(1)} samples/s, predict ${p.infer_sps?.toFixed(1)} samples/s`
-          : `peer ${p.name}: ${p.failed ? 'FAILED' : 'absent'}: ${p.reason}`,
-      );
-    }
+    textPeers.push(
+      ...(await runCasePeers(
+        (args.peers ?? DEFAULT_PEERS).filter((s) => s.framework === 'torch'),
+        'text',
+        ts,
+        args,
+        log,
+      )),
+    );
   }
   const bestTextTrain = best(textPeers, 'train_sps');
   const bestTextInfer = best(textPeers, 'infer_sps');
@@ -422,40 +442,10 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
     cached_head_sps: transfer?.cachedHead.sps ?? null,
     feature_extract_sps: transfer?.extractSps ?? null,
     cache_head_speedup: transfer ? transfer.cachedHead.sps / transfer.finetune.sps : null,
-    lite0: lite0
-      ? {
-          size: lite0.size,
-          batch: lite0.batch,
-          weights: lite0.weights,
-          params: lite0.params,
-          engine: lite0.train.engine,
-          tfjs_train_sps: lite0.train.sps,
-          tfjs_infer_sps: lite0.infer.sps,
-          tfjs_train_times_s: lite0.train.times_s,
-          tfjs_infer_times_s: lite0.infer.times_s,
-          best_peer_train: bestLite0Train,
-          best_peer_infer: bestLite0Infer,
-          peers: lite0Peers,
-        }
-      : null,
+    lite0: lite0 ? modelCaseResult({ size: lite0.size }, lite0, lite0Peers, bestLite0Train, bestLite0Infer) : null,
     lite0_train_ratio: lite0 && bestLite0Train ? lite0.train.sps / bestLite0Train.sps : null,
     lite0_infer_ratio: lite0 && bestLite0Infer ? lite0.infer.sps / bestLite0Infer.sps : null,
-    text: text
-      ? {
-          length: text.length,
-          batch: text.batch,
-          weights: text.weights,
-          params: text.params,
-          engine: text.train.engine,
-          tfjs_train_sps: text.train.sps,
-          tfjs_infer_sps: text.infer.sps,
-          tfjs_train_times_s: text.train.times_s,
-          tfjs_infer_times_s: text.infer.times_s,
-          best_peer_train: bestTextTrain,
-          best_peer_infer: bestTextInfer,
-          peers: textPeers,
-        }
-      : null,
+    text: text ? modelCaseResult({ length: text.length }, text, textPeers, bestTextTrain, bestTextInfer) : null,
     text_train_ratio: text && bestTextTrain ? text.train.sps / bestTextTrain.sps : null,
     text_infer_ratio: text && bestTextInfer ? text.infer.sps / bestTextInfer.sps : null,
     fast_kernels: info.fastKernels,

@@ -11,10 +11,10 @@ import { loadTextEncoder } from '../text/pretrained';
 import { buildTextEncoder, MINILM_L6_CONFIG } from '../text/encoder';
 import { unfreeze } from '../transfer/freeze';
 import { withHead } from '../transfer/head';
-import { Net, trainableParams } from '../transfer/net';
+import { trainableParams } from '../transfer/net';
 import type { BatchSource } from '../train/source';
-import { LoopCaseArgs, timeLoop } from './cases';
-import { Timing, measureLibraryInference } from './measure';
+import { LoopCaseArgs, ModelCase, pretrainedOrRandom, timeLoop } from './cases';
+import { measureLibraryInference } from './measure';
 
 /** Classes of the bench head. */
 export const TEXT_BENCH_CLASSES = 6;
@@ -70,15 +70,9 @@ export interface TextCaseArgs extends LoopCaseArgs {
   length?: number;
 }
 
-/** What the text case measured. */
-export interface TextCase {
+/** What the text case measured: weights 'pretrained' (all-MiniLM-L6-v2), or 'random' when the package is not installed. */
+export interface TextCase extends ModelCase<'pretrained' | 'random'> {
   length: number;
-  batch: number;
-  /** 'pretrained' (all-MiniLM-L6-v2), or 'random' when the package is not installed. */
-  weights: 'pretrained' | 'random';
-  params: number;
-  train: Timing & { engine: 'graph' | 'eager' };
-  infer: Timing;
 }
 
 /**
@@ -89,14 +83,11 @@ export interface TextCase {
  */
 export async function measureText(args: TextCaseArgs): Promise<TextCase> {
   const length = args.length ?? 64;
-  let encoder: Net;
-  let weights: TextCase['weights'] = 'pretrained';
-  try {
-    encoder = await loadTextEncoder('all-minilm-l6-v2', { maxLength: length });
-  } catch {
-    weights = 'random';
-    encoder = buildTextEncoder(MINILM_L6_CONFIG, { maxLength: length, seed: args.seed });
-  }
+  const { net: encoder, weights } = await pretrainedOrRandom(
+    () => loadTextEncoder('all-minilm-l6-v2', { maxLength: length }),
+    () => buildTextEncoder(MINILM_L6_CONFIG, { maxLength: length, seed: args.seed }),
+    'pretrained',
+  );
   const net = withHead(encoder, { classes: TEXT_BENCH_CLASSES, seed: args.seed });
   try {
     unfreeze(net);

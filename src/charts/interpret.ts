@@ -2,9 +2,9 @@
  * The top-losses grid of an interpretation (fastai's `plot_top_losses`): the images the
  * net got most wrong, each captioned "predicted / actual / loss / probability".
  */
-import { imageSize } from '../data/dataset';
 import { thumbnails } from '../data/resize';
 import { pngDataUri } from '../data/png';
+import { framedMosaic } from './mosaic';
 import { Figure } from '../plot/figure';
 import { Interpretation, topLosses } from '../experiment/interpret';
 
@@ -39,39 +39,13 @@ export function topLossesChart(interp: Interpretation, opts: TopLossesChartOptio
   const b = 2;
   const label = 24; // two caption lines under each image, in image pixels
   const cw = Math.max(w + 2 * b + 4, 44);
-  const ch = h + 2 * b + label;
-  const rows = Math.ceil(top.length / cols);
-  const W = cols * cw;
-  const H = rows * ch;
-  const mosaic = new Uint8Array(W * H * 3).fill(255);
-  const size = imageSize(ds);
+  const cells = top.map((t) => ({ index: t.index, frame: t.predicted !== t.actual ? [214, 39, 40] : [170, 170, 170] }));
+  const { mosaic, W, H, captions } = framedMosaic(ds, cells, { cols, cellWidth: cw, label, border: b, center: true });
   const annotations: Record<string, unknown>[] = [];
   top.forEach((t, n) => {
-    const ox = (n % cols) * cw + Math.floor((cw - w - 2 * b) / 2);
-    const oy = Math.floor(n / cols) * ch;
     const wrong = t.predicted !== t.actual;
-    const frame = wrong ? [214, 39, 40] : [170, 170, 170];
-    for (let y = 0; y < h + 2 * b; y++) {
-      for (let x = 0; x < w + 2 * b; x++) {
-        const o = ((oy + y) * W + ox + x) * 3;
-        if (y < b || y >= h + b || x < b || x >= w + b) {
-          mosaic[o] = frame[0];
-          mosaic[o + 1] = frame[1];
-          mosaic[o + 2] = frame[2];
-          continue;
-        }
-        const p = t.index * size + ((y - b) * w + (x - b)) * c;
-        mosaic[o] = ds.images[p];
-        mosaic[o + 1] = ds.images[c === 3 ? p + 1 : p];
-        mosaic[o + 2] = ds.images[c === 3 ? p + 2 : p];
-      }
-    }
     annotations.push({
-      x: ox + (w + 2 * b) / 2,
-      y: oy + h + 2 * b + label / 2,
-      xref: 'x',
-      yref: 'y',
-      showarrow: false,
+      ...captions[n],
       // Class names are user data (folder names): plotly renders a small HTML subset, so escape them.
       text: `${escapeText(t.predicted)} / ${escapeText(t.actual)}<br>${t.loss.toFixed(2)} / ${t.probability.toFixed(2)}`,
       font: { size: 9, color: wrong ? '#d62728' : '#333' },

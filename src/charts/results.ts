@@ -4,7 +4,8 @@
  * wall-clock time, confusion matrix, sample predictions with mistakes highlighted, and a
  * PCA picture of features before and after fine-tuning. Pure functions: results in, Figure out.
  */
-import { ImageDataset, imageSize } from '../data/dataset';
+import { ImageDataset } from '../data/dataset';
+import { framedMosaic } from './mosaic';
 import { pngDataUri } from '../data/png';
 import { Figure, Trace } from '../plot/figure';
 import { rng, sample } from '../random';
@@ -342,46 +343,19 @@ export function predictionGridChart(ds: ImageDataset, predictions: ArrayLike<num
   const right = all.filter((i) => predictions[i] === ds.labels[i]);
   const nWrong = Math.min(wrong.length, Math.ceil(count / 2));
   const pick = [...sample(wrong, nWrong, r), ...sample(right, Math.min(right.length, count - nWrong), r)].sort((a, b) => a - b);
-  const { height: h, width: w, channels: c } = ds;
+  const { width: w } = ds;
   const b = 2; // frame
   const label = 12; // room for the caption under each image
   const cw = w + 2 * b + 4;
-  const ch = h + 2 * b + label;
-  const rows = Math.ceil(pick.length / cols);
-  const W = cols * cw;
-  const H = rows * ch;
-  const mosaic = new Uint8Array(W * H * 3).fill(255);
-  const size = imageSize(ds);
+  const cells = pick.map((i) => ({ index: i, frame: predictions[i] !== ds.labels[i] ? [214, 39, 40] : [200, 200, 200] }));
+  const { mosaic, W, H, captions } = framedMosaic(ds, cells, { cols, cellWidth: cw, label, border: b });
   const annotations: Record<string, unknown>[] = [];
   pick.forEach((i, n) => {
-    const ox = (n % cols) * cw;
-    const oy = Math.floor(n / cols) * ch;
     const bad = predictions[i] !== ds.labels[i];
-    const frame = bad ? [214, 39, 40] : [200, 200, 200];
-    for (let y = 0; y < h + 2 * b; y++) {
-      for (let x = 0; x < w + 2 * b; x++) {
-        const o = ((oy + y) * W + ox + x) * 3;
-        const inside = y >= b && y < h + b && x >= b && x < w + b;
-        if (!inside) {
-          mosaic[o] = frame[0];
-          mosaic[o + 1] = frame[1];
-          mosaic[o + 2] = frame[2];
-          continue;
-        }
-        const p = i * size + ((y - b) * w + (x - b)) * c;
-        mosaic[o] = ds.images[p];
-        mosaic[o + 1] = ds.images[c === 3 ? p + 1 : p];
-        mosaic[o + 2] = ds.images[c === 3 ? p + 2 : p];
-      }
-    }
     const pred = plotlyText(ds.classNames[predictions[i]] ?? String(predictions[i]));
     const truth = plotlyText(ds.classNames[ds.labels[i]]);
     annotations.push({
-      x: ox + (w + 2 * b) / 2,
-      y: oy + h + 2 * b + label / 2,
-      xref: 'x',
-      yref: 'y',
-      showarrow: false,
+      ...captions[n],
       text: bad ? `${pred} (${truth})` : pred,
       font: { size: 9, color: bad ? '#d62728' : '#333' },
     });

@@ -3,7 +3,22 @@
  * from here without loading TensorFlow, and each command parses with its own entry.
  * The experiment list comes from the experiment registries when they load.
  */
-import { CommandSpec } from './command';
+import { CommandSpec, OptionSpec } from './command';
+
+/** The options of a sweep that `run` and `main` share: worker processes and sharding. */
+const SWEEP_OPTIONS: Record<string, OptionSpec> = {
+  workers: {
+    type: 'string',
+    value: 'N',
+    help: 'run on N worker processes (TensorFlow threads: cores / N each; rows can differ from one process in the last digits)',
+  },
+  shard: {
+    type: 'string',
+    value: 'i/n|auto',
+    help: 'run shard i (from 0) of n of the plan into --out (auto: SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX); join with transfer-lab merge',
+  },
+  out: { type: 'string', value: 'DIR', help: 'the shared results folder of a sharded sweep (with --shard)' },
+};
 
 /**
  * The experiment names the registries know (image experiments, then text ones), or the
@@ -95,17 +110,7 @@ export const RUN: CommandSpec = {
     fresh: { type: 'boolean', help: 'redo every run instead of resuming' },
     backbone: { type: 'string', value: 'NAME|DIR', help: "use this backbone (zoo name or folder) instead of the experiment's" },
     'reports-dir': { type: 'string', value: 'DIR', help: 'write reports into DIR (default ./reports, or $TRANSFER_LAB_REPORTS)' },
-    workers: {
-      type: 'string',
-      value: 'N',
-      help: 'run on N worker processes (TensorFlow threads: cores / N each; rows can differ from one process in the last digits)',
-    },
-    shard: {
-      type: 'string',
-      value: 'i/n|auto',
-      help: 'run shard i (from 0) of n of the plan into --out (auto: SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX); join with transfer-lab merge',
-    },
-    out: { type: 'string', value: 'DIR', help: 'the shared results folder of a sharded sweep (with --shard)' },
+    ...SWEEP_OPTIONS,
   },
   notes: experimentNotes,
 };
@@ -120,17 +125,7 @@ export const MAIN: CommandSpec = {
     quick: { type: 'boolean', help: 'the smoke-test version' },
     fresh: { type: 'boolean', help: 'redo every run instead of resuming' },
     backbone: { type: 'string', value: 'NAME|DIR', help: 'use this backbone instead of fashion-cnn' },
-    workers: {
-      type: 'string',
-      value: 'N',
-      help: 'run on N worker processes (TensorFlow threads: cores / N each; rows can differ from one process in the last digits)',
-    },
-    shard: {
-      type: 'string',
-      value: 'i/n|auto',
-      help: 'run shard i (from 0) of n of the plan into --out (auto: SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX); join with transfer-lab merge',
-    },
-    out: { type: 'string', value: 'DIR', help: 'the shared results folder of a sharded sweep (with --shard)' },
+    ...SWEEP_OPTIONS,
   },
 };
 

@@ -7,7 +7,7 @@ import { tf } from '../backend';
 import { predictor } from '../graph/predict';
 import { Net, Preprocessing, checkNet } from '../transfer/net';
 import { featureDigest } from '../util/digest';
-import { CacheMode, cachedFeatures } from '../util/cache';
+import { CacheMode, cachedFeatures, featureRequest } from '../util/cache';
 import { checkPositiveInt } from '../util/args';
 import { BatchSource, FeatureSet } from '../train/source';
 import { TextDataset } from './dataset';
@@ -159,16 +159,12 @@ export async function extractTextFeatures(net: Net, ds: TextDataset, opts: TextF
   checkNet(net, 'extractTextFeatures');
   const mode = opts.cache === undefined || opts.cache === true ? 'memory' : opts.cache === false ? 'none' : opts.cache;
   return cachedFeatures(
-    {
+    featureRequest(net, ds, {
       mode,
       dir: opts.cacheDir,
-      labels: ds.labels,
-      classNames: ds.classNames,
-      count: ds.count,
       dim: outputWidth(net),
       key: () => `text:${featureDigest(net, [JSON.stringify(ds.texts), ds.labels])}`,
-      uncachedKey: `uncached:${net.origin}`,
-    },
+    }),
     async () => (await embedTexts(net, ds.texts, opts)).data,
   );
 }

@@ -12,7 +12,7 @@ import { ImageDataset } from '../data/dataset';
 import { Net, checkNet } from './net';
 import { FeatureSet, imageSource } from '../train/source';
 import { featureDigest } from '../util/digest';
-import { CacheMode, cachedFeatures, checkCacheMode } from '../util/cache';
+import { CacheMode, cachedFeatures, checkCacheMode, featureRequest } from '../util/cache';
 import { checkPositiveInt } from '../util/args';
 
 export { clearFeatureCache } from '../util/cache';
@@ -56,28 +56,16 @@ export async function extractFeatures(net: Net, ds: ImageDataset, opts: ExtractO
   const src = imageSource(ds, net.preprocessing);
   const outShape = net.model.outputs[0].shape.slice(1) as number[];
   const dim = outShape.reduce((a, b) => a * b, 1);
-  return cachedFeatures(
-    {
-      mode,
-      dir: opts.cacheDir,
-      labels: ds.labels,
-      classNames: ds.classNames,
-      count: ds.count,
-      dim,
-      key: () => featureKey(net, ds),
-      uncachedKey: `uncached:${net.origin}`,
-    },
-    async () => {
-      const features = new Float32Array(ds.count * dim);
-      const idx = Int32Array.from({ length: ds.count }, (_, i) => i);
-      const predict = predictor(net.model);
-      for (let s = 0; s < ds.count; s += batchSize) {
-        const { xs, ys } = src.batch(idx.subarray(s, Math.min(ds.count, s + batchSize)));
-        const out = tf.tidy(() => predict(xs).reshape([xs.shape[0], dim]));
-        features.set((await out.data()) as Float32Array, s * dim);
-        tf.dispose([xs, ys, out]);
-      }
-      return features;
-    },
-  );
+  return cachedFeatures(featureRequest(net, ds, { mode, dir: opts.cacheDir, dim, key: () => featureKey(net, ds) }), async () => {
+    const features = new Float32Array(ds.count * dim);
+    const idx = Int32Array.from({ length: ds.count }, (_, i) => i);
+    const predict = predictor(net.model);
+    for (let s = 0; s < ds.count; s += batchSize) {
+      const { xs, ys } = src.batch(idx.subarray(s, Math.min(ds.count, s + batchSize)));
+      const out = tf.tidy(() => predict(xs).reshape([xs.shape[0], dim]));
+      features.set((await out.data()) as Float32Array, s * dim);
+      tf.dispose([xs, ys, out]);
+    }
+    return features;
+  });
 }

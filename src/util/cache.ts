@@ -43,6 +43,21 @@ export interface FeatureRequest {
 }
 
 /**
+ * The request for a net's outputs on a labelled data set (any data kind): its examples
+ * come from `ds`, its uncached key from the net's origin.
+ *
+ * @example
+ * const feats = await cachedFeatures(featureRequest(net, ds, { mode: 'memory', dim: 256, key: () => k }), compute);
+ */
+export function featureRequest(
+  net: { origin: string },
+  ds: { labels: Uint8Array; classNames: string[]; count: number },
+  req: Pick<FeatureRequest, 'mode' | 'dir' | 'dim' | 'key'>,
+): FeatureRequest {
+  return { ...req, labels: ds.labels, classNames: ds.classNames, count: ds.count, uncachedKey: `uncached:${net.origin}` };
+}
+
+/**
  * The feature set of a request: from memory, then disk (mode 'disk'), else computed and kept.
  *
  * @example
