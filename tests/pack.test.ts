@@ -75,7 +75,20 @@ describe('npm package (npm pack, installed into a fresh project)', function () {
     }
     const stray = files.filter((f) => /^(src|tests|notebooks|bench|datasets|reports|out)\//.test(f) || /\.tsbuildinfo$|\.map$|^\.venv|checkpoint/.test(f));
     assert.deepStrictEqual(stray, []);
-    assert.ok(files.length < 300, `${files.length} files packed`);
+    // Nothing but the compiled library (one .js and one .d.ts per source module), the bundled
+    // backbones and the few top-level files: no stale output of deleted sources either.
+    const allowed = /^(dist\/.+\.(js|d\.ts)|models\/.+|package\.json|LICENSE|README\.md|requirements\.txt|scripts\/native-backend\.sh)$/;
+    assert.deepStrictEqual(
+      files.filter((f) => !allowed.test(f)),
+      [],
+    );
+    const sources = (dir: string): number =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .reduce((n, e) => n + (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? 1 : 0), 0);
+    const modules = sources(path.join(ROOT, 'src'));
+    assert.strictEqual(files.filter((f) => f.startsWith('dist/') && f.endsWith('.js')).length, modules, 'one compiled .js per src module');
+    assert.strictEqual(files.filter((f) => f.startsWith('dist/') && f.endsWith('.d.ts')).length, modules, 'one .d.ts per src module');
   });
 
   it("require('transfer-lab') loads the bundled backbone, puts a head on it and trains one epoch; caches go to the user cache, not the package", () => {
