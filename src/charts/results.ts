@@ -173,19 +173,22 @@ export function learningCurveChart(cells: CellSummary[], opts: LearningCurveOpti
     const mean = cs.map((c) => c[metric].mean);
     const hi = cs.map((c) => Math.min(1, c[metric].mean + c[metric].std));
     const lo = cs.map((c) => Math.max(0, c[metric].mean - c[metric].std));
-    data.push({
-      type: 'scatter',
-      mode: 'lines',
-      x: [...x, ...x.slice().reverse()],
-      y: [...hi, ...lo.slice().reverse()],
-      fill: 'toself',
-      fillcolor: rgba(color, 0.15),
-      line: { width: 0 },
-      hoverinfo: 'skip',
-      showlegend: false,
-      legendgroup: s,
-      name: `${s} +- std`,
-    });
+    // The +- std band is a polygon over the sizes: with one size it has no area and draws
+    // nothing (a browser shows an empty trace), so it is left out; the hover still gives the std.
+    if (x.length >= 2)
+      data.push({
+        type: 'scatter',
+        mode: 'lines',
+        x: [...x, ...x.slice().reverse()],
+        y: [...hi, ...lo.slice().reverse()],
+        fill: 'toself',
+        fillcolor: rgba(color, 0.15),
+        line: { width: 0 },
+        hoverinfo: 'skip',
+        showlegend: false,
+        legendgroup: s,
+        name: `${s} +- std`,
+      });
     data.push({
       type: 'scatter',
       mode: 'lines+markers',
