@@ -224,8 +224,8 @@ def bench_torch(a):
         return bench_torch_text(a, torch, nn, np)
     if a.model == "lite0":
         # The reference model code, unpacked by `bash scripts/lite0-assets --reference`.
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        cache = os.environ.get("TRANSFER_LAB_CACHE", os.path.join(root, "datasets", "cache"))
+        # The library's user cache: the bench sets TRANSFER_LAB_CACHE to it (src/bench/peers.ts).
+        cache = os.environ.get("TRANSFER_LAB_CACHE", os.path.expanduser(os.path.join("~", ".cache", "transfer-lab")))
         sys.path.insert(0, os.path.join(cache, "models", "efficientnet-lite0", "reference"))
         try:
             from efficientnet_lite_pytorch import EfficientNet

@@ -6,6 +6,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../environment';
+import { CACHE_ENV, userCacheDir } from '../paths';
 
 /** One peer configuration: a framework plus the environment it runs with. */
 export interface PeerSpec {
@@ -94,7 +95,9 @@ export function venvPython(): string {
 }
 
 function peerEnv(overrides: Record<string, string | null>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2' };
+  // The user cache as the library resolves it (src/paths.ts), so a peer finds what set-up
+  // unpacked there (the Lite0 reference code) without a second copy of the rule in Python.
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2', [CACHE_ENV]: userCacheDir() };
   for (const [k, v] of Object.entries(overrides)) {
     if (v === null) delete env[k];
     else env[k] = v;
