@@ -857,6 +857,41 @@ cases.push(
     fixed: 'crash',
   },
   {
+    fn: 'recomputeBatchNormStats',
+    what: 'a model instead of a Net',
+    run: () => tl.recomputeBatchNormStats(net.model as never, tl.imageSource(ds, net.preprocessing)),
+    problem: modelNotNet,
+    fix: passNet,
+  },
+  {
+    fn: 'recomputeBatchNormStats',
+    what: 'a data set instead of a batch source',
+    run: () => tl.recomputeBatchNormStats(net, ds as never),
+    problem: /recomputeBatchNormStats: the data is not a BatchSource/,
+    fix: /Fix: pass the training images as imageSource\(train, net\.preprocessing\)/,
+  },
+  {
+    fn: 'recomputeBatchNormStats',
+    what: 'images of another size than the net reads',
+    run: () => tl.recomputeBatchNormStats(net, tl.imageSource(toyImages(6, 3, 0, 16), { height: 16, width: 16, channels: 1 })),
+    problem: /the data has inputs of shape \[16,16,1\] but model .* expects \[12,12,1\]/,
+    fix: /Fix: use the net's preprocessing/,
+  },
+  {
+    fn: 'recomputeBatchNormStats',
+    what: 'batchSize 0',
+    run: () => tl.recomputeBatchNormStats(net, tl.imageSource(ds, net.preprocessing), { batchSize: 0 }),
+    problem: /recomputeBatchNormStats: batchSize must be a positive integer, got 0/,
+    fix: /Fix: pass the training batch size/,
+  },
+  {
+    fn: 'recomputeBatchNormStats',
+    what: 'seed 1.5',
+    run: () => tl.recomputeBatchNormStats(net, tl.imageSource(ds, net.preprocessing), { seed: 1.5 }),
+    problem: /recomputeBatchNormStats: seed 1\.5 is not an integer/,
+    fix: /Fix: pass an integer seed/,
+  },
+  {
     fn: 'linearProbe',
     what: 'features of one class',
     run: () => tl.linearProbe({ ...feats, classNames: ['only'], labels: new Uint8Array(feats.count) }),
@@ -1157,6 +1192,12 @@ cases.push(
 );
 defined.push(
   { fn: 'groupOf', what: 'a layer in no group', run: () => tl.groupOf(net, 'input'), check: (r) => assert.strictEqual(r, undefined) },
+  {
+    fn: 'recomputeBatchNormStats',
+    what: 'a net without BatchNorm layers in training mode (a linear probe): left unchanged',
+    run: () => tl.recomputeBatchNormStats(probe, tl.featureSource(feats)),
+    check: (r) => assert.deepStrictEqual(r, { layers: [], batches: 0, samples: 0 }),
+  },
   {
     fn: 'topologyProblem',
     what: 'a topology without layers: a problem string, not a throw',

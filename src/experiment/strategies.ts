@@ -20,6 +20,7 @@ import { freeze } from '../transfer/freeze';
 import { cut, withHead } from '../transfer/head';
 import { cloneNet, disposeModels } from '../transfer/clone';
 import { scratch, linearProbe, fineTune, gradualUnfreeze } from '../transfer/finetune';
+import { recomputeBatchNormStats, trainingModeBatchNorms } from '../transfer/batchnorm-stats';
 import { BatchSource, FeatureSet, featureSource } from '../train/source';
 import { train, evaluateSource } from '../train/loop';
 import { Callback, EpochLogs, History } from '../train/history';
@@ -113,17 +114,33 @@ export function evalEpochs(epochs: number, points: number): Set<number> {
 /**
  * A callback that keeps one clock and one sample count across the stages of a run,
  * excluding the time spent evaluating, and evaluates the validation set at chosen epochs.
+ * `beforeEval` (optional) runs before each evaluation, e.g. re-estimating BatchNorm
+ * statistics: its time counts as evaluation, except at the last chosen epoch, where it
+ * is part of making the final net and counts as training.
  *
  * @example
  * const rec = recorder(imageSource(validation, net.preprocessing), evalEpochs(10, 4), train.count, Date.now());
  */
-export function recorder(validation: BatchSource, at: Set<number>, perEpoch: number, t0: number, evalBatchSize?: number): Callback {
+export function recorder(
+  validation: BatchSource,
+  at: Set<number>,
+  perEpoch: number,
+  t0: number,
+  evalBatchSize?: number,
+  beforeEval?: (net: Net) => Promise<unknown>,
+): Callback {
   let evalSeconds = 0;
   let epochsDone = 0;
+  const last = Math.max(...at);
   return {
     async onEpochEnd(epoch: number, logs: EpochLogs, net: Net) {
       epochsDone++;
       logs.samplesSeen = epochsDone * perEpoch;
+      if (at.has(epoch) && beforeEval) {
+        const t = Date.now();
+        await beforeEval(net);
+        if (epoch !== last) evalSeconds += (Date.now() - t) / 1000;
+      }
       logs.wallSeconds = (Date.now() - t0) / 1000 - evalSeconds;
       if (at.has(epoch)) {
         const t = Date.now();
@@ -232,7 +249,14 @@ export async function runStrategy<D extends LabelledSet = ImageDataset>(name: Ne
     }
     data.prepare(net, name);
     const src = data.source(ctx.train, net);
-    const rec = recorder(data.source(ctx.validation, net), at, ctx.train.count, t0, data.validationBatchSize);
+    // Scratch trains BatchNorm in training mode (batch statistics): before each evaluation and
+    // at the end, the moving statistics are re-estimated on the training data (precise BN), so
+    // the evaluated net computes what was trained. Other arms keep the pretrained statistics.
+    const preciseBn =
+      name === 'scratch' && trainingModeBatchNorms(net.model).length > 0
+        ? (n: Net) => recomputeBatchNormStats(n, src, { batchSize: ctx.batchSize, seed: ctx.seed })
+        : undefined;
+    const rec = recorder(data.source(ctx.validation, net), at, ctx.train.count, t0, data.validationBatchSize, preciseBn);
     const history = await trainByStrategy(name, net, src, rec, ctx as RunContext<LabelledSet>);
     const probs = await predictProbs(net, data.source(ctx.test, net), data.testBatchSize);
     let features: FeatureSet | undefined;

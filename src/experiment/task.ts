@@ -112,7 +112,8 @@ export function loadTask(spec: TaskSpec, opts: TaskOptions = {}): TaskData {
 
 /**
  * Images as a data kind: pixels through the net's preprocessing, features through the
- * shared cache, BatchNorm in inference mode for the strategies that train it on few images.
+ * shared cache, the pretrained BatchNorm statistics kept for the head strategy; a scratch
+ * net trains BatchNorm in training mode (see `scratch` and `recomputeBatchNormStats`).
  *
  * @example
  * const src = imageModality.source(train, net);
@@ -123,10 +124,12 @@ export const imageModality: Modality<ImageDataset> = {
   source: (ds, net) => imageSource(ds, net.preprocessing),
   features: (net, ds, cache) => extractFeatures(net, ds, { cache }),
   prepare(net, strategy) {
-    // BatchNorm in inference mode, as for fine-tuning: with a few dozen steps the moving
-    // statistics of 'train' mode would stay near their initial values and the test-time
-    // net would differ from the trained one. Here train and test compute the same function.
-    if (strategy === 'scratch' || strategy === 'head') setBatchNormMode(net, 'inference');
+    // The head strategy keeps the pretrained statistics (its body is frozen anyway). A
+    // scratch net has none to keep: it stays in training mode (batch statistics), as
+    // scratch() leaves it; inference mode would not normalise at all (mean 0, variance 1).
+    // The train/test mismatch of few steps (moving statistics still near their initial
+    // values) is fixed by re-estimating them on the training data (runStrategy).
+    if (strategy === 'head') setBatchNormMode(net, 'inference');
   },
   validationBatchSize: undefined,
   testBatchSize: 256,
@@ -179,5 +182,6 @@ export const IMAGE_TASKS: TaskKind<ImageDataset> = {
           curvePoints: 2,
           projectionPoints: 0,
         },
-  runnerVersion: 2,
+  // 3: scratch trains BatchNorm in training mode with re-estimated statistics (was inference mode).
+  runnerVersion: 3,
 };

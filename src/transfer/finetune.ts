@@ -18,10 +18,19 @@ import { History } from '../train/history';
  * The same architecture as `net` with fresh initial weights (seeded), sharing nothing:
  * the fair from-scratch baseline. Kernels get He-normal weights (fan-in), embedding
  * tables normal(0, 0.02) (BERT), biases and BatchNorm shifts zeros, BatchNorm and
- * LayerNorm scales ones; moving statistics are reset.
+ * LayerNorm scales ones; moving statistics are reset (mean 0, variance 1).
+ *
+ * Every layer is trainable and every BatchNorm layer is in training mode (it normalises
+ * each batch with the batch's statistics), whatever mode `net` was in: a fresh net has no
+ * statistics to keep, and in inference mode its BatchNorm layers would not normalise at all.
+ * After training, {@link recomputeBatchNormStats} replaces the moving statistics (still
+ * near 0 and 1 after a few dozen steps) with the ones the trained weights produce, so the
+ * test-time net computes what was trained; the experiments' scratch arm does both.
  *
  * @example
  * const baseline = await scratch(fineTunedNet, 3);
+ * await train(baseline, src, { epochs: 10, batchSize: 32 });
+ * await recomputeBatchNormStats(baseline, src, { batchSize: 32 });
  */
 export async function scratch(net: Net, seed = 0): Promise<Net> {
   checkNet(net, 'scratch');
@@ -49,7 +58,7 @@ export async function scratch(net: Net, seed = 0): Promise<Net> {
       for (const l of model.layers) l.trainable = true;
     },
     `scratch(seed=${seed})`,
-  );
+  ).then((fresh) => setBatchNormMode(fresh, 'train'));
 }
 
 /** Options for {@link linearProbe}. `learningRate` defaults to 0.1 / sqrt(feature dim), epochs to 20. */

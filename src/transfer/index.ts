@@ -4,6 +4,7 @@ export { freeze, unfreeze, freezeTo, trainableGroups, groupOf, patchBatchNorm, m
 export { cut, withHead, HeadOptions } from './head';
 export { extractFeatures, featureKey, ExtractOptions } from './features';
 export { cloneNet, disposeModels } from './clone';
+export { recomputeBatchNormStats, RecomputeBatchNormOptions, BatchNormStatsReport } from './batchnorm-stats';
 export { scratch, linearProbe, gradualUnfreeze, fineTune, ProbeOptions, GradualOptions, FineTuneOptions } from './finetune';
 export { inspect, formatInspect, LayerRow } from './inspect';
 export { saveNet, loadNet, readNetMeta, topologyProblem, modelFilesProblem, loadLayersModelClean, NetMeta } from './io';
