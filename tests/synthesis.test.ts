@@ -9,7 +9,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { compare, CompareConfig, CompareResult, RunRow } from '../src/experiment/compare';
-import { timeToTargetTable, extractionSeconds, pretrainingSeconds, amortisedCost } from '../src/experiment/time-to-accuracy';
+import { timeToTargetTable, formatTimeToTarget, extractionSeconds, pretrainingSeconds, amortisedCost } from '../src/experiment/time-to-accuracy';
 import { transferVerdicts, formatVerdict, storedOrShare } from '../src/experiment/synthesis';
 import { readRuns } from '../src/experiment/table';
 import { modelsDir } from '../src/backbone/pretrain';
@@ -84,6 +84,9 @@ describe('synthesis: time to accuracy, verdicts, amortised cost (real small swee
     }
     const probe = timeToTargetTable(result.rows).find((c) => c.strategy === 'linear-probe')!;
     assert.ok(probe.extractionSeconds > 0 && probe.extractionSeconds < probe.runSeconds);
+    const lines = formatTimeToTarget(timeToTargetTable(result.rows, { target: 1.0 })).split('\n');
+    assert.strictEqual(lines.length, 3);
+    assert.match(lines[1], /^linear-probe +2\/class: (never reached 1 \(whole run \d+\.\d s\)|.* runs, \d+ samples) \(feature extraction \d+\.\d s of it\)$/);
   });
 
   it('transferVerdicts: the best transfer strategy on validation, its paired test gain over scratch, in std units', () => {
