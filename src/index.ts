@@ -44,3 +44,12 @@ export * from './text';
 export { lrFindChart, LrFindChartOptions } from './charts/lr-find';
 export { augmentationChart, AugmentationChartOptions } from './charts/augment';
 export { topLossesChart, TopLossesChartOptions } from './charts/interpret';
+export {
+  transferGainChart,
+  timeToTargetChart,
+  amortisedCostChart,
+  GainLine,
+  TransferGainChartOptions,
+  TimeToTargetChartOptions,
+  AmortisedCostChartOptions,
+} from './charts/synthesis';

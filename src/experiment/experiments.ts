@@ -72,7 +72,7 @@ const IMAGENET_SWEEP = {
  * The experiments known by name, of every data kind.
  *
  * @example
- * Object.keys(EXPERIMENTS); // ['fashion-to-digits', 'fashion-a-to-b', 'imagenet-to-digits', 'imagenet-to-fashion', 'minilm-to-fortunes']
+ * Object.keys(EXPERIMENTS); // ['fashion-to-digits', 'fashion-a-to-b', 'imagenet-to-digits', 'imagenet-to-fashion', 'imagenet-to-fashion-b', 'fashion-a-to-digits', 'minilm-to-fortunes', 'minilm-to-movie-sentiment']
  */
 export const EXPERIMENTS: Record<string, ExperimentConfig> = {
   'fashion-to-digits': {
@@ -108,6 +108,24 @@ export const EXPERIMENTS: Record<string, ExperimentConfig> = {
     ...IMAGENET_SWEEP,
     targetAccuracy: 0.7,
   } as ExperimentConfig,
+  // The two cells of notebook 10's source x target grid that no experiment above covers.
+  'imagenet-to-fashion-b': {
+    name: 'imagenet-to-fashion-b',
+    description:
+      'Transfer from ImageNet to the classes fashion-a-to-b targets: EfficientNet-Lite0 to Fashion-MNIST classes 5-9 (Sandal, Shirt, Sneaker, Bag, Ankle boot) at 64x64, the same pool, validation and test images as fashion-a-to-b.',
+    task: { dataset: 'fashion-mnist', classes: [5, 6, 7, 8, 9] },
+    ...IMAGENET_SWEEP,
+    targetAccuracy: 0.85,
+  } as ExperimentConfig,
+  'fashion-a-to-digits': {
+    name: 'fashion-a-to-digits',
+    description:
+      'Transfer across domains from a smaller source: fashion-a-cnn (30,000 images of 5 clothing classes) to handwritten digits, the same split and test set as fashion-to-digits.',
+    backbone: 'fashion-a-cnn',
+    task: { dataset: 'mnist' },
+    ...IMAGE_SWEEP,
+    targetAccuracy: 0.8,
+  },
   'minilm-to-fortunes': {
     name: 'minilm-to-fortunes',
     description:

@@ -69,3 +69,15 @@ export {
   IMAGE_FOLDER_TASK,
   TEXT_FILE_TASK,
 } from './own-data';
+export {
+  timeToTargetTable,
+  formatTimeToTarget,
+  extractionSeconds,
+  pretrainingSeconds,
+  amortisedCost,
+  TimeToTargetCell,
+  TimeToTargetOptions,
+  AmortisedCostOptions,
+  AmortisedCost,
+} from './time-to-accuracy';
+export { transferVerdicts, formatVerdict, storedOrShare, TransferVerdict, Verdict, SweepShare, StoredOrShareOptions, StoredOrShare } from './synthesis';
