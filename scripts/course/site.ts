@@ -218,6 +218,8 @@ export function coursePage(html: string, entry: PageEntry): CoursePage {
     throw new Error(
       `${entry.stem}: the page still inlines a plotly bundle that is not node_modules/${PLOTLY_PACKAGE}'s (a different version?). Fix: rebuild it with 'npm run course -- ${entry.stem.split('-')[0]}'.`,
     );
+  // nbconvert's mermaid loader imports from a CDN when the page has a diagram: drop it when there is none.
+  if (!/class="jp-Mermaid/.test(page)) page = page.replace(/<script type="module">(?:(?!<\/script>)[\s\S])*?mermaid[\s\S]*?<\/script>\s*/, '');
   const headEnd = page.indexOf('</head>');
   if (headEnd < 0) throw new Error(`${entry.stem}: the exported page has no </head>. Fix: check scripts/run_notebooks.py's HTML export.`);
   const styles: string[] = [];
@@ -227,8 +229,6 @@ export function coursePage(html: string, entry: PageEntry): CoursePage {
   });
   const css = `${styles.join('\n\n')}\n`;
   const cssFile = `assets/notebook-${crypto.createHash('sha256').update(css).digest('hex').slice(0, 12)}.css`;
-  // nbconvert's mermaid loader imports from a CDN when the page has a diagram: drop it when there is none.
-  if (!/class="jp-Mermaid/.test(page)) page = page.replace(/<script type="module">(?:(?!<\/script>)[\s\S])*?mermaid[\s\S]*?<\/script>\s*/, '');
   const plotly = page.includes(`class="${FIGURE_CLASS}"`) ? `<script src="${PLOTLY_ASSET}"></script>\n` : '';
   page = `${head}<link rel="stylesheet" href="${cssFile}">\n${plotly}${page.slice(headEnd)}`;
   page = page.replace(/<title>[\s\S]*?<\/title>/, `<title>${escapeHtml(entry.title)} · transfer-lab course</title>`);
