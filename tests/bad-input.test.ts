@@ -2280,14 +2280,22 @@ cases.push(
   {
     fn: 'joinSources',
     what: 'two sweeps on different test sets',
-    run: () => tl.joinSources([{ source: 'a', result }, { source: 'b', result: { ...result, resolved: { ...result.resolved, testSize: 999 } } }]),
+    run: () =>
+      tl.joinSources([
+        { source: 'a', result },
+        { source: 'b', result: { ...result, resolved: { ...result.resolved, testSize: 999 } } },
+      ]),
     problem: /'b' \(bad-input\) is not on the same target split as 'a' \(bad-input\): testSize 999 vs 30/,
     fix: /Fix: run both with the same task, testSize, validationSize and splitSeed/,
   },
   {
     fn: 'joinSources',
     what: 'two sweeps with the same source name',
-    run: () => tl.joinSources([{ source: 'a', result }, { source: 'a', result }]),
+    run: () =>
+      tl.joinSources([
+        { source: 'a', result },
+        { source: 'a', result },
+      ]),
     problem: /two parts are named 'a'/,
     fix: /Fix: give every source its own name/,
   },

@@ -25,7 +25,10 @@ describe('sources: one chart and table of several source backbones on one target
     for (const s of own.strategies) assert.strictEqual(runHash(resolveConfig(fashion), s, 'h'), runHash(own, s, 'h'), s);
     const [quick] = sourceConfigs(experimentConfig('imagenet-to-digits', { quick: true }), { quick: true });
     const lite = resolveConfig(experimentConfig('imagenet-to-digits', { quick: true }));
-    assert.deepStrictEqual([quick.name, quick.sizes, quick.seeds, quick.testSize, quick.validationSize], ['fashion-to-digits-quick', lite.sizes, lite.seeds, lite.testSize, lite.validationSize]);
+    assert.deepStrictEqual(
+      [quick.name, quick.sizes, quick.seeds, quick.testSize, quick.validationSize],
+      ['fashion-to-digits-quick', lite.sizes, lite.seeds, lite.testSize, lite.validationSize],
+    );
   });
 
   it('runSources joins both sources: table, chart and files have the rows of both; no tensors left', async () => {
@@ -65,7 +68,11 @@ describe('sources: one chart and table of several source backbones on one target
     assert.ok(fs.existsSync(path.join(reports, config.name, 'sources', 'fashion-to-digits-quick', 'runs.jsonl')));
     // A second source on another split is refused.
     assert.throws(
-      () => joinSources([{ source: 'a', result: own }, { source: 'b', result: { ...own, resolved: { ...own.resolved, splitSeed: 1 } } }]),
+      () =>
+        joinSources([
+          { source: 'a', result: own },
+          { source: 'b', result: { ...own, resolved: { ...own.resolved, splitSeed: 1 } } },
+        ]),
       /not on the same target split .* splitSeed 1 vs 0/,
     );
   });

@@ -63,7 +63,9 @@ export async function runExperiment(config: CompareConfig | TextExperimentConfig
   if ((opts.workers ?? 1) > 1) {
     // Workers load their own backbone; runs finish out of order, so progress is one line per run.
     log(`[run] on ${opts.workers} worker processes`);
-    const result = (await runSweepParallel(cfg, { outDir, resume: !opts.fresh, workers: opts.workers, ...parallelProgress(log) })) as Parameters<typeof writeReport>[0];
+    const result = (await runSweepParallel(cfg, { outDir, resume: !opts.fresh, workers: opts.workers, ...parallelProgress(log) })) as Parameters<
+      typeof writeReport
+    >[0];
     return finishSources(cfg, result, finish(result, root, opts), root, opts, {});
   }
   const t0 = Date.now();

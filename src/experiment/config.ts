@@ -141,10 +141,18 @@ export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
   if (config.sources !== undefined) {
     const ok = (x: unknown): boolean => {
       const s = x as { experiment?: unknown; label?: unknown; strategies?: unknown };
-      return !!s && typeof s.experiment === 'string' && !!s.experiment && (s.label === undefined || (typeof s.label === 'string' && !!s.label)) && (s.strategies === undefined || Array.isArray(s.strategies));
+      return (
+        !!s &&
+        typeof s.experiment === 'string' &&
+        !!s.experiment &&
+        (s.label === undefined || (typeof s.label === 'string' && !!s.label)) &&
+        (s.strategies === undefined || Array.isArray(s.strategies))
+      );
     };
     if (!Array.isArray(config.sources) || !config.sources.every(ok))
-      bad(`sources must be a list of {"experiment": name, "label"?: text, "strategies"?: [names]}, got ${JSON.stringify(config.sources)}. Fix: e.g. "sources": [{"experiment": "fashion-to-digits"}], or leave it out.`);
+      bad(
+        `sources must be a list of {"experiment": name, "label"?: text, "strategies"?: [names]}, got ${JSON.stringify(config.sources)}. Fix: e.g. "sources": [{"experiment": "fashion-to-digits"}], or leave it out.`,
+      );
     for (const st of config.sources.flatMap((s) => s.strategies ?? []))
       if (!(st in STRATEGIES)) bad(`sources name unknown strategy '${st}'. Known: ${STRATEGY_NAMES.join(', ')}.`);
   }

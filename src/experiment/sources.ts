@@ -79,7 +79,9 @@ function splitOf(r: ExperimentResult): Record<string, unknown> {
 export function joinSources(parts: SourceResult[]): SourceComparison {
   const example = "Fix: pass e.g. [{ source: 'ImageNet', result: a }, { source: 'fashion-cnn', result: b }] (what compare() returned for each).";
   if (!Array.isArray(parts) || parts.length < 2)
-    throw new Error(`joinSources: expected at least two {source, result} parts, got ${Array.isArray(parts) ? parts.length : parts === null ? 'null' : typeof parts}. ${example}`);
+    throw new Error(
+      `joinSources: expected at least two {source, result} parts, got ${Array.isArray(parts) ? parts.length : parts === null ? 'null' : typeof parts}. ${example}`,
+    );
   parts.forEach((p, i) => {
     if (!p || typeof p.source !== 'string' || !p.source.trim()) throw new Error(`joinSources: part ${i} has no source name. ${example}`);
     const r = p.result;
@@ -103,7 +105,9 @@ export function joinSources(parts: SourceResult[]): SourceComparison {
       throw new Error(`joinSources: '${p.source}' has other class names than '${first.source}'. Fix: join sweeps of the same task.`);
     const seeds = [...p.result.resolved.seeds].sort((a, b) => a - b);
     if (jsonDigest(seeds) !== jsonDigest(seeds0))
-      throw new Error(`joinSources: '${p.source}' ran seeds ${seeds.join(', ')}, '${first.source}' seeds ${seeds0.join(', ')}. Fix: run both with the same seeds.`);
+      throw new Error(
+        `joinSources: '${p.source}' ran seeds ${seeds.join(', ')}, '${first.source}' seeds ${seeds0.join(', ')}. Fix: run both with the same seeds.`,
+      );
   }
   return {
     task: first.result.task.description,
@@ -176,7 +180,9 @@ export function sourcesChart(c: SourceComparison, opts: LearningCurveOptions = {
   checkComparison(c, 'sourcesChart');
   return learningCurveChart(c.cells, {
     ...opts,
-    title: opts.title ?? `What you pretrain on matters: ${c.sources.join(' vs ')} (test ${opts.metric === 'macroF1' ? 'macro-F1' : 'accuracy'}, mean +- std over ${c.seeds.length} seed(s))`,
+    title:
+      opts.title ??
+      `What you pretrain on matters: ${c.sources.join(' vs ')} (test ${opts.metric === 'macroF1' ? 'macro-F1' : 'accuracy'}, mean +- std over ${c.seeds.length} seed(s))`,
   });
 }
 
