@@ -153,55 +153,67 @@ export interface LearningCurveOptions {
   title?: string;
 }
 
+/** Line styles of the sources of a joined chart (src/experiment/sources.ts), in order. */
+const SOURCE_DASHES = ['solid', 'dash', 'dot', 'dashdot', 'longdash'];
+const SOURCE_SYMBOLS = ['circle', 'square', 'diamond', 'triangle-up', 'x'];
+
 /**
  * The learning curve: test accuracy (mean over seeds) against labels per class on a log
- * axis, one line per strategy, with a band of mean +- one standard deviation.
+ * axis, one line per strategy, with a band of mean +- one standard deviation. Cells that
+ * carry a `source` (joined sweeps of several backbones, see `joinSources`) get one line per
+ * (source, strategy): the colour says the strategy, the dash and marker the source.
  *
  * @example
  * const fig = learningCurveChart(result.cells);
+ * const both = learningCurveChart(joinSources([{ source: 'ImageNet', result: a }, { source: 'fashion-cnn', result: b }]).cells);
  */
-export function learningCurveChart(cells: CellSummary[], opts: LearningCurveOptions = {}): Figure {
+export function learningCurveChart(cells: (CellSummary & { source?: string })[], opts: LearningCurveOptions = {}): Figure {
   if (!Array.isArray(cells) || cells.length === 0) throw new Error('learningCurveChart: no cells. Fix: pass result.cells of a compare() result.');
   if (cells.some((c) => !c || typeof c.accuracy !== 'object' || typeof c.runs !== 'number'))
     throw new Error('learningCurveChart: these are not cell summaries (mean and spread per strategy and size). Fix: pass result.cells, not result.rows.');
   const metric = opts.metric ?? 'accuracy';
   const data: Trace[] = [];
-  strategiesOf(cells).forEach((s, i) => {
-    const cs = cells.filter((c) => c.strategy === s).sort((a, b) => a.size - b.size);
-    const color = colorOf(s, i);
-    const x = cs.map((c) => c.size);
-    const mean = cs.map((c) => c[metric].mean);
-    const hi = cs.map((c) => Math.min(1, c[metric].mean + c[metric].std));
-    const lo = cs.map((c) => Math.max(0, c[metric].mean - c[metric].std));
-    // The +- std band is a polygon over the sizes: with one size it has no area and draws
-    // nothing (a browser shows an empty trace), so it is left out; the hover still gives the std.
-    if (x.length >= 2)
+  const sources = [...new Set(cells.map((c) => c.source))];
+  sources.forEach((source, j) =>
+    strategiesOf(cells.filter((c) => c.source === source)).forEach((strategy, i) => {
+      const s = source === undefined ? strategy : `${source}: ${strategy}`;
+      const cs = cells.filter((c) => c.strategy === strategy && c.source === source).sort((a, b) => a.size - b.size);
+      const color = colorOf(strategy, i);
+      const x = cs.map((c) => c.size);
+      const mean = cs.map((c) => c[metric].mean);
+      const hi = cs.map((c) => Math.min(1, c[metric].mean + c[metric].std));
+      const lo = cs.map((c) => Math.max(0, c[metric].mean - c[metric].std));
+      // The +- std band is a polygon over the sizes: with one size it has no area and draws
+      // nothing (a browser shows an empty trace), so it is left out; the hover still gives the std.
+      if (x.length >= 2)
+        data.push({
+          type: 'scatter',
+          mode: 'lines',
+          x: [...x, ...x.slice().reverse()],
+          y: [...hi, ...lo.slice().reverse()],
+          fill: 'toself',
+          fillcolor: rgba(color, sources.length > 1 ? 0.08 : 0.15),
+          line: { width: 0 },
+          hoverinfo: 'skip',
+          showlegend: false,
+          legendgroup: s,
+          name: `${s} +- std`,
+        });
       data.push({
         type: 'scatter',
-        mode: 'lines',
-        x: [...x, ...x.slice().reverse()],
-        y: [...hi, ...lo.slice().reverse()],
-        fill: 'toself',
-        fillcolor: rgba(color, 0.15),
-        line: { width: 0 },
-        hoverinfo: 'skip',
-        showlegend: false,
+        mode: 'lines+markers',
+        name: s,
         legendgroup: s,
-        name: `${s} +- std`,
+        x,
+        y: mean,
+        // One source (a plain sweep): the style every report has always had.
+        line: source === undefined ? { color } : { color, dash: SOURCE_DASHES[j % SOURCE_DASHES.length] },
+        marker: source === undefined ? { color } : { color, symbol: SOURCE_SYMBOLS[j % SOURCE_SYMBOLS.length] },
+        customdata: cs.map((c) => [c[metric].std, c.runs]),
+        hovertemplate: `${s}<br>%{x} labels/class<br>${metric} %{y:.3f} +- %{customdata[0]:.3f} (%{customdata[1]} seeds)<extra></extra>`,
       });
-    data.push({
-      type: 'scatter',
-      mode: 'lines+markers',
-      name: s,
-      legendgroup: s,
-      x,
-      y: mean,
-      line: { color },
-      marker: { color },
-      customdata: cs.map((c) => [c[metric].std, c.runs]),
-      hovertemplate: `${s}<br>%{x} labels/class<br>${metric} %{y:.3f} +- %{customdata[0]:.3f} (%{customdata[1]} seeds)<extra></extra>`,
-    });
-  });
+    }),
+  );
   return {
     data,
     layout: {

@@ -13,6 +13,7 @@ import { experimentConfig } from '../experiment/experiments';
 import { writeReport, formatSummaryTable, reportsDir, ExperimentSummary } from '../experiment/report';
 import { isTextExperiment, textExperimentConfig, TextExperimentConfig } from '../text/experiment';
 import { runSweepParallel } from '../sweep/parallel';
+import { sourceConfigs, runSources, formatSourcesTable, RunSourcesOptions } from '../experiment/sources';
 import { Command, CliError, parseArgs } from './command';
 import { RUN, experimentNames } from './specs';
 import { sweepFlags, runShardCommand, parallelProgress, SWEEP_USAGE } from './sweep-flags';
@@ -29,6 +30,8 @@ export interface RunExperimentOptions {
   reportsDir?: string;
   /** Worker processes (`--workers`, src/sweep). Default 1: the runs are trained in this process. */
   workers?: number;
+  /** The config is a quick one (`--quick`): its `sources` run quick too. Default false. */
+  quick?: boolean;
 }
 
 function secs(s: number): string {
@@ -55,14 +58,15 @@ export async function runExperiment(config: CompareConfig | TextExperimentConfig
   log(
     `[run] backbone ${cfg.backbone}; results in ${outDir} (finished runs are kept in runs.jsonl and not redone${opts.fresh ? '; --fresh: starting over' : ''})`,
   );
+  const sources = sourceConfigs(cfg, { quick: opts.quick }); // checked before anything trains
+  if (sources.length) log(`[run] then its sources on the same split: ${sources.map((s) => `${s.name} (${s.backbone})`).join(', ')}`);
   if ((opts.workers ?? 1) > 1) {
     // Workers load their own backbone; runs finish out of order, so progress is one line per run.
     log(`[run] on ${opts.workers} worker processes`);
-    return finish(
-      (await runSweepParallel(cfg, { outDir, resume: !opts.fresh, workers: opts.workers, ...parallelProgress(log) })) as Parameters<typeof writeReport>[0],
-      root,
-      opts,
-    );
+    const result = (await runSweepParallel(cfg, { outDir, resume: !opts.fresh, workers: opts.workers, ...parallelProgress(log) })) as Parameters<
+      typeof writeReport
+    >[0];
+    return finishSources(cfg, result, finish(result, root, opts), root, opts, {});
   }
   const t0 = Date.now();
   const progress = {
@@ -80,7 +84,22 @@ export async function runExperiment(config: CompareConfig | TextExperimentConfig
   // the sweep loads its data and backbone through the kind. One line per run is the progress;
   // the trainings inside a run stay quiet (withVerbose(0)) so the lines are not interleaved.
   const result = await withVerbose(0, () => runSweep(cfg, { outDir, resume: !opts.fresh, ...progress }));
-  return finish(result, root, opts);
+  return finishSources(cfg, result, finish(result, root, opts), root, opts, progress);
+}
+
+/** Run a config's `sources` (if any) after its own sweep; print the joined table. */
+async function finishSources(
+  cfg: CompareConfig | TextExperimentConfig,
+  result: Parameters<typeof writeReport>[0],
+  summary: ExperimentSummary,
+  root: string,
+  opts: RunExperimentOptions,
+  progress: Pick<RunSourcesOptions, 'onStart' | 'onRun'>,
+): Promise<ExperimentSummary> {
+  if (!cfg.sources?.length) return summary;
+  const s = await withVerbose(0, () => runSources(cfg, result, { reportsDir: root, resume: !opts.fresh, quick: opts.quick, ...progress }));
+  if (!opts.json) process.stdout.write(`\n${formatSourcesTable(s.comparison)}\nSources: ${s.html}\n`);
+  return summary;
 }
 
 /** Write the report and print the summary of a finished sweep. */
@@ -134,6 +153,7 @@ export const command: Command = {
       backbone: opts.values.get('backbone'),
       reportsDir: rd ? path.resolve(rd) : undefined,
       workers: sweep.workers,
+      quick: opts.flags.has('quick'),
     });
     return 0;
   },

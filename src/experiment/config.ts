@@ -3,7 +3,7 @@
  * fix, before any data, model or file is touched), and the epochs rule. The data kind's
  * own defaults and fields come from its task kind (src/experiment/task-kinds.ts).
  */
-import { STRATEGIES, STRATEGY_NAMES, NET_STRATEGY_NAMES, NetStrategyName, HeadSpec, isBaseline } from './strategy-names';
+import { STRATEGIES, STRATEGY_NAMES, NET_STRATEGY_NAMES, NetStrategyName, StrategyName, HeadSpec, isBaseline } from './strategy-names';
 import { EpochRule, ExperimentConfig, ResolvedConfig } from './results';
 import { taskKindOf, taskDatasets } from './task-kinds';
 import { checkPositiveInt } from '../util/args';
@@ -61,6 +61,18 @@ export function epochsFor(n: number, rule: EpochRule): number {
   return Math.max(rule.min, Math.min(rule.max, Math.ceil(rule.samples / n)));
 }
 
+/**
+ * The epochs rule of one strategy's runs: its `strategyEpochs` entry, else `epochs`.
+ *
+ * @example
+ * epochRuleOf(resolveConfig(EXPERIMENTS['imagenet-to-digits']), 'linear-probe'); // { samples: 9600, min: 20, max: 300 }
+ */
+export function epochRuleOf(r: ResolvedConfig, strategy: StrategyName): EpochRule {
+  if (!r || r.epochs === undefined)
+    throw new Error(`epochRuleOf: expected a resolved config, got ${r === null ? 'null' : typeof r}. Fix: pass resolveConfig(config).`);
+  return (r.strategyEpochs as Partial<Record<string, EpochRule>> | undefined)?.[strategy] ?? r.epochs;
+}
+
 /** `'a', 'b' or 'c'`. */
 function orList(names: string[]): string {
   const q = names.map((n) => `'${n}'`);
@@ -101,6 +113,7 @@ export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
     splitSeed: config.splitSeed ?? d.splitSeed,
     batchSize: config.batchSize ?? d.batchSize,
     epochs: config.epochs ?? d.epochs,
+    strategyEpochs: { ...(config.strategyEpochs ?? {}) },
     learningRates: { ...DEFAULT_LEARNING_RATES, ...(config.learningRates ?? {}) },
     head: { ...d.head, ...(config.head ?? {}) },
     targetAccuracy: config.targetAccuracy ?? d.targetAccuracy,
@@ -109,6 +122,11 @@ export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
     projectionPoints: config.projectionPoints ?? d.projectionPoints,
   };
   epochsFor(1, r.epochs);
+  for (const [k, rule] of Object.entries(r.strategyEpochs)) {
+    if (!(NET_STRATEGY_NAMES as string[]).includes(k))
+      bad(`strategyEpochs names '${k}', not a net strategy. Fix: use net strategy names (${NET_STRATEGY_NAMES.join(', ')}).`);
+    epochsFor(1, rule as EpochRule);
+  }
   if (!(r.targetAccuracy > 0 && r.targetAccuracy <= 1)) bad(`targetAccuracy must be in (0, 1], got ${r.targetAccuracy}.`);
   // Everything a run would trip over later is checked here, before any data, model or file is touched.
   for (const [k, v] of Object.entries(config.learningRates ?? {})) {
@@ -119,6 +137,24 @@ export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
       bad(
         `learningRates.${k} must be a positive number, got ${v}. Fix: use e.g. 0.003, or leave it out for the default (${DEFAULT_LEARNING_RATES[k as NetStrategyName]}).`,
       );
+  }
+  if (config.sources !== undefined) {
+    const ok = (x: unknown): boolean => {
+      const s = x as { experiment?: unknown; label?: unknown; strategies?: unknown };
+      return (
+        !!s &&
+        typeof s.experiment === 'string' &&
+        !!s.experiment &&
+        (s.label === undefined || (typeof s.label === 'string' && !!s.label)) &&
+        (s.strategies === undefined || Array.isArray(s.strategies))
+      );
+    };
+    if (!Array.isArray(config.sources) || !config.sources.every(ok))
+      bad(
+        `sources must be a list of {"experiment": name, "label"?: text, "strategies"?: [names]}, got ${JSON.stringify(config.sources)}. Fix: e.g. "sources": [{"experiment": "fashion-to-digits"}], or leave it out.`,
+      );
+    for (const st of config.sources.flatMap((s) => s.strategies ?? []))
+      if (!(st in STRATEGIES)) bad(`sources name unknown strategy '${st}'. Known: ${STRATEGY_NAMES.join(', ')}.`);
   }
   const posInt = (k: string, v: number, min = 1): void => {
     if (!Number.isInteger(v) || v < min)

@@ -32,10 +32,24 @@ export { Modality, TaskKind, TaskData, TaskOptions, BaselineContext, BaselineRun
 export { TaskSpec, loadTask, stratifiedSample, imageModality, IMAGE_TASKS } from './task';
 export { taskKindOf, modalityOf, registerTaskKind } from './task-kinds';
 export { EpochRule, ExperimentConfig, ExperimentResult, ResolvedConfig, RunRow, CellSummary, RunProgress, RunStart } from './results';
-export { DEFAULT_LEARNING_RATES, COMPARE_DEFAULTS, epochsFor, resolveConfig } from './config';
+export { DEFAULT_LEARNING_RATES, COMPARE_DEFAULTS, epochsFor, epochRuleOf, resolveConfig } from './config';
 export { runSweep, openSweep, planSweep, SweepOptions, PlannedRun } from './sweep';
 export type { Sweep } from './sweep';
 export { compare, CompareConfig, CompareOptions, CompareResult } from './compare';
+export { SourceSpec } from './results';
+export {
+  joinSources,
+  formatSourcesTable,
+  sourcesChart,
+  sourceConfigs,
+  runSources,
+  SourceResult,
+  SourceCell,
+  SourceRow,
+  SourceComparison,
+  SourceOptions,
+  RunSourcesOptions,
+} from './sources';
 export { readRuns, summarize, rowsToCsv, saveResults } from './table';
 export {
   EXPERIMENTS,

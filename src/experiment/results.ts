@@ -56,6 +56,12 @@ export interface ExperimentConfig<Task extends TaskSpecBase = TaskSpecBase> {
   batchSize?: number;
   /** Epochs per run. Default `{ samples: 1280, min: 3, max: 40 }` (about 40 steps of 32). */
   epochs?: EpochRule;
+  /**
+   * Epochs of the named strategies instead of `epochs`, e.g. for the linear probe, whose
+   * epochs on cached features cost next to nothing: `{ "linear-probe": { "samples": 9600,
+   * "min": 20, "max": 300 } }`. Hashed only into the runs of the strategies it names. Default none.
+   */
+  strategyEpochs?: Partial<Record<NetStrategyName, EpochRule>>;
   /** Peak learning rate per strategy. Defaults: {@link DEFAULT_LEARNING_RATES}. */
   learningRates?: Partial<Record<NetStrategyName, number>>;
   /** The head on the backbone. Default `{ hidden: 0, dropout: 0.2 }`. */
@@ -68,14 +74,31 @@ export interface ExperimentConfig<Task extends TaskSpecBase = TaskSpecBase> {
   topK?: number;
   /** Test examples in the before/after-fine-tuning PCA picture. Default 400 (0: none). */
   projectionPoints?: number;
+  /**
+   * Other source backbones on the same target: named experiments whose sweeps `transfer-lab
+   * run` repeats on this config's split, sizes and seeds and joins with this one in one
+   * learning-curve chart (src/experiment/sources.ts). Not part of any run's hash. Default none.
+   */
+  sources?: SourceSpec[];
+}
+
+/** A second source of an experiment (see {@link ExperimentConfig.sources}). */
+export interface SourceSpec {
+  /** A named experiment (or config file) with the same `task`, e.g. 'fashion-to-digits'. */
+  experiment: string;
+  /** Its name in the chart and table. Default: its backbone. */
+  label?: string;
+  /** Run only these of its strategies. Default: all of its own. */
+  strategies?: StrategyName[];
 }
 
 /**
  * A config with every shared default filled in, plus the fields its task kind adds (e.g.
  * `maxLength` for texts); every field here goes into the run hash.
  */
-export type ResolvedConfig = Required<Omit<ExperimentConfig, 'description' | 'learningRates'>> & {
+export type ResolvedConfig = Required<Omit<ExperimentConfig, 'description' | 'learningRates' | 'sources' | 'strategyEpochs'>> & {
   learningRates: Record<NetStrategyName, number>;
+  strategyEpochs: Partial<Record<NetStrategyName, EpochRule>>;
 } & Record<string, unknown>;
 
 /** One finished run: a row of the tidy table. */

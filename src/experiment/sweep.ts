@@ -23,7 +23,7 @@ import { StrategyName, isBaseline } from './strategy-names';
 import { runStrategy, RunOutcome } from './strategies';
 import { TaskData, TaskKind } from './modality';
 import { ExperimentConfig, ExperimentResult, ResolvedConfig, RunProgress, RunRow, RunStart } from './results';
-import { resolveConfig, epochsFor } from './config';
+import { resolveConfig, epochsFor, epochRuleOf } from './config';
 import { taskKindOf } from './task-kinds';
 import { classificationReport, timeToAccuracy, argmaxRows } from './metrics';
 import { pca2d } from './pca';
@@ -77,7 +77,7 @@ export function runHash(r: ResolvedConfig, strategy: StrategyName, backboneHash:
     validationSize: r.validationSize,
     splitSeed: r.splitSeed,
     batchSize: r.batchSize,
-    epochs: r.epochs,
+    epochs: epochRuleOf(r, strategy),
     learningRate: isBaseline(strategy) ? undefined : r.learningRates[strategy],
     head: strategy === 'linear-probe' ? null : r.head,
     targetAccuracy: r.targetAccuracy,
@@ -176,7 +176,7 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
       if (this.runsFile) fs.appendFileSync(this.runsFile, JSON.stringify(row) + '\n');
       return row;
     }
-    const epochs = epochsFor(train.count, r.epochs);
+    const epochs = epochsFor(train.count, epochRuleOf(r, p.strategy));
     onStart?.({ index: p.index, total: this.plan.length, strategy: p.strategy, size: p.size, seed: p.seed, epochs });
     const d = this.detail;
     const isDetail = r.projectionPoints > 0 && p.strategy === d.strategy && p.size === d.size && p.seed === d.seed;
