@@ -20,6 +20,8 @@ export interface GroupOptimizer {
   slots: ResourceVar[];
   /** Adam's running beta powers. */
   betaPowers?: [ResourceVar, ResourceVar];
+  /** Assignments of fresh state, made in the graph: zero slots, beta powers at beta1/beta2. */
+  fresh: Ref[];
 }
 
 /**
@@ -90,7 +92,11 @@ export function emitOptimizer(
       );
     }
     updates.push(...groupUpdates);
-    groups.push({ lr, slots: slotsByK.flat(), betaPowers });
+    const fill = (v: ResourceVar, shape: number[], value: number) =>
+      assign(v.handle, shape.length ? g.op('Fill', [g.ints(shape), g.scalar(value)], { T: F, index_type: { type: 'int32' } }) : g.scalar(value), `${v.handle}_fresh`);
+    const fresh = slotsByK.flatMap((vs) => vs.map((v, j) => fill(v, members[j].variable.shape, 0)));
+    if (betaPowers) fresh.push(fill(betaPowers[0], [], 0.9), fill(betaPowers[1], [], 0.999));
+    groups.push({ lr, slots: slotsByK.flat(), betaPowers, fresh });
   }
   return { updates, groups };
 }
