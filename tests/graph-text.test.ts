@@ -104,12 +104,18 @@ async function twin(prepare: (net: Net) => void, opts: TrainOptions, dropout?: n
   return { g, e, diff };
 }
 
-function assertSameCurve(g: History, e: History, tol: number): void {
+/**
+ * Same losses (within `tol`) and accuracies. `flips`: how many of the 48 examples may be
+ * counted differently per epoch. The compiled Adam is TensorFlow's fused ResourceApplyAdam
+ * (tfjs's formula, other rounding order): an example whose top two logits are within float
+ * rounding can flip, while losses still agree to 1e-4 and weights to 1e-5.
+ */
+function assertSameCurve(g: History, e: History, tol: number, flips = 0): void {
   assert.strictEqual(g.engine, 'graph', g.eagerReason);
   assert.strictEqual(e.engine, 'eager');
   g.epochs.forEach((ep, i) => {
     assert.ok(Math.abs(ep.loss - e.epochs[i].loss) < tol, `epoch ${i}: loss ${ep.loss} (graph) vs ${e.epochs[i].loss} (eager)`);
-    assert.strictEqual(ep.acc, e.epochs[i].acc, `epoch ${i}: accuracy`);
+    assert.ok(Math.abs(ep.acc - e.epochs[i].acc) * 48 <= flips + 1e-9, `epoch ${i}: accuracy ${ep.acc} (graph) vs ${e.epochs[i].acc} (eager)`);
   });
 }
 
@@ -159,7 +165,7 @@ describe('compiled training step on a small BERT text encoder', function () {
 
   it('matches the eager loop with the embeddings frozen, a fixed token table elsewhere, and dropout (hidden + attention)', async () => {
     const frozen = await twin((net) => freeze(net, 'embeddings'), { epochs: 2, batchSize: 16, learningRate: 2e-3, seed: 4 });
-    assertSameCurve(frozen.g, frozen.e, 1e-4);
+    assertSameCurve(frozen.g, frozen.e, 1e-4, 1);
     assert.ok(frozen.diff < 1e-5, `weights differ by ${frozen.diff}`);
     const fixed = await twin((net) => setTokenEmbeddingsTrainable(net, false), { epochs: 2, batchSize: 16, learningRate: 0.05, optimizer: 'sgd', seed: 5 });
     assertSameCurve(fixed.g, fixed.e, 1e-4);
