@@ -4,7 +4,8 @@
  * softmax head must train compiled exactly as the eager loop trains it (losses within
  * 1e-4, weights within 1e-5), with frozen groups, a fixed token table, discriminative
  * rates and dropout (hidden and attention), and infer as model.predict does, from int32
- * token ids with padding.
+ * token ids with padding. The compiled step's dropout masks (src/graph/dropout.ts) must be
+ * eager dropout's, flag for flag.
  */
 import * as assert from 'assert';
 import { tf } from '../src/backend';
@@ -17,6 +18,7 @@ import { withHead } from '../src/transfer/head';
 import { Net } from '../src/transfer/net';
 import { graphUnsupported, releaseCachedTrainStep } from '../src/graph/trainer';
 import { predictor, releaseCachedForward } from '../src/graph/predict';
+import { dropoutMask } from '../src/graph/dropout';
 import { BertConfig, buildTextEncoder, setTokenEmbeddingsTrainable } from '../src/text/encoder';
 import { rng } from '../src/random';
 import { expectNoLeakedTensors } from './helpers';
@@ -102,12 +104,18 @@ async function twin(prepare: (net: Net) => void, opts: TrainOptions, dropout?: n
   return { g, e, diff };
 }
 
-function assertSameCurve(g: History, e: History, tol: number): void {
+/**
+ * Same losses (within `tol`) and accuracies. `flips`: how many of the 48 examples may be
+ * counted differently per epoch. The compiled Adam is TensorFlow's fused ResourceApplyAdam
+ * (tfjs's formula, other rounding order): an example whose top two logits are within float
+ * rounding can flip, while losses still agree to 1e-4 and weights to 1e-5.
+ */
+function assertSameCurve(g: History, e: History, tol: number, flips = 0): void {
   assert.strictEqual(g.engine, 'graph', g.eagerReason);
   assert.strictEqual(e.engine, 'eager');
   g.epochs.forEach((ep, i) => {
     assert.ok(Math.abs(ep.loss - e.epochs[i].loss) < tol, `epoch ${i}: loss ${ep.loss} (graph) vs ${e.epochs[i].loss} (eager)`);
-    assert.strictEqual(ep.acc, e.epochs[i].acc, `epoch ${i}: accuracy`);
+    assert.ok(Math.abs(ep.acc - e.epochs[i].acc) * 48 <= flips + 1e-9, `epoch ${i}: accuracy ${ep.acc} (graph) vs ${e.epochs[i].acc} (eager)`);
   });
 }
 
@@ -116,6 +124,30 @@ describe('compiled training step on a small BERT text encoder', function () {
   after(() => {
     releaseCachedTrainStep();
     releaseCachedForward();
+  });
+
+  it("draws the compiled step's dropout masks bit for bit as eager dropout does (tf.randomUniform >= rate)", async () => {
+    for (const [seed, rate, shape] of [
+      [0, 0.1, [3, 5, 7]],
+      [7919 * 42 + 101, 0.1, [16, 12, 8, 8]],
+      [123456789, 0.5, [1000]],
+      [-3, 0.3, [2, 64]],
+    ] as [number, number, number[]][]) {
+      const fast = await expectNoLeakedTensors(() => {
+        const m = dropoutMask(seed, rate, shape);
+        const d = m.dataSync();
+        assert.strictEqual(m.dtype, 'bool');
+        assert.deepStrictEqual(m.shape, shape);
+        m.dispose();
+        return d;
+      }, 'dropoutMask');
+      const eager = tf.tidy(() => tf.randomUniform(shape, 0, 1, 'float32', seed).greaterEqual(rate).dataSync());
+      const mismatches = fast.reduce((n, v, i) => n + (v !== eager[i] ? 1 : 0), 0);
+      assert.strictEqual(mismatches, 0, `seed ${seed}, rate ${rate}: ${mismatches} of ${fast.length} flags differ`);
+      const kept = fast.reduce((n, v) => n + v, 0) / fast.length;
+      assert.ok(Math.abs(kept - (1 - rate)) < 0.1, `kept ${kept} at rate ${rate}`);
+    }
+    assert.throws(() => dropoutMask(1, 1, [2]), /rate must be in \[0, 1\)/);
   });
 
   it('compiles: embeddings, attention with padding mask, LayerNorm, GELU, dense on 3-D, pooling, L2', () => {
@@ -133,7 +165,7 @@ describe('compiled training step on a small BERT text encoder', function () {
 
   it('matches the eager loop with the embeddings frozen, a fixed token table elsewhere, and dropout (hidden + attention)', async () => {
     const frozen = await twin((net) => freeze(net, 'embeddings'), { epochs: 2, batchSize: 16, learningRate: 2e-3, seed: 4 });
-    assertSameCurve(frozen.g, frozen.e, 1e-4);
+    assertSameCurve(frozen.g, frozen.e, 1e-4, 1);
     assert.ok(frozen.diff < 1e-5, `weights differ by ${frozen.diff}`);
     const fixed = await twin((net) => setTokenEmbeddingsTrainable(net, false), { epochs: 2, batchSize: 16, learningRate: 0.05, optimizer: 'sgd', seed: 5 });
     assertSameCurve(fixed.g, fixed.e, 1e-4);

@@ -249,13 +249,48 @@ async function runCasePeers(specs: PeerSpec[], suffix: string, sizes: PeerConfig
   return peers;
 }
 
-/** What {@link runLite0Bench} returns: the Lite0 section of a bench result and the machine's load. */
-export interface Lite0BenchResult {
+/** The text case: the library's fine-tuning and inference of all-MiniLM-L6-v2 + a 6-way head, then each PyTorch peer's. */
+async function textCase(args: BenchArgs, quick: boolean, log: (line: string) => void): Promise<{ text: TextCase; peers: PeerResult[] }> {
+  const ts = quick ? TEXT_QUICK_SIZES : TEXT_SIZES;
+  const text = await measureText({
+    batch: ts.batch,
+    steps: ts.trainSteps,
+    inferSteps: ts.inferSteps,
+    repeats: ts.repeats,
+    warmupSteps: ts.warmupSteps,
+    seed: ts.seed,
+    length: ts.textLength,
+  });
+  log(
+    `library, all-minilm-l6-v2 length ${text.length} (${text.weights} weights): fine-tune ${text.train.sps.toFixed(1)} samples/s (${text.train.engine}), predict ${text.infer.sps.toFixed(1)} samples/s`,
+  );
+  const peers = await runCasePeers(
+    (args.peers ?? DEFAULT_PEERS).filter((s) => s.framework === 'torch'),
+    'text',
+    ts,
+    args,
+    log,
+  );
+  return { text, peers };
+}
+
+/** The model cases that run alone (`transfer-lab bench --only CASE`). */
+export const ONLY_CASES = ['lite0', 'text'] as const;
+/** A model case that runs alone. */
+export type OnlyCase = (typeof ONLY_CASES)[number];
+
+/** What {@link runCaseBench} returns: one model case's section of a bench result, its ratios and the machine's load. */
+export interface CaseBenchResult {
   date: string;
   quick: boolean;
-  lite0: NonNullable<BenchResult['lite0']>;
-  lite0_train_ratio: number | null;
-  lite0_infer_ratio: number | null;
+  /** The case measured. */
+  case: OnlyCase;
+  /** Its section, as in the full result's `lite0` or `text`. */
+  section: NonNullable<BenchResult['lite0']> | NonNullable<BenchResult['text']>;
+  /** Its dimensions, for the summary line: `96x96` or `length 64`. */
+  dims: string;
+  train_ratio: number | null;
+  infer_ratio: number | null;
   loadavg_start: number[];
   loadavg_end: number[];
   cpus: number;
@@ -263,28 +298,35 @@ export interface Lite0BenchResult {
 }
 
 /**
- * Only the EfficientNet-Lite0 case (`transfer-lab bench --only lite0`): the library's
- * compiled fine-tuning and inference at 96x96, batch 32, against each peer, once; a few
- * minutes. Writes nothing (the full run's latest.json stays as it is); the caller prints.
+ * Only one model case (`transfer-lab bench --only lite0|text`): the library's compiled
+ * fine-tuning and inference of EfficientNet-Lite0 at 96x96, batch 32, or of
+ * all-MiniLM-L6-v2 at length 64, batch 16, against each peer, once; a few minutes. Writes
+ * nothing (the full run's latest.json stays as it is); the caller prints.
  *
  * @example
- * const r = await runLite0Bench({});
- * console.log(r.lite0_train_ratio, r.lite0_infer_ratio, r.loadavg_start);
+ * const r = await runCaseBench('text');
+ * console.log(r.train_ratio, r.infer_ratio, r.loadavg_start);
  */
-export async function runLite0Bench(args: Pick<BenchArgs, 'quick' | 'peers' | 'peerArgs' | 'log'> = {}): Promise<Lite0BenchResult> {
+export async function runCaseBench(which: OnlyCase, args: Pick<BenchArgs, 'quick' | 'peers' | 'peerArgs' | 'log'> = {}): Promise<CaseBenchResult> {
+  if (!ONLY_CASES.includes(which)) throw new Error(`runCaseBench: '${String(which)}' is not a bench case. Fix: pass one of ${ONLY_CASES.join(', ')}.`);
   const log = args.log ?? ((line: string) => process.stderr.write(`[bench] ${line}\n`));
   const t0 = Date.now();
   const loadStart = os.loadavg();
   const quick = args.quick ?? false;
-  const { lite0, peers } = await lite0Case(args, quick, log);
-  const bt = best(peers, 'train_sps');
-  const bi = best(peers, 'infer_sps');
+  const measured =
+    which === 'lite0'
+      ? await lite0Case(args, quick, log).then(({ lite0, peers }) => ({ c: lite0, peers, dims: { size: lite0.size }, label: `${lite0.size}x${lite0.size}` }))
+      : await textCase(args, quick, log).then(({ text, peers }) => ({ c: text, peers, dims: { length: text.length }, label: `length ${text.length}` }));
+  const bt = best(measured.peers, 'train_sps');
+  const bi = best(measured.peers, 'infer_sps');
   return {
     date: new Date(t0).toISOString(),
     quick,
-    lite0: modelCaseResult({ size: lite0.size }, lite0, peers, bt, bi),
-    lite0_train_ratio: bt ? lite0.train.sps / bt.sps : null,
-    lite0_infer_ratio: bi ? lite0.infer.sps / bi.sps : null,
+    case: which,
+    section: modelCaseResult(measured.dims, measured.c, measured.peers, bt, bi) as CaseBenchResult['section'],
+    dims: measured.label,
+    train_ratio: bt ? measured.c.train.sps / bt.sps : null,
+    infer_ratio: bi ? measured.c.infer.sps / bi.sps : null,
     loadavg_start: loadStart,
     loadavg_end: os.loadavg(),
     cpus: os.cpus().length,
@@ -356,32 +398,9 @@ async function runOnce(args: BenchArgs & { log: (line: string) => void }): Promi
   const lite0 = l0?.lite0 ?? null;
   const lite0Peers = l0?.peers ?? [];
   // all-MiniLM-L6-v2 + a 6-way head: fine-tuning and embedding throughput, library vs PyTorch.
-  let text: TextCase | null = null;
-  const textPeers: PeerResult[] = [];
-  if (args.text ?? ((args.cases ?? info.native) && !quick)) {
-    const ts = quick ? TEXT_QUICK_SIZES : TEXT_SIZES;
-    text = await measureText({
-      batch: ts.batch,
-      steps: ts.trainSteps,
-      inferSteps: ts.inferSteps,
-      repeats: ts.repeats,
-      warmupSteps: ts.warmupSteps,
-      seed: ts.seed,
-      length: ts.textLength,
-    });
-    log(
-      `library, all-minilm-l6-v2 length ${text.length} (${text.weights} weights): fine-tune ${text.train.sps.toFixed(1)} samples/s (${text.train.engine}), predict ${text.infer.sps.toFixed(1)} samples/s`,
-    );
-    textPeers.push(
-      ...(await runCasePeers(
-        (args.peers ?? DEFAULT_PEERS).filter((s) => s.framework === 'torch'),
-        'text',
-        ts,
-        args,
-        log,
-      )),
-    );
-  }
+  const tc = (args.text ?? ((args.cases ?? info.native) && !quick)) ? await textCase(args, quick, log) : null;
+  const text: TextCase | null = tc?.text ?? null;
+  const textPeers = tc?.peers ?? [];
   const bestTextTrain = best(textPeers, 'train_sps');
   const bestTextInfer = best(textPeers, 'infer_sps');
   const bestLite0Train = best(lite0Peers, 'train_sps');

@@ -76,7 +76,11 @@ export const BENCH: CommandSpec = {
     quick: { type: 'boolean', help: 'small sizes, one run (smoke test)' },
     jobs: { type: 'boolean', help: 'also time the main job from scratch (main --fresh)' },
     runs: { type: 'string', value: 'N', help: 'measure N times and report medians (default 3; 1 with --quick)' },
-    only: { type: 'string', value: 'CASE', help: "only this case, once, nothing written: 'lite0' (EfficientNet-Lite0 vs the peers)" },
+    only: {
+      type: 'string',
+      value: 'CASE',
+      help: "only this case, once, nothing written: 'lite0' (EfficientNet-Lite0 vs the peers) or 'text' (all-MiniLM-L6-v2 vs PyTorch)",
+    },
     out: { type: 'string', value: 'DIR', help: 'write the results into DIR instead of bench/results' },
   },
 };

@@ -22,9 +22,9 @@ function activationGrad(g: GraphBuilder, e: EmittedNode, dy: Ref): Ref {
     case 'tanh':
       return g.op('TanhGrad', [e.y, dy], T, `${l}/grad_tanh`);
     case 'gelu': {
-      // d/dx [x * 0.5 * (1 + erf(x / sqrt 2))] = cdf + x * exp(-x^2 / 2) / sqrt(2 pi)
+      // d/dx [x * 0.5 * (1 + erf(x / sqrt 2))] = cdf + x * exp(-x^2 / 2) / sqrt(2 pi), with the forward's cdf
       const u = g.op('RealDiv', [e.pre, g.scalar(Math.SQRT2)], T);
-      const cdf = g.op('Mul', [g.scalar(0.5), g.op('AddV2', [g.scalar(1), g.op('Erf', [u], T)], T)], T);
+      const cdf = e.geluCdf ?? g.op('Mul', [g.scalar(0.5), g.op('AddV2', [g.scalar(1), g.op('Erf', [u], T)], T)], T);
       const pdf = g.op('Mul', [g.op('Exp', [g.op('Neg', [g.op('Square', [u], T)], T)], T), g.scalar(1 / Math.sqrt(2 * Math.PI))], T);
       return g.op('Mul', [dy, g.op('AddV2', [cdf, g.op('Mul', [e.pre, pdf], T)], T)], T, `${l}/grad_gelu`);
     }

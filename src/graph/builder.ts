@@ -160,7 +160,10 @@ export class GraphSession {
   /** Run: feed placeholders, fetch outputs (new tensors, owned by the caller). */
   run(feeds: Feed[], fetches: Ref[]): tfn.Tensor[] {
     if (this.id === null) throw new Error('this compiled graph was disposed.');
-    const infos = feeds.map(([name, t]) => ({ name: name.includes(':') ? name : `${name}:0`, tfDtype: t.dtype === 'int32' ? 'DT_INT32' : 'DT_FLOAT' }));
+    const infos = feeds.map(([name, t]) => ({
+      name: name.includes(':') ? name : `${name}:0`,
+      tfDtype: t.dtype === 'int32' ? 'DT_INT32' : t.dtype === 'bool' ? 'DT_BOOL' : 'DT_FLOAT',
+    }));
     return nodeBackend().runSavedModel(
       this.id,
       feeds.map((f) => f[1]),

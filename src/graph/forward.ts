@@ -8,7 +8,7 @@
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, Ref, ResourceVar } from './builder';
-import { ACTS, Act, BackwardContext, DropoutSource, ForwardContext, LayerInfo, T, WeightRef, extrasOf, namedWeight } from './registry';
+import { ACTS, Act, BackwardContext, DropoutSource, F, ForwardContext, LayerInfo, T, WeightRef, extrasOf, namedWeight } from './registry';
 import { REGISTRY } from './kinds';
 import { checkModel } from '../transfer/net';
 import { inboundNodes, symbolic } from '../internals/tfjs';
@@ -149,6 +149,34 @@ export class GraphWeights {
   }
 }
 
+/**
+ * Whether a session holds the current values of a model's variables: their tfjs data ids
+ * at the last copy between model and session. tfjs gives a variable a new data id
+ * whenever it is assigned (`assign`, `setWeights`, a tfjs optimizer), so an unchanged id
+ * means an unchanged value and the copy (22.7 M floats for MiniLM) can be skipped.
+ */
+export class WeightSync {
+  private ids: object[] | null = null;
+
+  constructor(private readonly vars: readonly tfn.Variable[]) {}
+
+  /** True when no variable was assigned since {@link WeightSync.mark}, and nothing cleared it. */
+  get current(): boolean {
+    const ids = this.ids;
+    return ids !== null && this.vars.every((v, i) => v.dataId === ids[i]);
+  }
+
+  /** The session and the model now hold the same values. */
+  mark(): void {
+    this.ids = this.vars.map((v) => v.dataId);
+  }
+
+  /** The session's values changed (a training step ran). */
+  clear(): void {
+    this.ids = null;
+  }
+}
+
 /** A dropout layer's mask placeholder (training mode). */
 export interface DropoutFeed {
   layer: DropoutSource;
@@ -162,6 +190,8 @@ export interface EmittedNode {
   act: Act;
   pre: Ref;
   y: Ref;
+  /** GELU's `0.5 (1 + erf(pre / sqrt 2))`, computed once by the forward pass (GELU layers only). */
+  geluCdf?: Ref;
   /** Whether any of its weights trains. */
   trains: boolean;
   backward: (ctx: BackwardContext, d: Ref, need: boolean[]) => (Ref | null)[];
@@ -177,15 +207,15 @@ export interface ForwardOptions {
 
 const ACT_OPS: Record<Exclude<Act, 'linear' | 'softmax' | 'gelu'>, string> = { relu: 'Relu', relu6: 'Relu6', sigmoid: 'Sigmoid', tanh: 'Tanh' };
 
-/** tfjs's exact GELU, op for op: `x * (0.5 * (1 + erf(x / sqrt(2))))`. */
-function gelu(g: GraphBuilder, x: Ref, l: string): Ref {
+/** tfjs's exact GELU, op for op: `x * (0.5 * (1 + erf(x / sqrt(2))))`; also returns the cdf factor (the gradient reuses it). */
+function gelu(g: GraphBuilder, x: Ref, l: string): { y: Ref; cdf: Ref } {
   const cdf = g.op(
     'Mul',
     [g.scalar(0.5), g.op('AddV2', [g.scalar(1), g.op('Erf', [g.op('RealDiv', [x, g.scalar(Math.SQRT2)], T)], T)], T)],
     T,
     `${l}/gelu_cdf`,
   );
-  return g.op('Mul', [x, cdf], T, `${l}/gelu`);
+  return { y: g.op('Mul', [x, cdf], T, `${l}/gelu`), cdf };
 }
 
 /**
@@ -229,9 +259,10 @@ export function emitForward(
       },
       stateUpdate: (assign) => stateUpdates.push(assign),
       dropoutMask: (layer, shape) => {
-        const feed = g.placeholder(`mask${dropouts.length}`, 'float', [-1, ...shape]);
+        // Fed as bool (1 byte an element, see ./dropout.ts), used as 0/1 floats as eager mode does.
+        const feed = g.placeholder(`mask${dropouts.length}`, 'bool', [-1, ...shape]);
         dropouts.push({ layer, feed, shape });
-        return feed;
+        return g.op('Cast', [feed], { SrcT: { type: 'bool' }, DstT: F, Truncate: { b: false } }, `${feed}_float`);
       },
     };
     const { pre, backward } = kind.emit(
@@ -242,12 +273,13 @@ export function emitForward(
     const act = (kind.act?.(node.info) ?? 'linear') as Act;
     const l = node.info.name;
     let y = pre;
+    let geluCdf: Ref | undefined;
     if (act === 'softmax')
       y = opts.mode === 'infer' ? g.op('Softmax', [pre], T, `${l}/softmax`) : pre; // training: the loss applies it
-    else if (act === 'gelu') y = gelu(g, pre, l);
+    else if (act === 'gelu') ({ y, cdf: geluCdf } = gelu(g, pre, l));
     else if (act !== 'linear') y = g.op(ACT_OPS[act], [pre], T, `${l}/${act}`);
     values.set(node.output, y);
-    nodes.push({ node, act, pre, y, trains, backward });
+    nodes.push({ node, act, pre, y, geluCdf, trains, backward });
   }
   return { nodes, out: values.get(graph.output) as Ref, dropouts, stateUpdates };
 }

@@ -8,7 +8,7 @@
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, GraphSession, Ref } from './builder';
-import { GraphWeights, LayerGraph, emitForward, graphUnsupported, inputDtype, layerGraph } from './forward';
+import { GraphWeights, LayerGraph, WeightSync, emitForward, graphUnsupported, inputDtype, layerGraph } from './forward';
 import { T } from './registry';
 import { graphDisabled } from './env';
 import { checkModel } from '../transfer/net';
@@ -28,11 +28,18 @@ export class CompiledForward {
     readonly nodes: number,
     /** The input's dtype (int32 for token ids); a batch of the other dtype is cast. */
     private readonly xDtype: 'int32' | 'float' = 'float',
-  ) {}
+  ) {
+    this.sync = new WeightSync(weights.all.map((w) => w.variable));
+  }
 
-  /** Copy the model's current weights into the graph. */
+  /** Whether the session holds the model's current weights. */
+  private readonly sync: WeightSync;
+
+  /** Copy the model's current weights into the graph (nothing to do when it holds them already). */
   pushWeights(): void {
+    if (this.sync.current) return;
     tf.dispose(this.session.run(this.weights.feeds(), [this.weightsDone]));
+    this.sync.mark();
   }
 
   /** The model's output for a batch (a new tensor). */

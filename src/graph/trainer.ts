@@ -22,8 +22,9 @@ import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, GraphSession, Ref, Feed } from './builder';
 import { batchNormInInference } from '../transfer/freeze';
-import { DropoutFeed, GraphWeights, SessionWeight, WeightRole, emitForward, graphUnsupported, inputDtype, layerGraph, LayerGraph } from './forward';
+import { DropoutFeed, GraphWeights, SessionWeight, WeightRole, WeightSync, emitForward, graphUnsupported, inputDtype, layerGraph, LayerGraph } from './forward';
 import { emitBackward } from './backward';
+import { dropoutMask } from './dropout';
 import { emitLoss } from './loss';
 import { GraphOptimizer, GroupOptimizer, emitOptimizer } from './optimizer';
 import { GRAPH_ENV, graphDisabled } from './env';
@@ -58,10 +59,12 @@ interface StepParts {
   weights: SessionWeight[];
   groups: GroupOptimizer[];
   dropouts: DropoutFeed[];
-  /** Fetch: runs the weight and slot assignments. */
-  initDone: Ref;
-  /** Fetch: runs the weight assignments only. */
+  /** Fetch: runs the weight assignments (from their feeds). */
   weightsDone: Ref;
+  /** Fetch: runs the slot assignments (from their feeds). */
+  slotsDone: Ref;
+  /** Fetch: sets fresh optimizer state in the graph (no feeds). */
+  freshDone: Ref;
   loss: Ref;
   hits: Ref;
   optimizer: GraphOptimizer;
@@ -77,6 +80,8 @@ interface StepParts {
  */
 export class CompiledTrainStep {
   private readonly iterations: number[];
+  /** Whether the session holds the model's current weights (the copy in is skipped then). */
+  private readonly sync: WeightSync;
   readonly optimizer: GraphOptimizer;
   readonly numGroups: number;
   /** Graph size (nodes), for the curious. */
@@ -92,6 +97,7 @@ export class CompiledTrainStep {
     this.numGroups = parts.groups.length;
     this.nodes = parts.nodes;
     this.iterations = new Array(this.numGroups).fill(0);
+    this.sync = new WeightSync(parts.weights.map((w) => w.variable));
   }
 
   private weightFeeds(): Feed[] {
@@ -99,18 +105,26 @@ export class CompiledTrainStep {
   }
 
   /**
-   * Initialise the session: weights from the model's variables, optimizer slots from
-   * `state` (or fresh: zeros, Adam's running beta powers at beta1/beta2).
+   * Initialise the session: weights from the model's variables (unless the session holds
+   * them already), optimizer slots from `state`, or fresh ones made in the graph (zeros,
+   * Adam's running beta powers at beta1/beta2).
    */
   init(state?: GroupSlots[]): void {
-    const feeds = this.weightFeeds();
+    const feeds: Feed[] = [];
+    const fetches: Ref[] = [];
     const owned: tfn.Tensor[] = [];
+    if (!this.sync.current) {
+      feeds.push(...this.weightFeeds());
+      fetches.push(this.parts.weightsDone);
+    }
     const feed = (name: string, t: tfn.Tensor) => {
       owned.push(t);
       feeds.push([name, t]);
     };
     this.parts.groups.forEach((group, g) => {
       const st = state?.[g];
+      this.iterations[g] = st?.iterations ?? 0;
+      if (!state) return;
       const members = this.parts.weights.filter((w) => w.role.role === 'trained' && w.role.group === g);
       group.slots.forEach((slot, k) => {
         const saved = st?.slots[k];
@@ -121,18 +135,21 @@ export class CompiledTrainStep {
         feed(group.betaPowers[0].init, tf.scalar(acc[0]));
         feed(group.betaPowers[1].init, tf.scalar(acc[1]));
       }
-      this.iterations[g] = st?.iterations ?? 0;
     });
+    fetches.push(state ? this.parts.slotsDone : this.parts.freshDone);
     try {
-      tf.dispose(this.parts.session.run(feeds, [this.parts.initDone]));
+      tf.dispose(this.parts.session.run(feeds, fetches));
+      this.sync.mark();
     } finally {
       tf.dispose(owned);
     }
   }
 
-  /** Copy the model's current weights into the session (optimizer slots unchanged). */
+  /** Copy the model's current weights into the session (optimizer slots unchanged), unless it holds them already. */
   pushWeights(): void {
+    if (this.sync.current) return;
     tf.dispose(this.parts.session.run(this.weightFeeds(), [this.parts.weightsDone]));
+    this.sync.mark();
   }
 
   /** Copy the session's trained weights and updated state back into the model's variables. */
@@ -144,6 +161,7 @@ export class CompiledTrainStep {
     );
     changed.forEach((w, i) => w.variable.assign(vals[i]));
     tf.dispose(vals);
+    this.sync.mark();
   }
 
   /** The optimizer state, in tfjs's layout (no slots before the first step). */
@@ -186,17 +204,12 @@ export class CompiledTrainStep {
     this.parts.groups.forEach((group, g) => feeds.push([group.lr, owned[g]]));
     const n = xs.shape[0];
     for (const d of this.parts.dropouts) {
-      const seed = d.layer.seed + d.layer.calls++;
-      const mask = tf.tidy(() =>
-        tf
-          .randomUniform([n, ...d.shape], 0, 1, 'float32', seed)
-          .greaterEqual(d.layer.rate)
-          .toFloat(),
-      );
+      const mask = dropoutMask(d.layer.seed + d.layer.calls++, d.layer.rate, [n, ...d.shape]);
       owned.push(mask);
       feeds.push([d.feed, mask]);
     }
     try {
+      this.sync.clear();
       const [loss, hits] = this.parts.session.run(feeds, [this.parts.loss, this.parts.hits]);
       for (let g = 0; g < this.numGroups; g++) this.iterations[g]++;
       return { loss, hits };
@@ -294,8 +307,15 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
   const F32 = { T: { type: 'float' as const } };
   const lossOut = g.op('Identity', [loss], F32, 'loss', updates);
   const hitsOut = g.op('Identity', [hits], F32, 'hits', updates);
-  const initDone = g.op('Identity', [g.scalar(0)], F32, 'init_done', [...weights.assigns, ...slotAssigns]);
   const weightsDone = g.op('Identity', [g.scalar(0)], F32, 'weights_done', weights.assigns);
+  const slotsDone = g.op('Identity', [g.scalar(0)], F32, 'slots_done', slotAssigns);
+  const freshDone = g.op(
+    'Identity',
+    [g.scalar(0)],
+    F32,
+    'fresh_done',
+    opt.groups.flatMap((gr) => gr.fresh),
+  );
   return new CompiledTrainStep({
     session: new GraphSession(g),
     weights: weights.all,
@@ -303,8 +323,9 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
     dropouts: forward.dropouts,
     loss: lossOut,
     hits: hitsOut,
-    initDone,
     weightsDone,
+    slotsDone,
+    freshDone,
     optimizer,
     nodes: g.size,
     xDtype: inputDtype(model),
