@@ -38,6 +38,20 @@ export type { Sweep } from './sweep';
 export { compare, CompareConfig, CompareOptions, CompareResult } from './compare';
 export { readRuns, summarize, rowsToCsv, saveResults } from './table';
 export {
+  showFindings,
+  findingsMarkdown,
+  formatFindingValue,
+  pairedGaps,
+  sweepFindings,
+  Finding,
+  FindingUnit,
+  FindingsOptions,
+  ScoredRun,
+  PairedGap,
+  PairedGapOptions,
+  SweepFindingsOptions,
+} from './narrate';
+export {
   EXPERIMENTS,
   HEADLINE_EXPERIMENT,
   TEXT_LEARNING_RATES,
