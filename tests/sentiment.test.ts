@@ -280,8 +280,13 @@ describe('the sentiment task in the experiment registry', () => {
     assert.ok(!experimentConfig('fashion-to-digits').strategies.some((s) => s === 'tfidf' || s === 'vader'), 'the image tables keep their strategies');
     await expectError(
       () => resolveConfig({ ...experimentConfig('minilm-to-fortunes'), strategies: ['head', 'vader'] }),
-      /baseline that task 'fortunes' does not offer/,
+      /baseline that task 'fortunes' does not offer \(it offers tfidf\)/,
       /remove it from strategies/,
+    );
+    assert.deepStrictEqual(
+      resolveConfig({ ...experimentConfig('minilm-to-fortunes'), strategies: ['head', 'tfidf'] }).strategies,
+      ['head', 'tfidf'],
+      'fortunes offers the bag of words',
     );
     await expectError(() => resolveConfig({ ...experimentConfig('fashion-to-digits'), strategies: ['tfidf'] }), /baseline that task 'mnist' does not offer/);
     await expectError(

@@ -52,6 +52,20 @@ export {
 } from './sources';
 export { readRuns, summarize, rowsToCsv, saveResults } from './table';
 export {
+  showFindings,
+  findingsMarkdown,
+  formatFindingValue,
+  pairedGaps,
+  sweepFindings,
+  Finding,
+  FindingUnit,
+  FindingsOptions,
+  ScoredRun,
+  PairedGap,
+  PairedGapOptions,
+  SweepFindingsOptions,
+} from './narrate';
+export {
   EXPERIMENTS,
   HEADLINE_EXPERIMENT,
   TEXT_LEARNING_RATES,

@@ -13,6 +13,7 @@ import { loadFortunes } from './fortunes';
 import { loadTextEncoder } from './pretrained';
 import { extractTextFeatures, textSource } from './source';
 import { setTokenEmbeddingsTrainable } from './encoder';
+import { tfidfBaseline } from './baselines';
 
 /** Which texts a text task uses. */
 export interface TextTaskSpec {
@@ -96,7 +97,9 @@ function resolveTextFields(config: TextExperimentConfig, bad: (msg: string) => n
 }
 
 /**
- * The fortunes task (`task.dataset` 'fortunes') of the experiment registry.
+ * The fortunes task (`task.dataset` 'fortunes') of the experiment registry, offering the
+ * bag-of-words baseline 'tfidf' (TF-IDF + logistic regression on the run's labels) as a
+ * strategy.
  *
  * @example
  * FORTUNES_TASK.load({ dataset: 'fortunes' }, { testSize: 180 }).test.count; // 180
@@ -107,6 +110,7 @@ export const FORTUNES_TASK: TaskKind<TextDataset> = {
   defaults: { cutAt: 'pool' },
   resolve: (config, bad) => resolveTextFields(config as TextExperimentConfig, bad),
   load: (task, opts) => loadTextTask(task as TextTaskSpec, opts),
+  baselines: { tfidf: tfidfBaseline() },
   loadBackbone(config): Promise<Net> {
     const { maxLength, trainTokenEmbeddings } = resolveTextFields(config as TextExperimentConfig, (msg) => {
       throw new Error(msg);
