@@ -62,10 +62,13 @@ export interface EngineConfig {
  * Compiling is paid once per trainable set: building the graph and loading it (0.1-0.6 s),
  * copying the weights in (0.4-1.6 s) and TensorFlow optimizing it on the first run
  * (0.4-3.5 s). Measured on all-MiniLM-L6-v2 (32 tokens) and EfficientNet-Lite0 at 64x64,
- * batch 16, 2 shared cores: the compiled step saves 0.08-1.3 s a step, so it repays itself
- * after 2 (everything trainable) to 12 (head only) steps, and every epoch end of a compiled
- * run also copies the trained weights back. 16 keeps a margin: the short stages of gradual
- * unfreezing with few labels (1-8 steps) run eager, long runs compile.
+ * batch 16, 2 cores at load 2-6: the compiled step saves 0.08-1.3 s a step, so it repays
+ * itself after 2 (everything trainable) to 12 (head only) steps, and every epoch end of a
+ * compiled run also copies the trained weights back. Under load (~20 on 2 cores) compiling
+ * costs far more (gradual unfreezing at 1 text per class: 229 s compiled, 39 s eager). 16
+ * keeps that margin: the short stages of gradual unfreezing with few labels (1-8 steps) run
+ * eager, long runs compile. The price on an idle machine: a short run with the whole body
+ * trainable (fine-tuning at 1-4 texts per class, about 12 steps) is a few seconds slower.
  *
  * @example
  * AUTO_COMPILE_MIN_STEPS; // 16: train(net, src, { epochs: 2, batchSize: 16 }) on 64 examples (8 steps) runs eager
