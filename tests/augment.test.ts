@@ -58,7 +58,7 @@ describe('augmentation: rotation, zoom/crop, brightness, contrast on batch bytes
     const runOnce = async () => {
       const net = tinyNet(3, 7);
       const h = await expectNoLeakedTensors(
-        () => train(net, imageSource(ds, net.preprocessing, aug), { epochs: 2, batchSize: 16, seed: 4 }),
+        () => train(net, imageSource(ds, net.preprocessing, aug), { epochs: 2, batchSize: 16, seed: 4, engine: 'graph' }),
         'train with augmentation',
       );
       net.model.dispose();

@@ -33,7 +33,7 @@ describe('netFromModel: any tfjs layers model as a Net', () => {
     freeze(net);
     assert.deepStrictEqual(trainableGroups(net), { body: false, head: true });
     const src = imageSource(toyImages(48, 3, 1), net.preprocessing);
-    const h = await expectNoLeakedTensors(() => train(net, src, { epochs: 2, batchSize: 16, learningRate: 1e-2 }), 'train');
+    const h = await expectNoLeakedTensors(() => train(net, src, { epochs: 2, batchSize: 16, learningRate: 1e-2, engine: 'graph' }), 'train');
     assert.strictEqual(h.engine, 'graph', `the compiled step runs on plain tfjs layers (${h.eagerReason})`);
     model.dispose();
   });

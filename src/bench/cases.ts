@@ -20,6 +20,7 @@ import { extractFeatures } from '../transfer/features';
 import { linearProbe } from '../transfer/finetune';
 import { Net, trainableParams } from '../transfer/net';
 import { train } from '../train/loop';
+import { trainStepUnsupported } from '../graph/trainer';
 import { BatchSource, imageSource } from '../train/source';
 import { median, Timing, measureLibraryInference } from './measure';
 import { buildEfficientNetLite0, loadEfficientNetLite0 } from '../backbone/efficientnet';
@@ -43,7 +44,10 @@ export interface LoopCaseArgs {
  * const t = await timeLoop(net, src, { batch: 64, steps: 20, repeats: 3, warmupSteps: 2, seed: 0 });
  */
 export async function timeLoop(net: Net, src: BatchSource, args: LoopCaseArgs, learningRate = 1e-3): Promise<Timing & { engine: 'graph' | 'eager' }> {
-  const run = (s: BatchSource) => train(net, s, { epochs: 1, batchSize: args.batch, shuffle: false, learningRate, seed: args.seed });
+  // The compiled step whenever the net has one: engine 'auto' would run runs this short eager
+  // (AUTO_COMPILE_MIN_STEPS); the bench times the steady-state loop, compiled in the warm-up.
+  const engine0 = trainStepUnsupported(net.model, { numClasses: src.numClasses }) ? 'auto' : 'graph';
+  const run = (s: BatchSource) => train(net, s, { epochs: 1, batchSize: args.batch, shuffle: false, learningRate, seed: args.seed, engine: engine0 });
   if (args.warmupSteps > 0) await run(subset(src, Math.min(src.count, args.warmupSteps * args.batch)));
   const times: number[] = [];
   let engine: 'graph' | 'eager' = 'eager';

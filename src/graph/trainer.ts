@@ -254,6 +254,17 @@ export function cachedTrainStep(model: tfn.LayersModel, groups: GraphGroup[], op
 }
 
 /**
+ * True when {@link cachedTrainStep} would return its kept step for this net and trainable
+ * set without compiling (so using the compiled engine costs no compilation).
+ *
+ * @example
+ * hasCachedTrainStep(net.model, groups, { numClasses: 10 }); // false before the first compiled train()
+ */
+export function hasCachedTrainStep(model: tfn.LayersModel, groups: GraphGroup[], opts: CompileOptions): boolean {
+  return !!cache && cache.model === model && !cache.step.disposed && cache.key === structureKey(model, groups, opts);
+}
+
+/**
  * Close the cached compiled step (its session holds a copy of the net's weights).
  *
  * @example
@@ -268,6 +279,21 @@ export function releaseCachedTrainStep(): void {
 }
 
 /**
+ * Why a net's training step cannot be compiled (the graph is disabled, a layer is not
+ * supported, or the output does not match `numClasses`), or null when it can. Cheap: builds nothing.
+ *
+ * @example
+ * trainStepUnsupported(net.model, { numClasses: 10 }); // null, or e.g. 'TRANSFER_LAB_GRAPH=0'
+ */
+export function trainStepUnsupported(model: tfn.LayersModel, opts: CompileOptions): string | null {
+  const why = graphDisabled() ?? graphUnsupported(model);
+  if (why) return why;
+  const outShape = model.outputs[0].shape;
+  if (outShape[outShape.length - 1] !== opts.numClasses) return `the output has ${outShape[outShape.length - 1]} classes, not ${opts.numClasses}`;
+  return null;
+}
+
+/**
  * Compile a net's training step (forward, backward, optimizer update) into one
  * TensorFlow graph. Returns the reason as a string when the net is not supported.
  *
@@ -276,11 +302,9 @@ export function releaseCachedTrainStep(): void {
  * if (typeof step !== 'string') { step.init(); const { loss, hits } = step.step(xs, ys, [1e-3]); step.pullWeights(); step.dispose(); }
  */
 export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], opts: CompileOptions): CompiledTrainStep | string {
-  const why = graphDisabled() ?? graphUnsupported(model);
+  const why = trainStepUnsupported(model, opts);
   if (why) return why;
   const optimizer = opts.optimizer ?? 'adam';
-  const outShape = model.outputs[0].shape;
-  if (outShape[outShape.length - 1] !== opts.numClasses) return `the output has ${outShape[outShape.length - 1]} classes, not ${opts.numClasses}`;
   const g = new GraphBuilder(`tl${++compiled}`);
   const groupOf = new Map<string, number>();
   groups.forEach((gr, i) => gr.vars.forEach((v) => groupOf.set(v.name, i)));

@@ -8,7 +8,7 @@ import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 import type { TrainState } from './history';
 import { GroupSlots, OptimizerKind, ParamGroup, packTrainState, unpackTrainState } from './state';
-import { CompiledTrainStep, cachedTrainStep } from '../graph/trainer';
+import { CompiledTrainStep, cachedTrainStep, hasCachedTrainStep, trainStepUnsupported } from '../graph/trainer';
 import { adamBetaPowers, optimizerIterations, setLearningRate } from '../internals/tfjs';
 
 /** What a step returns: the batch's mean loss and its correct predictions (scalars the caller disposes). */
@@ -51,7 +51,29 @@ export interface EngineConfig {
   groups: ParamGroup[];
   optimizer: OptimizerKind;
   numClasses: number;
+  /** Optimizer steps this run plans (epochs x batches), for engine 'auto'; unknown when left out (then 'auto' compiles). */
+  plannedSteps?: number;
 }
+
+/**
+ * Engine 'auto' compiles the step only for a run of at least this many planned steps (or
+ * when the step for this net and trainable set is compiled already); shorter runs go eager.
+ *
+ * Compiling is paid once per trainable set: building the graph and loading it (0.1-0.6 s),
+ * copying the weights in (0.4-1.6 s) and TensorFlow optimizing it on the first run
+ * (0.4-3.5 s). Measured on all-MiniLM-L6-v2 (32 tokens) and EfficientNet-Lite0 at 64x64,
+ * batch 16, 2 cores at load 2-6: the compiled step saves 0.08-1.3 s a step, so it repays
+ * itself after 2 (everything trainable) to 12 (head only) steps, and every epoch end of a
+ * compiled run also copies the trained weights back. Under load (~20 on 2 cores) compiling
+ * costs far more (gradual unfreezing at 1 text per class: 229 s compiled, 39 s eager). 16
+ * keeps that margin: the short stages of gradual unfreezing with few labels (1-8 steps) run
+ * eager, long runs compile. The price on an idle machine: a short run with the whole body
+ * trainable (fine-tuning at 1-4 texts per class, about 12 steps) is a few seconds slower.
+ *
+ * @example
+ * AUTO_COMPILE_MIN_STEPS; // 16: train(net, src, { epochs: 2, batchSize: 16 }) on 64 examples (8 steps) runs eager
+ */
+export const AUTO_COMPILE_MIN_STEPS = 16;
 
 /** The eager engine: tfjs's variableGrads and one tfjs optimizer per group. */
 class EagerEngine implements StepEngine {
@@ -182,8 +204,9 @@ class CompiledEngine implements StepEngine {
 export type EngineChoice = 'auto' | 'graph' | 'eager';
 
 /**
- * Open the engine for a run: compiled when asked for and supported, else eager (with the
- * reason); restored from `state` when given. The one place a run's resources are acquired:
+ * Open the engine for a run: compiled when asked for and supported (for 'auto', also only
+ * when the run is long enough to repay compiling, see {@link AUTO_COMPILE_MIN_STEPS}), else
+ * eager (with the reason); restored from `state` when given. The one place a run's resources are acquired:
  * on any failure here nothing is left held.
  *
  * @returns the engine, and why it is eager (when it is)
@@ -196,8 +219,18 @@ export async function openEngine(
 ): Promise<{ engine: StepEngine; eagerReason?: string }> {
   let eagerReason: string | undefined = "engine 'eager'";
   let engine: StepEngine | null = null;
-  if (choice !== 'eager') {
-    const made = cachedTrainStep(cfg.model, cfg.groups, { optimizer: cfg.optimizer, numClasses: cfg.numClasses });
+  const opts = { optimizer: cfg.optimizer, numClasses: cfg.numClasses };
+  const steps = cfg.plannedSteps;
+  if (
+    choice === 'auto' &&
+    steps !== undefined &&
+    steps < AUTO_COMPILE_MIN_STEPS &&
+    !trainStepUnsupported(cfg.model, opts) &&
+    !hasCachedTrainStep(cfg.model, cfg.groups, opts)
+  ) {
+    eagerReason = `engine 'auto': ${steps} planned step${steps === 1 ? '' : 's'}, fewer than the ${AUTO_COMPILE_MIN_STEPS} that repay compiling the step`;
+  } else if (choice !== 'eager') {
+    const made = cachedTrainStep(cfg.model, cfg.groups, opts);
     if (typeof made === 'string') {
       if (choice === 'graph')
         throw new Error(

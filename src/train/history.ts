@@ -47,8 +47,10 @@ export interface History {
    * `TrainOptions.engine`) or `eager` (op by op).
    */
   engine?: 'graph' | 'eager';
-  /** Why the eager loop ran, when `engine` was 'auto' and the net could not be compiled. */
+  /** Why the eager loop ran, when `engine` was 'auto': the net could not be compiled, or the run was too short to repay compiling. */
   eagerReason?: string;
+  /** For a history of several stages (gradual unfreezing, fine-tuning): each stage's engine, in order. */
+  stageEngines?: ('graph' | 'eager')[];
 }
 
 /**

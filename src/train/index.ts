@@ -16,6 +16,7 @@ export {
   CheckpointOptions,
   onEpoch,
 } from './history';
+export { AUTO_COMPILE_MIN_STEPS } from './engine';
 export { lrFind, lrSuggestions, LrFindOptions, LrFindResult, LrSuggestion } from './lr-find';
 export { tensorBoard, TensorBoardOptions } from './tensorboard';
 export { withVerbose, resolveVerbose, progressCallback, epochLine, Verbosity, ProgressStream, RunShape, VERBOSE_ENV } from './progress';

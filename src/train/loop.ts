@@ -71,11 +71,14 @@ export interface TrainOptions {
    * update) compiled into one native TensorFlow graph when the net is supported (chains or
    * residual DAGs of conv/depthwise/dense/pooling/flatten/activation/ReLU/Add layers,
    * BatchNorm, seeded dropout, softmax output; the text encoder's layers too; see
-   * `graphUnsupported` and src/graph/kinds),
-   * else op by op; about 1.7x faster on
-   * the reference CNN, same results to float rounding. `'graph'`: compiled or an Error
+   * `graphUnsupported` and src/graph/kinds) and the run plans at least
+   * `AUTO_COMPILE_MIN_STEPS` (16) steps, or the step for this trainable set is compiled
+   * already; else op by op, since compiling costs seconds that a short run (a stage of
+   * gradual unfreezing with few labels) never earns back. About 1.7x faster on the
+   * reference CNN, same results to float rounding. `'graph'`: compiled or an Error
    * naming what is unsupported. `'eager'`: always op by op. The environment variable
-   * TRANSFER_LAB_GRAPH=0 makes 'auto' eager.
+   * TRANSFER_LAB_GRAPH=0 makes 'auto' eager. `History.engine` and `eagerReason` say
+   * which ran and why.
    */
   engine?: 'auto' | 'graph' | 'eager';
   /**
@@ -252,13 +255,13 @@ export async function train(net: Net, data: BatchSource, opts: TrainOptions = {}
   const plan = planRun(net, data, opts);
   patchBatchNorm(net.model);
   // The one place that acquires the run's resources (optimizers or the compiled step) and releases them.
+  const stepsPerEpoch = Math.ceil(data.count / plan.batchSize);
   const { engine, eagerReason } = await openEngine(
-    { model: net.model, groups: plan.groups, optimizer: plan.optimizer, numClasses: plan.numClasses },
+    { model: net.model, groups: plan.groups, optimizer: plan.optimizer, numClasses: plan.numClasses, plannedSteps: plan.epochs * stepsPerEpoch },
     plan.engine,
     plan.lr,
     opts.trainState,
   );
-  const stepsPerEpoch = Math.ceil(data.count / plan.batchSize);
   const history: History = {
     epochs: [],
     events: [],

@@ -131,7 +131,8 @@ function merge(into: History, h: History): void {
   into.samplesSeen += h.samplesSeen;
   into.wallSeconds += h.wallSeconds;
   into.stoppedEarly = into.stoppedEarly || h.stoppedEarly;
-  // The engine of the whole call: 'eager' (with its reason) if any stage ran eagerly.
+  // The engine of the whole call: 'eager' (with its reason) if any stage ran eagerly; each stage's too.
+  if (h.engine) into.stageEngines = [...(into.stageEngines ?? []), h.engine];
   if (h.engine && into.engine !== 'eager') {
     into.engine = h.engine;
     if (h.eagerReason) into.eagerReason = h.eagerReason;
