@@ -131,6 +131,14 @@ describe('synthesis: time to accuracy, verdicts, amortised cost (real small swee
     const table = timeToTargetTable(result.rows, { target: 0.3 });
     const t = timeToTargetChart(table);
     assert.ok(t.data.some((d) => d.name === 'linear-probe: feature extraction'));
+    // A target no run reaches: no line of nulls (it would draw nothing), one hollow marker per size.
+    const never = timeToTargetChart(timeToTargetTable(result.rows, { target: 1 }));
+    for (const d of never.data as { y: (number | null)[]; name: string }[])
+      assert.ok(
+        d.y.some((v) => v !== null && Number.isFinite(v)),
+        `trace '${d.name}' has no point to draw`,
+      );
+    assert.ok(never.data.some((d) => d.name === 'scratch: never reached (whole run, every size)'));
     const a = amortisedCostChart(table, { pretrainSeconds: 3769 });
     const scratch = a.data[a.data.length - 1] as { y: number[]; name: string };
     const sc = table.find((c) => c.strategy === 'scratch')!;

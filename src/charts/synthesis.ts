@@ -88,26 +88,30 @@ export function timeToTargetChart(table: TimeToTargetCell[], opts: TimeToTargetC
   strategies.forEach((s, i) => {
     const cs = table.filter((c) => c.strategy === s).sort((a, b) => a.size - b.size);
     const color = STRATEGY_COLORS[s] ?? PALETTE[i % PALETTE.length];
-    data.push({
-      type: 'scatter',
-      mode: 'lines+markers',
-      name: s,
-      legendgroup: s,
-      x: cs.map((c) => c.size),
-      y: cs.map((c) => c.secondsToTarget),
-      customdata: cs.map((c) => [c.reached, c.runs, c.samplesToTarget === null ? 0 : Math.round(c.samplesToTarget)]),
-      line: { color },
-      marker: { color, size: 8 },
-      hovertemplate: `${s}, %{x}/class<br>%{y:.1f} s to target (%{customdata[0]}/%{customdata[1]} runs), %{customdata[2]} samples<extra></extra>`,
-    });
+    // A strategy that never reached the target at any size has no line (all its y values
+    // would be null: a trace that draws nothing); its hollow markers stand for it instead.
+    const reachedAny = cs.some((c) => c.secondsToTarget !== null);
+    if (reachedAny)
+      data.push({
+        type: 'scatter',
+        mode: 'lines+markers',
+        name: s,
+        legendgroup: s,
+        x: cs.map((c) => c.size),
+        y: cs.map((c) => c.secondsToTarget),
+        customdata: cs.map((c) => [c.reached, c.runs, c.samplesToTarget === null ? 0 : Math.round(c.samplesToTarget)]),
+        line: { color },
+        marker: { color, size: 8 },
+        hovertemplate: `${s}, %{x}/class<br>%{y:.1f} s to target (%{customdata[0]}/%{customdata[1]} runs), %{customdata[2]} samples<extra></extra>`,
+      });
     const missed = cs.filter((c) => c.reached === 0);
     if (missed.length)
       data.push({
         type: 'scatter',
         mode: 'markers',
-        name: `${s}: never reached (whole run)`,
+        name: reachedAny ? `${s}: never reached (whole run)` : `${s}: never reached (whole run, every size)`,
         legendgroup: s,
-        showlegend: false,
+        showlegend: !reachedAny,
         x: missed.map((c) => c.size),
         y: missed.map((c) => c.runSeconds),
         marker: { color, size: 10, symbol: 'circle-open', line: { width: 2 } },
