@@ -4,7 +4,8 @@
  * hand-made rows (no training): each expected value is worked out by hand below.
  */
 import * as assert from 'assert';
-import { pairedGaps, sweepFindings, findingsMarkdown, formatFindingValue, showFindings, Finding, ScoredRun } from '../src/experiment/narrate';
+import { sweepFindings, findingsMarkdown, formatFindingValue, showFindings, Finding } from '../src/experiment/narrate';
+import { pairedGaps, ScoredRun } from '../src/experiment/paired';
 import { useDisplaySink, MimeBundle, METRIC_MIME } from '../src/plot';
 import { expectError } from './helpers';
 
@@ -46,7 +47,15 @@ describe('narrate: findings a notebook cites', () => {
     [0.1, -0.02, 0.1].forEach((d, i) => close(g1.diffs[i], d, `diff ${i}`));
     close(g1.mean, 0.06, 'mean');
     // sample std of (0.1, -0.02, 0.1): deviations 0.04, -0.08, 0.04 -> sqrt(0.0096 / 2) = 0.069282; / sqrt(3)
+    close(g1.std, Math.sqrt(0.0096 / 2), 'sample std of the differences');
     close(g1.stdError!, Math.sqrt(0.0096 / 2) / Math.sqrt(3), 'standard error');
+    // the two arms over the paired seeds: gradual (0.4, 0.38, 0.45), scratch (0.3, 0.4, 0.35)
+    close(g1.accuracy.mean, 0.41, 'gradual mean');
+    close(g1.accuracy.std, Math.sqrt(0.0026 / 2), 'gradual std (deviations -0.01, -0.03, 0.04)');
+    close(g1.baselineAccuracy.mean, 0.35, 'scratch mean');
+    close(g1.baselineAccuracy.std, 0.05, 'scratch std (deviations -0.05, 0.05, 0)');
+    // effect: the mean gap over the pooled std sqrt((0.0013 + 0.0025) / 2)
+    close(g1.effect!, 0.06 / Math.sqrt(0.0019), 'effect in pooled std units');
     assert.strictEqual(g1.wins, 2);
     close(g1.min, -0.02, 'min');
     close(g1.max, 0.1, 'max');
@@ -59,6 +68,8 @@ describe('narrate: findings a notebook cites', () => {
     close(vsGradual[0].mean, -0.06, 'the other way round');
     const one = pairedGaps(ROWS.filter((r) => r.seed === 0));
     assert.strictEqual(one[0].stdError, null, 'no standard error from one seed');
+    assert.strictEqual(one[0].effect, null, 'no effect size from one seed');
+    assert.strictEqual(one[0].std, 0);
   });
 
   it('sweepFindings: accuracy and paired gaps at the smallest and largest size, named for the metrics', () => {

@@ -107,7 +107,7 @@ describe('synthesis: time to accuracy, verdicts, amortised cost (real small swee
     if (pooled > 0) assert.ok(Math.abs(v.effect! - v.gain / pooled) < 1e-9);
     const se = v.gainStd / Math.SQRT2;
     assert.strictEqual(v.verdict, v.gain > 2 * se && v.gain > 0 ? 'pays' : v.gain < -2 * se && v.gain < 0 ? 'hurts' : 'within noise');
-    assert.match(formatVerdict(v), new RegExp(`^${v.best} [+−]\\d+\\.\\d pts.*, ${v.wins}/2 seeds: ${v.verdict}$`));
+    assert.match(formatVerdict(v), new RegExp(`^${v.best} [+−±]\\d+\\.\\d points.*, ${v.wins}/2 seeds: ${v.verdict}$`));
     // one seed: no spread, the verdict says so
     const one = transferVerdicts(result.rows.filter((r) => r.seed === 0))[0];
     assert.strictEqual(one.effect, null);

@@ -51,20 +51,8 @@ export {
   RunSourcesOptions,
 } from './sources';
 export { readRuns, summarize, rowsToCsv, saveResults } from './table';
-export {
-  showFindings,
-  findingsMarkdown,
-  formatFindingValue,
-  pairedGaps,
-  sweepFindings,
-  Finding,
-  FindingUnit,
-  FindingsOptions,
-  ScoredRun,
-  PairedGap,
-  PairedGapOptions,
-  SweepFindingsOptions,
-} from './narrate';
+export { showFindings, findingsMarkdown, formatFindingValue, sweepFindings, Finding, FindingUnit, FindingsOptions, SweepFindingsOptions } from './narrate';
+export { pairedGaps, ScoredRun, PairedGap, PairedGapOptions } from './paired';
 export {
   EXPERIMENTS,
   HEADLINE_EXPERIMENT,

@@ -6,12 +6,14 @@
  * markdown cells that cite findings by name, so no sentence states a number the run did
  * not compute and the test did not check.
  *
- * `pairedGaps` and `sweepFindings` derive the usual findings of a sweep (accuracy per
- * strategy, the gain over a baseline seed by seed); `showFindings` displays and records
- * any list of findings. Introduced in notebooks/04-versus-scratch.ipynb.
+ * `sweepFindings` derives the usual findings of a sweep (accuracy per strategy, the gain
+ * over a baseline seed by seed, from `pairedGaps` in src/experiment/paired.ts);
+ * `showFindings` displays and records any list of findings; `formatFindingValue` is how
+ * the library prints an accuracy or a difference of accuracies in words.
+ * Introduced in notebooks/04-versus-scratch.ipynb.
  */
-import { STRATEGY_NAMES } from './strategy-names';
-import type { RunRow } from './results';
+import { meanStd } from './metrics';
+import { ScoredRun, checkScoredRows, displayOrder, pairedGaps } from './paired';
 import { displaySink, recordMetric } from '../plot/notebook';
 
 /**
@@ -42,37 +44,6 @@ export interface Finding {
 export interface FindingsOptions {
   /** A bold line above the table. Default none. */
   title?: string;
-}
-
-/** A run's identity and score: what {@link pairedGaps} reads of a row. */
-export type ScoredRun = Pick<RunRow, 'strategy' | 'size' | 'seed' | 'accuracy'>;
-
-/** Options for {@link pairedGaps}. */
-export interface PairedGapOptions {
-  /** The strategy every other one is compared with. Default `'scratch'`. */
-  baseline?: string;
-  /** The strategies compared with it. Default: every other strategy in the rows, in display order. */
-  strategies?: string[];
-}
-
-/** One strategy against the baseline at one size, seed by seed (same seed: same training examples). */
-export interface PairedGap {
-  strategy: string;
-  baseline: string;
-  /** Labels per class. */
-  size: number;
-  /** The seeds both ran, ascending. */
-  seeds: number[];
-  /** Test accuracy of the strategy minus the baseline's, per seed (same order as `seeds`). */
-  diffs: number[];
-  /** Mean of `diffs`. */
-  mean: number;
-  /** Standard error of the mean (sample std / sqrt(n)); null with one seed. */
-  stdError: number | null;
-  min: number;
-  max: number;
-  /** Seeds where the strategy scored higher than the baseline. */
-  wins: number;
 }
 
 /** Options for {@link sweepFindings}. */
@@ -192,75 +163,6 @@ export function showFindings(findings: readonly Finding[], opts: FindingsOptions
   for (const f of findings) recordMetric(f.name, f.value);
 }
 
-function checkRows(rows: readonly ScoredRun[], where: string): void {
-  if (!Array.isArray(rows))
-    throw new Error(
-      `${where}: expected the rows of a sweep (an array), got ${typeName(rows)}. Fix: pass result.rows (what compare() or compareText() returns has them).`,
-    );
-  rows.forEach((r, i) => {
-    if (!r || typeof r.strategy !== 'string' || !Number.isFinite(r.size) || !Number.isFinite(r.seed) || typeof r.accuracy !== 'number')
-      throw new Error(`${where}: row ${i} is not a run (it needs strategy, size, seed and accuracy). Fix: pass result.rows of a sweep.`);
-  });
-}
-
-/** Display order: the library's strategy order, then any other name alphabetically. */
-function ordered(names: Iterable<string>): string[] {
-  const known = STRATEGY_NAMES as readonly string[];
-  const rank = (s: string) => (known.includes(s) ? known.indexOf(s) : known.length);
-  return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
-
-/**
- * Each strategy against a baseline, seed by seed at every size: runs of the same seed
- * trained on the same examples, so the difference removes the luck of the draw that both
- * share. Seeds that only one of the two ran are left out; a size where they share no
- * seed gives no entry.
- *
- * @throws Error when the rows are not a sweep's or the baseline is not among them
- * @example
- * const gaps = pairedGaps(result.rows); // every strategy minus scratch
- * gaps.find((g) => g.strategy === 'gradual' && g.size === 1)?.mean;
- */
-export function pairedGaps(rows: readonly ScoredRun[], opts: PairedGapOptions = {}): PairedGap[] {
-  checkRows(rows, 'pairedGaps');
-  const baseline = opts.baseline ?? 'scratch';
-  const present = ordered(rows.map((r) => r.strategy));
-  if (!present.includes(baseline))
-    throw new Error(
-      `pairedGaps: the baseline '${baseline}' has no runs here (strategies: ${present.join(', ') || 'none'}). Fix: pass { baseline } naming one of them, or include it in the sweep.`,
-    );
-  const strategies = opts.strategies ?? present.filter((s) => s !== baseline);
-  const missing = strategies.filter((s) => !present.includes(s));
-  if (missing.length) throw new Error(`pairedGaps: no runs of ${missing.join(', ')} (strategies: ${present.join(', ')}). Fix: name strategies the sweep ran.`);
-  const acc = new Map(rows.map((r) => [`${r.strategy}|${r.size}|${r.seed}`, r.accuracy]));
-  const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => a - b);
-  const out: PairedGap[] = [];
-  for (const strategy of strategies) {
-    for (const size of sizes) {
-      const seeds = [...new Set(rows.filter((r) => r.size === size && r.strategy === strategy).map((r) => r.seed))]
-        .filter((seed) => acc.has(`${baseline}|${size}|${seed}`))
-        .sort((a, b) => a - b);
-      if (!seeds.length) continue;
-      const diffs = seeds.map((seed) => acc.get(`${strategy}|${size}|${seed}`)! - acc.get(`${baseline}|${size}|${seed}`)!);
-      const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
-      const sd = diffs.length > 1 ? Math.sqrt(diffs.reduce((a, d) => a + (d - mean) ** 2, 0) / (diffs.length - 1)) : null;
-      out.push({
-        strategy,
-        baseline,
-        size,
-        seeds,
-        diffs,
-        mean,
-        stdError: sd === null ? null : sd / Math.sqrt(diffs.length),
-        min: Math.min(...diffs),
-        max: Math.max(...diffs),
-        wins: diffs.filter((d) => d > 0).length,
-      });
-    }
-  }
-  return out;
-}
-
 /** A strategy name as part of a metric name: 'fine-tune' -> 'finetune'. */
 function metricId(strategy: string): string {
   return strategy.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -279,10 +181,10 @@ function metricId(strategy: string): string {
  * // gradual_accuracy_smallest, gradual_minus_scratch_smallest, ..., gradual_minus_scratch_largest
  */
 export function sweepFindings(rows: readonly ScoredRun[], opts: SweepFindingsOptions = {}): Finding[] {
-  checkRows(rows, 'sweepFindings');
+  checkScoredRows(rows, 'sweepFindings');
   if (!rows.length) throw new Error('sweepFindings: the sweep has no runs. Fix: pass result.rows of a sweep that ran at least one strategy.');
   const per = opts.per ?? 'per class';
-  const strategies = ordered(rows.map((r) => r.strategy));
+  const strategies = displayOrder(rows.map((r) => r.strategy));
   const baselines = (opts.baselines ?? ['scratch']).filter((b) => strategies.includes(b));
   const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => a - b);
   const ends: [string, number][] =
@@ -298,14 +200,13 @@ export function sweepFindings(rows: readonly ScoredRun[], opts: SweepFindingsOpt
     for (const s of strategies) {
       const accs = rows.filter((r) => r.strategy === s && r.size === size).map((r) => r.accuracy);
       if (!accs.length) continue;
-      const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
-      const sd = accs.length > 1 ? Math.sqrt(accs.reduce((a, x) => a + (x - mean) ** 2, 0) / (accs.length - 1)) : null;
+      const a = meanStd(accs);
       out.push({
         name: `${metricId(s)}_accuracy_${tag}`,
         label: `${s}: test accuracy, ${size} ${per}`,
-        value: mean,
+        value: a.mean,
         unit: 'accuracy',
-        detail: sd === null ? '1 seed' : `± ${(100 * sd).toFixed(1)} over ${accs.length} seeds`,
+        detail: a.n === 1 ? '1 seed' : `± ${(100 * a.std).toFixed(1)} over ${a.n} seeds`,
       });
     }
     for (const g of gaps.filter((x) => x.size === size)) {

@@ -148,6 +148,30 @@ export function summarizeExperiment(result: CompareResult, env?: EnvironmentRepo
 }
 
 /**
+ * A mean and its spread as a table cell, e.g. `0.812 +- 0.034` (the terminal tables) or
+ * `0.812 ± 0.034` (the HTML report). The one format of a cell's mean and std over seeds.
+ *
+ * @example
+ * formatSpread({ mean: 0.8123, std: 0.0341 }); // '0.812 +- 0.034'
+ */
+export function formatSpread(m: Pick<Spread, 'mean' | 'std'>, sep: '+-' | '±' = '+-', digits = 3): string {
+  return `${m.mean.toFixed(digits)} ${sep} ${m.std.toFixed(digits)}`;
+}
+
+/**
+ * A plain-text table: a header, a dashed rule and the lines, columns two spaces apart; the
+ * first `leftColumns` columns (names) padded on the right, the others (numbers) on the left.
+ *
+ * @example
+ * textTable(['strategy', '1/class'], [['scratch', '0.412 +- 0.020']]); // ['strategy         1/class', '--------  --------------', ...]
+ */
+export function textTable(head: string[], lines: string[][], leftColumns = 1): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (l: string[]) => l.map((x, i) => (i < leftColumns ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
+  return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)];
+}
+
+/**
  * The summary table for a terminal: test accuracy mean +- std per strategy (rows) and
  * labels per class (columns), then the claim.
  *
@@ -161,18 +185,14 @@ export function formatSummaryTable(result: CompareResult): string {
   const lines = r.strategies.map((s) => {
     const cells = r.sizes.map((k) => {
       const c = result.cells.find((x) => x.strategy === s && x.size === k);
-      return c ? `${c.accuracy.mean.toFixed(3)} +- ${c.accuracy.std.toFixed(3)}` : '-';
+      return c ? formatSpread(c.accuracy) : '-';
     });
     const big = result.cells.find((x) => x.strategy === s && x.size === r.sizes[r.sizes.length - 1]);
     return [s, ...cells, big ? big.wallSeconds.mean.toFixed(1) : '-'];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (l: string[]) => l.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
   return [
     `${result.experiment}: test accuracy (mean +- std over seeds ${r.seeds.join(', ')}; ${result.task.testImages} test images)`,
-    fmt(head),
-    fmt(widths.map((w) => '-'.repeat(w))),
-    ...lines.map(fmt),
+    ...textTable(head, lines),
     '',
     summarizeExperiment(result).claim.text,
   ].join('\n');
@@ -275,7 +295,7 @@ export function reportHtml(result: CompareResult, env?: EnvironmentReport): stri
   checkResult(result, 'reportHtml');
   const r = result.resolved;
   const summary = summarizeExperiment(result, env);
-  const pm = (m: { mean: number; std: number }) => `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}`;
+  const pm = (m: { mean: number; std: number }) => formatSpread(m, '±');
   const grid = (f: (c: CompareResult['cells'][number]) => string) =>
     table(
       ['strategy', ...r.sizes.map((s) => `${s} / class`)],

@@ -23,6 +23,7 @@ import { learningCurveChart, LearningCurveOptions } from '../charts/results';
 import type { Figure } from '../plot/figure';
 import { writeFigureHtml } from '../plot/html';
 import { writeAtomic } from '../util/atomic';
+import { formatSpread, textTable } from './report';
 import { reportsRoot } from '../paths';
 
 /** One source's finished sweep, and its name in the joined chart and table. */
@@ -148,22 +149,18 @@ export function formatSourcesTable(c: SourceComparison): string {
         strategy,
         ...c.sizes.map((k) => {
           const x = own.find((y) => y.strategy === strategy && y.size === k);
-          return x ? `${x.accuracy.mean.toFixed(3)} +- ${x.accuracy.std.toFixed(3)}` : '-';
+          return x ? formatSpread(x.accuracy) : '-';
         }),
       ]);
     }
   }
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (l: string[]) => l.map((x, i) => (i < 2 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
   const best = c.sizes.map((k) => {
     const b = c.cells.filter((x) => x.size === k).sort((x, y) => y.accuracy.mean - x.accuracy.mean)[0];
     return `${k}/class: ${b.source} ${b.strategy} ${b.accuracy.mean.toFixed(3)}`;
   });
   return [
     `${c.task}: test accuracy by source (mean +- std over seeds ${c.seeds.join(', ')}; ${c.testImages} test examples)`,
-    fmt(head),
-    fmt(widths.map((w) => '-'.repeat(w))),
-    ...lines.map(fmt),
+    ...textTable(head, lines, 2),
     '',
     `Best per size: ${best.join('; ')}.`,
   ].join('\n');

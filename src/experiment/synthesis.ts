@@ -7,6 +7,8 @@
  * runs are incomplete.
  */
 import { meanStd, Spread } from './metrics';
+import { pairedGaps } from './paired';
+import { formatFindingValue } from './narrate';
 import { isBaseline, NetStrategyName, STRATEGY_NAMES, StrategyName } from './strategy-names';
 import { openSweep, runSweep, SweepOptions } from './sweep';
 import type { ExperimentConfig, ExperimentResult, RunRow } from './results';
@@ -68,38 +70,38 @@ export function transferVerdicts(rows: RunRow[]): TransferVerdict[] {
       if (s === 'scratch' || isBaseline(s)) continue;
       const rs = transfer.filter((r) => r.strategy === s && r.size === size && base.has(r.seed));
       if (!rs.length) continue;
-      const val = rs.reduce((a, r) => a + (r.valAccuracy ?? 0), 0) / rs.length;
+      const val = meanStd(rs.map((r) => r.valAccuracy ?? 0)).mean;
       if (!best || val > best.val) best = { s: s as NetStrategyName, val };
     }
     if (!best) continue;
-    const pairs = transfer.filter((r) => r.strategy === best!.s && r.size === size && base.has(r.seed)).map((r) => [base.get(r.seed)!.accuracy, r.accuracy]);
-    const d = meanStd(pairs.map(([s, b]) => b - s));
-    const sc = meanStd(pairs.map(([s]) => s));
-    const bt = meanStd(pairs.map(([, b]) => b));
-    const pooled = Math.sqrt((sc.std ** 2 + bt.std ** 2) / 2);
-    const se = d.std / Math.sqrt(d.n);
+    // The paired comparison itself (differences, spread, standard error, effect) is pairedGaps'.
+    const [g] = pairedGaps(
+      rows.filter((r) => r.size === size),
+      { baseline: 'scratch', strategies: [best.s] },
+    );
+    const se = g.stdError;
     const verdict: Verdict =
-      d.n < 2
-        ? d.mean > 0
+      se === null
+        ? g.mean > 0
           ? 'ahead (1 seed)'
-          : d.mean < 0
+          : g.mean < 0
             ? 'behind (1 seed)'
             : 'tie'
-        : d.mean > 2 * se && d.mean > 0
+        : g.mean > 2 * se && g.mean > 0
           ? 'pays'
-          : d.mean < -2 * se && d.mean < 0
+          : g.mean < -2 * se && g.mean < 0
             ? 'hurts'
             : 'within noise';
     out.push({
       size,
       best: best.s,
-      seeds: d.n,
-      scratch: sc,
-      bestAccuracy: bt,
-      gain: d.mean,
-      gainStd: d.std,
-      effect: d.n > 1 && pooled > 0 ? d.mean / pooled : null,
-      wins: pairs.filter(([s, b]) => b > s).length,
+      seeds: g.seeds.length,
+      scratch: g.baselineAccuracy,
+      bestAccuracy: g.accuracy,
+      gain: g.mean,
+      gainStd: g.std,
+      effect: g.effect,
+      wins: g.wins,
       verdict,
     });
   }
@@ -110,14 +112,13 @@ export function transferVerdicts(rows: RunRow[]): TransferVerdict[] {
  * One verdict as a short phrase for a table.
  *
  * @example
- * formatVerdict(transferVerdicts(result.rows)[0]); // 'gradual +12.3 pts (2.1 sd), 3/3 seeds: pays'
+ * formatVerdict(transferVerdicts(result.rows)[0]); // 'gradual +12.3 points (+2.1 sd), 3/3 seeds: pays'
  */
 export function formatVerdict(v: TransferVerdict): string {
   if (!v || typeof v.gain !== 'number' || typeof v.best !== 'string')
     throw new Error(`formatVerdict: expected one verdict of transferVerdicts, got ${v === null ? 'null' : typeof v}. Fix: pass transferVerdicts(rows)[i].`);
-  const pts = `${v.gain >= 0 ? '+' : '−'}${Math.abs(100 * v.gain).toFixed(1)} pts`;
   const sd = v.effect === null ? '' : ` (${v.effect >= 0 ? '+' : '−'}${Math.abs(v.effect).toFixed(1)} sd)`;
-  return `${v.best} ${pts}${sd}, ${v.wins}/${v.seeds} seed${v.seeds > 1 ? 's' : ''}: ${v.verdict}`;
+  return `${v.best} ${formatFindingValue(v.gain, 'points')}${sd}, ${v.wins}/${v.seeds} seed${v.seeds > 1 ? 's' : ''}: ${v.verdict}`;
 }
 
 /** The share of a sweep to run when its stored runs are incomplete. */

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { timeToAccuracy } from './metrics';
+import { meanStd, timeToAccuracy } from './metrics';
 import { isBaseline, StrategyName, STRATEGY_NAMES } from './strategy-names';
 import type { RunRow } from './results';
 import { readNetMeta } from '../transfer/io';
@@ -74,8 +74,6 @@ export function extractionSeconds(row: RunRow): number {
   return Math.max(0, h[0].wallSeconds - perEpoch);
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
 /**
  * Seconds (and samples) to a target validation accuracy for every strategy at every size
  * of a sweep, read from each run's learning curve (validation is evaluated at a few
@@ -107,10 +105,10 @@ export function timeToTargetTable(rows: RunRow[], opts: TimeToTargetOptions = {}
         target,
         runs: rs.length,
         reached: hits.length,
-        secondsToTarget: hits.length ? mean(hits.map((t) => t.wallSeconds)) : null,
-        samplesToTarget: hits.length ? mean(hits.map((t) => t.samplesSeen)) : null,
-        runSeconds: mean(rs.map((r) => r.wallSeconds)),
-        extractionSeconds: mean(rs.map(extractionSeconds)),
+        secondsToTarget: hits.length ? meanStd(hits.map((t) => t.wallSeconds)).mean : null,
+        samplesToTarget: hits.length ? meanStd(hits.map((t) => t.samplesSeen)).mean : null,
+        runSeconds: meanStd(rs.map((r) => r.wallSeconds)).mean,
+        extractionSeconds: meanStd(rs.map(extractionSeconds)).mean,
       });
     }
   }
