@@ -25,6 +25,7 @@ import { kShot, stratifiedSplit } from '../src/data/split';
 import { loadBackbone } from '../src/backbone/zoo';
 import { modelsDir } from '../src/backbone/pretrain';
 import { runStrategy } from '../src/experiment/strategies';
+import { SeededDropout, seededDropout } from '../src/transfer/layers';
 
 const BN = ['block1_bn', 'block2_bn', 'block3_bn', 'embed_bn'];
 const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
@@ -160,6 +161,100 @@ describe('BatchNorm of a net trained from scratch (training mode, re-estimated s
     const m1 = movingStats(net, 'block1_bn').mean;
     assert.ok(relDiff(m1, m0) < 1e-3, `one step at a tiny rate from re-estimated statistics moves them little: ${relDiff(m1, m0)}`);
     disposeModels(net.model);
+  });
+
+  it("moves every layer's moving statistics to the data's, from wherever they were (batches of 32, later layers too)", async () => {
+    const net = await scratch(withHead(tinyNet(), { cutAt: 'features', classes: 3 }), 2);
+    const src = imageSource(data, net.preprocessing);
+    await train(net, src, { epochs: 1, batchSize: 32, learningRate: 1e-2, seed: 0 });
+    // The data's statistics, computed here: each BatchNorm layer's input over all 96 examples in
+    // one batch in training mode (earlier layers normalised by the statistics of the whole set).
+    const saved = snapshot(net.model);
+    const layers = bnLayers(net);
+    const { xs, ys } = src.batch(range(src.count));
+    const inputs = tf.model({ inputs: net.model.inputs, outputs: layers.map((l) => l.input as tfn.SymbolicTensor) });
+    const target = tf.tidy(() =>
+      (inputs.apply(xs, { training: true }) as tfn.Tensor[]).map((x) => {
+        const m = tf.moments(
+          x,
+          Array.from({ length: x.rank - 1 }, (_, i) => i),
+        );
+        return { mean: m.mean.dataSync().slice() as Float32Array, variance: m.variance.dataSync().slice() as Float32Array };
+      }),
+    );
+    tf.dispose([xs, ys]);
+    restore(net.model, saved); // that pass moved the moving averages
+    // Start every layer far from the data: mean 5, variance 100.
+    for (const l of layers) {
+      const [gamma, beta, mean, variance] = l.getWeights();
+      const wrong = [tf.fill(mean.shape, 5), tf.fill(variance.shape, 100)];
+      l.setWeights([gamma, beta, ...wrong]);
+      tf.dispose(wrong);
+    }
+    const dist = (l: tfn.layers.Layer, i: number) => {
+      const s = movingStats(net, l.name);
+      return { mean: relDiff(s.mean, target[i].mean), variance: relDiff(s.variance, target[i].variance) };
+    };
+    const before = layers.map(dist);
+    await recomputeBatchNormStats(net, src, { batchSize: 32, seed: 0 });
+    const after = layers.map(dist);
+    layers.forEach((l, i) => {
+      // Batches of 32, not one of 96: the later layers' statistics are averages over batches, close to but not equal to the whole set's.
+      assert.ok(after[i].mean < 0.05 && after[i].mean < before[i].mean / 20, `${l.name} mean: ${before[i].mean} -> ${after[i].mean}`);
+      assert.ok(after[i].variance < 0.1 && after[i].variance < before[i].variance / 20, `${l.name} variance: ${before[i].variance} -> ${after[i].variance}`);
+    });
+    // The first layer's input does not depend on batching: its statistics are the data's to float rounding.
+    assert.ok(after[0].mean < 1e-5 && after[0].variance < 1e-4, JSON.stringify(after[0]));
+    disposeModels(net.model);
+  });
+
+  it('runs dropout before a BatchNorm layer in inference mode: the statistics of test-time inputs, deterministic, dropout counters untouched', async () => {
+    const input = tf.input({ shape: [12, 12, 1] });
+    let x = tf.layers.flatten({ name: 'flat' }).apply(input) as tfn.SymbolicTensor;
+    x = seededDropout({ rate: 0.5, seed: 1, name: 'drop' }).apply(x) as tfn.SymbolicTensor;
+    x = tf.layers.dense({ units: 6, name: 'dense', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(x) as tfn.SymbolicTensor;
+    x = tf.layers.batchNormalization({ name: 'bn' }).apply(x) as tfn.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3, activation: 'softmax', name: 'logits', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(x);
+    const model = tf.model({ inputs: input, outputs: out as tfn.SymbolicTensor, name: 'drop-bn' });
+    const net: Net = {
+      model,
+      groups: [
+        { name: 'body', layers: ['flat', 'drop', 'dense', 'bn'] },
+        { name: 'head', layers: ['logits'] },
+      ],
+      classNames: ['a', 'b', 'c'],
+      preprocessing: { height: 12, width: 12, channels: 1 },
+      origin: 'test',
+    };
+    setBatchNormMode(net, 'train');
+    const src = imageSource(data, net.preprocessing);
+    // The BatchNorm input at test time: the dense layer's output with dropout off, over all examples.
+    const clean = tf.tidy(() => {
+      const { xs } = src.batch(range(src.count));
+      const y = tf.model({ inputs: model.inputs, outputs: model.getLayer('dense').output as tfn.SymbolicTensor }).predict(xs) as tfn.Tensor;
+      const m = tf.moments(y, 0);
+      return { mean: m.mean.dataSync().slice() as Float32Array, variance: m.variance.dataSync().slice() as Float32Array };
+    });
+    const drop = model.getLayer('drop') as SeededDropout;
+    const calls = drop.calls;
+    await expectNoLeakedTensors(() => recomputeBatchNormStats(net, src, { batchSize: src.count }), 'recomputeBatchNormStats (dropout before BatchNorm)');
+    assert.strictEqual(drop.calls, calls, 'no dropout mask drawn: the next training step draws the mask it would have drawn');
+    const s = movingStats(net, 'bn');
+    assert.ok(relDiff(s.mean, clean.mean) < 1e-5, `moving mean vs the clean inputs' mean: ${relDiff(s.mean, clean.mean)}`);
+    assert.ok(
+      relDiff(s.variance, clean.variance) < 1e-4,
+      `moving variance vs the clean inputs' variance (dropout would inflate it): ${relDiff(s.variance, clean.variance)}`,
+    );
+    const first = snapshot(model);
+    await recomputeBatchNormStats(net, src, { batchSize: 40, seed: 5 });
+    const second = snapshot(model);
+    await recomputeBatchNormStats(net, src, { batchSize: 40, seed: 5 });
+    assert.deepStrictEqual(changed(second, snapshot(model)), [], 'the same call twice: the same statistics');
+    assert.ok(changed(first, second).length > 0, 'other batches, other averaged variances');
+    // Dropout still trains: its call is put back.
+    await train(net, src, { epochs: 1, batchSize: 96, learningRate: 1e-3, seed: 0, engine: 'eager' });
+    assert.strictEqual(drop.calls, calls + 1, 'one training step, one mask');
+    disposeModels(model);
   });
 
   it('leaves BatchNorm layers in inference mode alone (a pretrained body), and a net without any unchanged', async () => {

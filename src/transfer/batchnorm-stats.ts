@@ -38,6 +38,34 @@ export interface BatchNormStatsReport {
 }
 
 /**
+ * Layers whose output depends on `training` other than BatchNorm: noise that training adds
+ * and inference leaves out. The statistics pass runs them in inference mode.
+ */
+const TRAINING_NOISE = new Set(['Dropout', 'SeededDropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+
+/**
+ * Run `fn` with every noise layer of `model` (dropout, Gaussian noise) in inference mode,
+ * whatever `training` its caller passes; their `call` is put back afterwards. A
+ * SeededDropout layer then neither draws a mask nor advances its call counter.
+ */
+function withoutTrainingNoise<T>(model: tfn.LayersModel, fn: () => T): T {
+  const patched = model.layers.filter((l) => TRAINING_NOISE.has(l.getClassName()));
+  const own = patched.map((l) => Object.prototype.hasOwnProperty.call(l, 'call'));
+  const calls = patched.map((l) => l.call);
+  patched.forEach((l, i) => {
+    l.call = (inputs, kwargs) => calls[i].call(l, inputs, { ...(kwargs ?? {}), training: false });
+  });
+  try {
+    return fn();
+  } finally {
+    patched.forEach((l, i) => {
+      if (own[i]) l.call = calls[i];
+      else delete (l as { call?: unknown }).call;
+    });
+  }
+}
+
+/**
  * The BatchNorm layers of a model that run in training mode (trainable and not set to inference).
  *
  * @example
@@ -71,7 +99,15 @@ function checkSource(net: Net, data: BatchSource): void {
  * the function that was trained. Layers in inference mode (frozen, or
  * `setBatchNormMode(net, 'inference')`) keep their statistics; a net with none in training
  * mode is left unchanged (`layers` is empty). The pass runs eagerly (forward only, once);
- * the compiled predictor and the next `train()` call read the new values. No augmentation.
+ * the compiled predictor and the next `train()` call read the new values. No augmentation,
+ * and no dropout: a dropout layer before a BatchNorm layer runs in inference mode, so the
+ * statistics are those of the inputs the layer sees at test time (training-time dropout
+ * would inflate the variance: the "variance shift" of Li et al. 2019), the pass is
+ * deterministic, and it leaves the dropout layers' call counters (the next masks) alone.
+ *
+ * Batches: the examples in an order shuffled by `seed`, cut into batches of `batchSize`
+ * with a smaller last one, as `train()` batches an epoch; the statistics do not use the
+ * layers' momentum (they are a plain average over the whole pass, not a moving one).
  *
  * @param net a net trained with BatchNorm in training mode (e.g. from {@link scratch})
  * @param data the data it was trained on, as a batch source
@@ -127,7 +163,7 @@ export async function recomputeBatchNormStats(net: Net, data: BatchSource, opts:
       let moments: tfn.Tensor[];
       try {
         moments = tf.tidy(() => {
-          const outs = probe.apply(xs, { training: true }) as tfn.Tensor | tfn.Tensor[];
+          const outs = withoutTrainingNoise(net.model, () => probe.apply(xs, { training: true })) as tfn.Tensor | tfn.Tensor[];
           return (Array.isArray(outs) ? outs : [outs]).flatMap((x, i) => {
             const m = tf.moments(x, axes[i]);
             return [m.mean, m.variance];
