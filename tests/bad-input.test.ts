@@ -502,6 +502,21 @@ cases.push(
   },
 );
 defined.push({
+  fn: 'formatSourcesTable',
+  what: 'a size no source ran (TypeError before): a "-" column, and no best for that size',
+  run: () => {
+    const joined = tl.joinSources([
+      { source: 'a', result },
+      { source: 'b', result },
+    ]);
+    return tl.formatSourcesTable({ ...joined, sizes: [...joined.sizes, 999] });
+  },
+  check: (t) => {
+    assert.match(String(t), /999\/class/);
+    assert.doesNotMatch(String(t), /999\/class: /);
+  },
+});
+defined.push({
   fn: 'pretrainingSeconds',
   what: 'a backbone pretrained elsewhere (converted): no cost of ours to count',
   run: () => tl.pretrainingSeconds('efficientnet-lite0'),
@@ -2234,6 +2249,22 @@ cases.push(
     fix: /Fix: pass \{ baseline \} naming one of them/,
   },
   {
+    fn: 'pairedGaps',
+    what: 'one strategy name instead of a list (TypeError before)',
+    run: () => tl.pairedGaps(result.rows, { baseline: 'head', strategies: 'head' as never }),
+    problem: /pairedGaps: strategies must be a list of strategy names, got "head"/,
+    fix: /Fix: pass e\.g\. \{ strategies: \['gradual'\] \}/,
+    fixed: 'crash',
+  },
+  {
+    fn: 'sweepFindings',
+    what: 'one baseline name instead of a list (TypeError before)',
+    run: () => tl.sweepFindings(result.rows, { baselines: 'scratch' as never }),
+    problem: /sweepFindings: baselines must be a list of strategy names, got "scratch"/,
+    fix: /Fix: pass e\.g\. \{ baselines: \['scratch'\] \}/,
+    fixed: 'crash',
+  },
+  {
     fn: 'sweepFindings',
     what: 'the whole result instead of its rows',
     run: () => tl.sweepFindings(result as never),
@@ -2353,6 +2384,14 @@ cases.push(
     fix: /Fix: pass resolveConfig\(config\)/,
   },
   {
+    fn: 'epochRuleOf',
+    what: 'an unknown strategy (answered with the default rule before)',
+    run: () => tl.epochRuleOf(tl.resolveConfig(cfg()), 'finetune' as never),
+    problem: /epochRuleOf: unknown strategy 'finetune'/,
+    fix: /Fix: use one of scratch, linear-probe/,
+    fixed: 'silent',
+  },
+  {
     fn: 'joinSources',
     what: 'one sweep only',
     run: () => tl.joinSources([{ source: 'a', result }]),
@@ -2408,6 +2447,23 @@ cases.push(
     run: () => tl.sourceConfigs(cfg({ sources: [{ experiment: 'imagenet-to-fashion' }] })),
     problem: /source 'imagenet-to-fashion' has task \{"dataset":"fashion-mnist"\}/,
     fix: /Fix: list experiments on the same target task in sources/,
+  },
+  {
+    fn: 'sourceConfigs',
+    what: 'no config (a message about a folder name before)',
+    run: () => tl.sourceConfigs(null as never),
+    problem: /sourceConfigs: expected an experiment config, got null/,
+    fix: /Fix: pass e\.g\. experimentConfig\('imagenet-to-digits'\)/,
+    fixed: 'message',
+  },
+  {
+    fn: 'runSources',
+    what: 'no result of its own sweep (failed only after the source sweeps trained, before)',
+    run: () => tl.runSources(cfg({ sources: [{ experiment: 'fashion-to-digits' }] }), null as never),
+    problem: /runSources: the result of 'bad-input' is not a finished sweep with runs/,
+    fix: /Fix: pass what compare\(config\) or runSweep\(config\) returned/,
+    dir: () => dir('compare'),
+    fixed: 'silent',
   },
   {
     fn: 'runSources',
@@ -2486,6 +2542,30 @@ cases.push(
     run: () => tl.transferVerdicts(result.rows),
     problem: /the rows hold 0 scratch run\(s\) and \d+ transfer run\(s\); both are needed/,
     fix: /Fix: sweep 'scratch' and at least one transfer strategy/,
+  },
+  {
+    fn: 'transferVerdicts',
+    what: 'rows that are not runs (named by pairedGaps before)',
+    run: () => tl.transferVerdicts([{ strategy: 'scratch' }, { strategy: 'head' }] as never),
+    problem: /transferVerdicts: row 0 is not a run \(it needs strategy, size, seed and accuracy\)/,
+    fix: /Fix: pass result\.rows of a sweep/,
+    fixed: 'message',
+  },
+  {
+    fn: 'formatVerdict',
+    what: 'a verdict missing its seeds and verdict (printed NaN and undefined before)',
+    run: () => tl.formatVerdict({ gain: 0.1, best: 'head' } as never),
+    problem: /formatVerdict: expected one verdict of transferVerdicts/,
+    fix: /Fix: pass transferVerdicts\(rows\)\[i\]/,
+    fixed: 'silent',
+  },
+  {
+    fn: 'transferGainChart',
+    what: 'a line whose verdicts are not verdicts (TypeError before)',
+    run: () => tl.transferGainChart([{ label: 'a -> b', verdicts: [null] as never }]),
+    problem: /transferGainChart: expected a list of \{ label, verdicts \} lines/,
+    fix: /Fix: pass \[\{ label: "source -> target", verdicts: transferVerdicts\(result\.rows\) \}/,
+    fixed: 'crash',
   },
   {
     fn: 'formatVerdict',

@@ -33,7 +33,12 @@ export interface TransferGainChartOptions {
  * tl.show(transferGainChart([{ label: 'fashion-cnn -> digits', verdicts: transferVerdicts(result.rows) }]));
  */
 export function transferGainChart(lines: GainLine[], opts: TransferGainChartOptions = {}): Figure {
-  if (!Array.isArray(lines) || lines.length === 0 || lines.some((l) => !l || typeof l.label !== 'string' || !Array.isArray(l.verdicts)))
+  const isVerdict = (v: TransferVerdict) => !!v && typeof v.size === 'number' && typeof v.gain === 'number' && typeof v.gainStd === 'number';
+  if (
+    !Array.isArray(lines) ||
+    lines.length === 0 ||
+    lines.some((l) => !l || typeof l.label !== 'string' || !Array.isArray(l.verdicts) || !l.verdicts.every(isVerdict))
+  )
     throw new Error(
       'transferGainChart: expected a list of { label, verdicts } lines. Fix: pass [{ label: "source -> target", verdicts: transferVerdicts(result.rows) }, ...].',
     );

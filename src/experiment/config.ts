@@ -70,6 +70,8 @@ export function epochsFor(n: number, rule: EpochRule): number {
 export function epochRuleOf(r: ResolvedConfig, strategy: StrategyName): EpochRule {
   if (!r || r.epochs === undefined)
     throw new Error(`epochRuleOf: expected a resolved config, got ${r === null ? 'null' : typeof r}. Fix: pass resolveConfig(config).`);
+  if (!(STRATEGY_NAMES as string[]).includes(strategy))
+    throw new Error(`epochRuleOf: unknown strategy '${String(strategy)}'. Fix: use one of ${STRATEGY_NAMES.join(', ')}.`);
   return (r.strategyEpochs as Partial<Record<string, EpochRule>> | undefined)?.[strategy] ?? r.epochs;
 }
 

@@ -183,6 +183,10 @@ function metricId(strategy: string): string {
 export function sweepFindings(rows: readonly ScoredRun[], opts: SweepFindingsOptions = {}): Finding[] {
   checkScoredRows(rows, 'sweepFindings');
   if (!rows.length) throw new Error('sweepFindings: the sweep has no runs. Fix: pass result.rows of a sweep that ran at least one strategy.');
+  if (opts.baselines !== undefined && (!Array.isArray(opts.baselines) || !opts.baselines.every((b) => typeof b === 'string')))
+    throw new Error(
+      `sweepFindings: baselines must be a list of strategy names, got ${JSON.stringify(opts.baselines)}. Fix: pass e.g. { baselines: ['scratch'] }, or leave it out.`,
+    );
   const per = opts.per ?? 'per class';
   const strategies = displayOrder(rows.map((r) => r.strategy));
   const baselines = (opts.baselines ?? ['scratch']).filter((b) => strategies.includes(b));

@@ -89,7 +89,15 @@ export function displayOrder(names: Iterable<string>): string[] {
  */
 export function pairedGaps(rows: readonly ScoredRun[], opts: PairedGapOptions = {}): PairedGap[] {
   checkScoredRows(rows, 'pairedGaps');
+  if (opts === null || typeof opts !== 'object')
+    throw new Error(`pairedGaps: options must be an object, got ${typeName(opts)}. Fix: pass e.g. { baseline: 'scratch' }, or nothing.`);
   const baseline = opts.baseline ?? 'scratch';
+  if (typeof baseline !== 'string')
+    throw new Error(`pairedGaps: baseline must be a strategy name, got ${typeName(baseline)}. Fix: pass e.g. { baseline: 'scratch' }.`);
+  if (opts.strategies !== undefined && (!Array.isArray(opts.strategies) || !opts.strategies.every((s) => typeof s === 'string')))
+    throw new Error(
+      `pairedGaps: strategies must be a list of strategy names, got ${JSON.stringify(opts.strategies)}. Fix: pass e.g. { strategies: ['gradual'] }, or leave it out for every strategy.`,
+    );
   const present = displayOrder(rows.map((r) => r.strategy));
   if (!present.includes(baseline))
     throw new Error(

@@ -154,9 +154,9 @@ export function formatSourcesTable(c: SourceComparison): string {
       ]);
     }
   }
-  const best = c.sizes.map((k) => {
+  const best = c.sizes.flatMap((k) => {
     const b = c.cells.filter((x) => x.size === k).sort((x, y) => y.accuracy.mean - x.accuracy.mean)[0];
-    return `${k}/class: ${b.source} ${b.strategy} ${b.accuracy.mean.toFixed(3)}`;
+    return b ? [`${k}/class: ${b.source} ${b.strategy} ${b.accuracy.mean.toFixed(3)}`] : [];
   });
   return [
     `${c.task}: test accuracy by source (mean +- std over seeds ${c.seeds.join(', ')}; ${c.testImages} test examples)`,
@@ -199,6 +199,10 @@ export interface SourceOptions {
  * sourceConfigs(experimentConfig('imagenet-to-digits')).map((c) => c.backbone); // ['fashion-cnn']
  */
 export function sourceConfigs(config: ExperimentConfig, opts: SourceOptions = {}): ExperimentConfig[] {
+  if (!config || typeof config !== 'object' || Array.isArray(config))
+    throw new Error(
+      `sourceConfigs: expected an experiment config, got ${config === null ? 'null' : Array.isArray(config) ? 'an array' : typeof config}. Fix: pass e.g. experimentConfig('imagenet-to-digits').`,
+    );
   const r = resolveConfig(config);
   return (config.sources ?? []).map((spec) => {
     const base = experimentConfig<ExperimentConfig>(spec.experiment, { quick: opts.quick });
@@ -254,6 +258,10 @@ export async function runSources(
   if (specs.length === 0)
     throw new Error(
       `runSources: experiment '${config?.name}' lists no sources. Fix: add e.g. "sources": [{"experiment": "fashion-to-digits"}] to its config, or call joinSources on results you have.`,
+    );
+  if (!result || !result.resolved || !Array.isArray(result.rows) || result.rows.length === 0)
+    throw new Error(
+      `runSources: the result of '${config.name}' is not a finished sweep with runs. Fix: pass what compare(config) or runSweep(config) returned for this config (its own source), before the other sources train.`,
     );
   const configs = sourceConfigs(config, opts);
   const dir = path.join(opts.reportsDir ?? reportsRoot(), config.name);

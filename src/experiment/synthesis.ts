@@ -7,7 +7,7 @@
  * runs are incomplete.
  */
 import { meanStd, Spread } from './metrics';
-import { pairedGaps } from './paired';
+import { checkScoredRows, pairedGaps } from './paired';
 import { formatFindingValue } from './narrate';
 import { isBaseline, NetStrategyName, STRATEGY_NAMES, StrategyName } from './strategy-names';
 import { openSweep, runSweep, SweepOptions } from './sweep';
@@ -39,11 +39,6 @@ export interface TransferVerdict {
   verdict: Verdict;
 }
 
-function checkRows(rows: RunRow[], where: string): void {
-  if (!Array.isArray(rows))
-    throw new Error(`${where}: expected the rows of a sweep (an array), got ${rows === null ? 'null' : typeof rows}. Fix: pass result.rows.`);
-}
-
 /**
  * Does transfer beat scratch, size by size? At each size where scratch and at least one
  * transfer strategy ran, the transfer strategy with the best mean validation accuracy is
@@ -55,7 +50,7 @@ function checkRows(rows: RunRow[], where: string): void {
  * transferVerdicts(result.rows).map((v) => `${v.size}/class: ${v.best} ${v.verdict}`);
  */
 export function transferVerdicts(rows: RunRow[]): TransferVerdict[] {
-  checkRows(rows, 'transferVerdicts');
+  checkScoredRows(rows, 'transferVerdicts');
   const scratchRows = rows.filter((r) => r.strategy === 'scratch');
   const transfer = rows.filter((r) => r.strategy !== 'scratch' && !isBaseline(r.strategy));
   if (!scratchRows.length || !transfer.length)
@@ -115,7 +110,14 @@ export function transferVerdicts(rows: RunRow[]): TransferVerdict[] {
  * formatVerdict(transferVerdicts(result.rows)[0]); // 'gradual +12.3 points (+2.1 sd), 3/3 seeds: pays'
  */
 export function formatVerdict(v: TransferVerdict): string {
-  if (!v || typeof v.gain !== 'number' || typeof v.best !== 'string')
+  if (
+    !v ||
+    typeof v.gain !== 'number' ||
+    typeof v.best !== 'string' ||
+    typeof v.seeds !== 'number' ||
+    typeof v.wins !== 'number' ||
+    typeof v.verdict !== 'string'
+  )
     throw new Error(`formatVerdict: expected one verdict of transferVerdicts, got ${v === null ? 'null' : typeof v}. Fix: pass transferVerdicts(rows)[i].`);
   const sd = v.effect === null ? '' : ` (${v.effect >= 0 ? '+' : '−'}${Math.abs(v.effect).toFixed(1)} sd)`;
   return `${v.best} ${formatFindingValue(v.gain, 'points')}${sd}, ${v.wins}/${v.seeds} seed${v.seeds > 1 ? 's' : ''}: ${v.verdict}`;

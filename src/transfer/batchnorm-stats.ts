@@ -94,8 +94,10 @@ function checkSource(net: Net, data: BatchSource): void {
  * Replace the moving mean and variance of every BatchNorm layer that trains in training
  * mode with statistics measured on `data` by the trained weights: one pass in training mode
  * (each batch normalised by its own statistics, exactly as in training), then per layer the
- * sample-weighted average of the batch means and of the (biased) batch variances, as
- * PyTorch's `update_bn` and precise BN do. Afterwards inference mode computes, on average,
+ * sample-weighted average of the batch means and of the batch variances, as
+ * PyTorch's `update_bn` and precise BN do. The variances are the biased ones (divided by the
+ * batch size), those training mode normalised by; PyTorch averages the unbiased ones, larger
+ * by batchSize / (batchSize - 1) (3% at 32). Afterwards inference mode computes, on average,
  * the function that was trained. Layers in inference mode (frozen, or
  * `setBatchNormMode(net, 'inference')`) keep their statistics; a net with none in training
  * mode is left unchanged (`layers` is empty). The pass runs eagerly (forward only, once);
