@@ -203,12 +203,13 @@ export function loadTextFileTask(spec: TextFileTaskSpec, opts: TaskOptions = {})
 const fitted = new WeakMap<ImageDataset, Map<string, ImageDataset>>();
 
 /**
- * The images at a net's input size (channels are converted by the batch source).
- *
- * @example
- * fitToNet(photos, { height: 28, width: 28, channels: 1 }).height; // 28
+ * The images at a net's input size, for this data kind only: the stored bytes resized once
+ * per size (`resizeImages`, cached per data set), for any net, even one whose
+ * `preprocessing.resize` would resize each batch; channels and mean/std are then
+ * `imageSource`'s (the one public way to fit images to a net). Not exported: resizeImages is
+ * the public copy; tests/image-fit.test.ts pins how the two ways differ.
  */
-export function fitToNet(ds: ImageDataset, pre: Preprocessing): ImageDataset {
+function fitToNet(ds: ImageDataset, pre: Preprocessing): ImageDataset {
   if (ds.height === pre.height && ds.width === pre.width) return ds;
   const key = `${pre.height}x${pre.width}`;
   let m = fitted.get(ds);
