@@ -224,8 +224,11 @@ def bench_torch(a):
         return bench_torch_text(a, torch, nn, np)
     if a.model == "lite0":
         # The reference model code, unpacked by `bash scripts/lite0-assets --reference`.
-        # The library's user cache: the bench sets TRANSFER_LAB_CACHE to it (src/bench/peers.ts).
-        cache = os.environ.get("TRANSFER_LAB_CACHE", os.path.expanduser(os.path.join("~", ".cache", "transfer-lab")))
+        # The library's user cache: the bench sets TRANSFER_LAB_CACHE to it (src/bench/peers.ts);
+        # no second copy of src/paths.ts's rule here.
+        cache = os.environ.get("TRANSFER_LAB_CACHE")
+        if not cache:
+            return {"framework": "torch", "available": False, "reason": "TRANSFER_LAB_CACHE is not set: run the lite0 peer through npm run bench (src/bench/peers.ts sets it)"}
         sys.path.insert(0, os.path.join(cache, "models", "efficientnet-lite0", "reference"))
         try:
             from efficientnet_lite_pytorch import EfficientNet

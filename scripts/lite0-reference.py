@@ -10,19 +10,20 @@ Writes JSON on stdout, one result per batch:
 The model is built with image_size = h, so its static 'same' padding is TensorFlow's for
 that size (Conv2dStaticSamePadding computes it from the image size it is built for).
 
-Used by tests/lite0.test.ts as a child process. Exit code 2 with a message on stderr when
-torch or the reference is missing.
+Usage: lite0-reference.py <reference folder> (the caller passes the folder: this script
+does not repeat src/paths.ts's rule for the user cache). Used by tests/lite0.test.ts as a
+child process. Exit code 2 with a message on stderr when torch or the reference is missing.
 """
 import json
 import os
 import sys
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# The user cache, as src/paths.ts userCacheDir(): $TRANSFER_LAB_CACHE, else
-# $XDG_CACHE_HOME/transfer-lab (when absolute), else ~/.cache/transfer-lab.
-_xdg = os.environ.get("XDG_CACHE_HOME", "")
-cache = os.environ.get("TRANSFER_LAB_CACHE") or os.path.join(_xdg if os.path.isabs(_xdg) else os.path.join(os.path.expanduser("~"), ".cache"), "transfer-lab")
-ref = os.path.join(cache, "models", "efficientnet-lite0", "reference")
+# The reference folder comes from the caller, which knows the user cache (src/paths.ts).
+if len(sys.argv) != 2:
+    sys.stderr.write("usage: lite0-reference.py <reference folder> < request.json (the caller passes "
+                     "<cache>/models/efficientnet-lite0/reference, e.g. tests/lite0.test.ts)\n")
+    sys.exit(2)
+ref = sys.argv[1]
 sys.path.insert(0, ref)
 try:
     import numpy as np

@@ -89,7 +89,6 @@ const EXEMPT: Record<string, string> = {
   loadImageFolderTask: 'bad inputs (missing folder, one class, too few images, unreadable image) in tests/own-data.test.ts',
   loadTextFileTask: 'bad inputs (one class, malformed lines) in tests/own-data.test.ts',
   readLabelledTexts: 'bad inputs (malformed lines, unreadable and empty files) in tests/own-data.test.ts',
-  fitToNet: "takes an already-checked data set and a net's preprocessing; resizeImages checks the sizes",
   lite0Groups: 'no arguments; the fixed layer groups of EfficientNet-Lite0',
   lite0WeightsFile: 'no arguments; a path under the cache folder',
 };

@@ -11,7 +11,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../src/backend';
 import type * as tfn from '@tensorflow/tfjs-node';
-import { ImageDataset, Net, imageSource, imagenetPreprocessing, loadBackbone, withHead, cut, predictImageFiles, IMAGENET_CLASSES } from '../src';
+import {
+  ImageDataset,
+  Net,
+  imageSource,
+  imagenetPreprocessing,
+  loadBackbone,
+  withHead,
+  cut,
+  predictImageFiles,
+  IMAGENET_CLASSES,
+  lite0WeightsFile,
+} from '../src';
 import { cacheDir } from '../src/data/fashion';
 import { decodeResized } from '../src/data/folder';
 import { measureLite0 } from '../src/bench/cases';
@@ -100,7 +111,7 @@ function pythonReference(xs: tfn.Tensor4D[]): Reference {
       fs.writeFileSync(file, Buffer.from((x.dataSync() as Float32Array).buffer));
       return { inputs: file, shape: x.shape };
     });
-    const out = execFileSync(PYTHON, [path.join(ROOT, 'scripts', 'lite0-reference.py')], {
+    const out = execFileSync(PYTHON, [path.join(ROOT, 'scripts', 'lite0-reference.py'), path.join(path.dirname(lite0WeightsFile()), 'reference')], {
       input: JSON.stringify({ batches }),
       maxBuffer: 512 * 1024 * 1024,
       encoding: 'utf8',

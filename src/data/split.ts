@@ -28,7 +28,7 @@ export interface LabelledSet {
  * checkLabelled(texts, 'kShotIndices');
  */
 export function checkLabelled(ds: LabelledSet, where: string): void {
-  if (ds && typeof ds === 'object' && 'images' in ds) return checkDataset(ds as unknown as ImageDataset, where);
+  if (ds && typeof ds === 'object' && 'images' in ds) return checkDataset(ds as ImageDataset, where); // checkDataset checks every field
   if (
     !ds ||
     typeof ds !== 'object' ||

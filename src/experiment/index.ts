@@ -80,7 +80,6 @@ export {
   loadImageFolderTask,
   loadTextFileTask,
   readLabelledTexts,
-  fitToNet,
   imageFolderModality,
   IMAGE_FOLDER_TASK,
   TEXT_FILE_TASK,

@@ -29,7 +29,7 @@ import { TextDataset, textDataset, textSubset } from '../text/dataset';
 import { textModality, FORTUNES_TASK } from '../text/task';
 import { Modality, TaskData, TaskKind, TaskOptions } from './modality';
 import { IMAGE_TASKS, imageModality } from './task';
-import { ExperimentConfig } from './results';
+import { ExperimentConfig, TaskSpecBase } from './results';
 
 /** Fractions of each class held out, shared by both kinds. */
 interface HeldOut {
@@ -94,6 +94,11 @@ function splitTask<D extends LabelledSet>(
     description: `${all.name}: pool ${pool.count} ${noun}, validation ${validation.count}, test ${test.count} (${all.classNames.length} classes; from ${(all as { source?: string }).source ?? all.name})`,
   };
 }
+
+// The registry hands a kind only tasks whose `dataset` it serves (task-kinds.ts), so the
+// task is that kind's spec; its other fields are user JSON, checked by checkSpec and resolve.
+const imageFolderSpec = (task: TaskSpecBase): ImageFolderTaskSpec => task as ImageFolderTaskSpec;
+const textFileSpec = (task: TaskSpecBase): TextFileTaskSpec => task as TextFileTaskSpec;
 
 function badTask(spec: { path?: unknown }): (m: string) => never {
   return (m) => {
@@ -203,12 +208,13 @@ export function loadTextFileTask(spec: TextFileTaskSpec, opts: TaskOptions = {})
 const fitted = new WeakMap<ImageDataset, Map<string, ImageDataset>>();
 
 /**
- * The images at a net's input size (channels are converted by the batch source).
- *
- * @example
- * fitToNet(photos, { height: 28, width: 28, channels: 1 }).height; // 28
+ * The images at a net's input size, for this data kind only: the stored bytes resized once
+ * per size (`resizeImages`, cached per data set), for any net, even one whose
+ * `preprocessing.resize` would resize each batch; channels and mean/std are then
+ * `imageSource`'s (the one public way to fit images to a net). Not exported: resizeImages is
+ * the public copy; tests/image-fit.test.ts pins how the two ways differ.
  */
-export function fitToNet(ds: ImageDataset, pre: Preprocessing): ImageDataset {
+function fitToNet(ds: ImageDataset, pre: Preprocessing): ImageDataset {
   if (ds.height === pre.height && ds.width === pre.width) return ds;
   const key = `${pre.height}x${pre.width}`;
   let m = fitted.get(ds);
@@ -250,7 +256,7 @@ export const IMAGE_FOLDER_TASK: TaskKind<ImageDataset> = {
   modality: imageFolderModality,
   datasets: ['image-folder'],
   resolve(config: ExperimentConfig, bad) {
-    const t = config.task as unknown as ImageFolderTaskSpec;
+    const t = imageFolderSpec(config.task);
     checkSpec(t, 'image-folder', bad);
     for (const k of ['height', 'width'] as const)
       if (t[k] !== undefined && !(Number.isInteger(t[k]) && (t[k] as number) > 0))
@@ -258,7 +264,7 @@ export const IMAGE_FOLDER_TASK: TaskKind<ImageDataset> = {
     if (t.channels !== undefined && t.channels !== 1 && t.channels !== 3) bad(`task.channels must be 1 or 3, got ${JSON.stringify(t.channels)}.`);
     return {};
   },
-  load: (task, opts) => loadImageFolderTask(task as unknown as ImageFolderTaskSpec, opts),
+  load: (task, opts) => loadImageFolderTask(imageFolderSpec(task), opts),
 };
 
 /**
@@ -273,8 +279,8 @@ export const TEXT_FILE_TASK: TaskKind<TextDataset> = {
   modality: textModality,
   datasets: ['text-file'],
   resolve(config, bad) {
-    checkSpec(config.task as unknown as TextFileTaskSpec, 'text-file', bad);
+    checkSpec(textFileSpec(config.task), 'text-file', bad);
     return FORTUNES_TASK.resolve(config, bad);
   },
-  load: (task, opts) => loadTextFileTask(task as unknown as TextFileTaskSpec, opts),
+  load: (task, opts) => loadTextFileTask(textFileSpec(task), opts),
 };

@@ -13,13 +13,7 @@ import type { ExperimentConfig } from './results';
 // A TaskKind of any data kind (the sweep handles its examples only through its modality).
 type AnyTaskKind = TaskKind;
 
-const KINDS: AnyTaskKind[] = [
-  IMAGE_TASKS,
-  FORTUNES_TASK,
-  SENTIMENT_TASK,
-  IMAGE_FOLDER_TASK as unknown as AnyTaskKind,
-  TEXT_FILE_TASK as unknown as AnyTaskKind,
-];
+const KINDS: AnyTaskKind[] = [IMAGE_TASKS, FORTUNES_TASK, SENTIMENT_TASK, IMAGE_FOLDER_TASK, TEXT_FILE_TASK];
 
 /**
  * The `task.dataset` names the registry knows, in registration order.

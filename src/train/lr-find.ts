@@ -140,6 +140,11 @@ export function lrSuggestions(lrs: number[], smoothed: number[]): Pick<LrFindRes
   return { suggested: hasValley ? valley.lr : steep.lr, rule: hasValley ? 'valley' : 'steep', valley, steep, minimum: { lr: l[mi] / 10, loss: s[mi] } };
 }
 
+/** Layers that draw dropout masks from a call counter (SeededDropout, SelfAttention): train() advances it. */
+function hasCallCounter(l: tfn.layers.Layer): l is tfn.layers.Layer & { calls: number } {
+  return 'calls' in l && typeof l.calls === 'number';
+}
+
 /**
  * The learning-rate range test: trains `net` for up to `steps` batches with the head's rate
  * growing exponentially from `startLr` to `endLr` (lower groups keep their multipliers),
@@ -186,7 +191,7 @@ export async function lrFind(net: Net, data: BatchSource, opts: LrFindOptions = 
   let diverged = false;
   // Everything train() may change: all weights (BatchNorm statistics included) and the dropout call counters.
   const saved: tfn.Tensor[] = tf.tidy(() => net.model.getWeights().map((w) => w.clone()));
-  const dropouts = net.model.layers.filter((l) => typeof (l as unknown as { calls?: unknown }).calls === 'number') as unknown as { calls: number }[];
+  const dropouts = net.model.layers.filter(hasCallCounter);
   const calls = dropouts.map((l) => l.calls);
   let engine: 'graph' | 'eager' = 'eager';
   try {

@@ -31,7 +31,8 @@ type Writer = ReturnType<typeof import('@tensorflow/tfjs-node').node.summaryFile
  * resource handle (one tensor per folder, owned by that cache) survives.
  */
 function writer(dir: string): Writer {
-  const node = (tf as unknown as { node?: { summaryFileWriter?: (d: string) => Writer } }).node;
+  // Typed as tfjs-node's (src/backend.ts), but absent under TRANSFER_LAB_BACKEND=cpu.
+  const node: Partial<typeof tf.node> | undefined = tf.node;
   if (!node?.summaryFileWriter)
     throw new Error(
       `tensorBoard needs the native TensorFlow backend (tfjs-node's summary writer); this process runs '${tf.getBackend()}'. Fix: unset TRANSFER_LAB_BACKEND and run 'npm run setup'.`,

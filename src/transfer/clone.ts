@@ -17,9 +17,9 @@ import { disposeLayerFully } from '../internals/tfjs';
  * const copy = await rebuildNet(net, (m) => m.setWeights(net.model.getWeights()));
  */
 export async function rebuildNet(net: Net, init: (model: tfn.LayersModel) => void, origin = net.origin): Promise<Net> {
-  type ModelJson = Parameters<typeof tf.models.modelFromJSON>[0];
-  const topology = net.model.toJSON(undefined, false);
-  const model = await tf.models.modelFromJSON({ modelTopology: topology } as unknown as ModelJson);
+  // returnString false gives the dict; toJSON's typings do not narrow on that argument.
+  const topology = net.model.toJSON(undefined, false) as Exclude<ReturnType<tfn.LayersModel['toJSON']>, string>;
+  const model = await tf.models.modelFromJSON({ modelTopology: topology });
   init(model);
   patchBatchNorm(model);
   markChanged(model);

@@ -17,7 +17,9 @@ export interface Preprocessing {
   /**
    * Resize images of another size to height x width (bilinear) as batches are made, so
    * 28x28 digits or a folder of photos feed a 224x224 net directly. Default false: a size
-   * mismatch is an error (the bundled 28x28 backbones keep their exact inputs).
+   * mismatch is an error (the bundled 28x28 backbones keep their exact inputs). The
+   * image-folder data kind resizes its stored bytes once per net size instead, for any net
+   * (src/experiment/own-data.ts; the two differ in numbers, see tests/image-fit.test.ts).
    */
   resize?: boolean;
 }
