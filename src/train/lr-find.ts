@@ -14,6 +14,7 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { Net, checkNet } from '../transfer/net';
 import { BatchSource } from './source';
 import { train, TrainOptions } from './loop';
+import { hasCallCounter } from './state';
 
 /** Options for {@link lrFind}. */
 export interface LrFindOptions extends Pick<TrainOptions, 'batchSize' | 'optimizer' | 'lrDivisor' | 'groupLrMultipliers' | 'engine'> {
@@ -140,10 +141,6 @@ export function lrSuggestions(lrs: number[], smoothed: number[]): Pick<LrFindRes
   return { suggested: hasValley ? valley.lr : steep.lr, rule: hasValley ? 'valley' : 'steep', valley, steep, minimum: { lr: l[mi] / 10, loss: s[mi] } };
 }
 
-/** Layers that draw dropout masks from a call counter (SeededDropout, SelfAttention): train() advances it. */
-function hasCallCounter(l: tfn.layers.Layer): l is tfn.layers.Layer & { calls: number } {
-  return 'calls' in l && typeof l.calls === 'number';
-}
 
 /**
  * The learning-rate range test: trains `net` for up to `steps` batches with the head's rate

@@ -1,12 +1,11 @@
 /**
  * The one layout of a training run's optimizer state ({@link TrainState}), and the two
  * conversions every step engine shares: per-group slot values in and out of the flat
- * `TrainState`, and the SeededDropout counters. The eager and the compiled engines both
+ * `TrainState`, and the dropout call counters (SeededDropout, SelfAttention). The eager and the compiled engines both
  * capture and restore through these, so a checkpoint from one resumes in the other.
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import type { TrainState } from './history';
-import { SeededDropout } from '../transfer/layers';
 
 /** The optimizer of a run: Adam (tfjs defaults) or SGD with momentum 0.9. */
 export type OptimizerKind = 'adam' | 'sgd';
@@ -25,9 +24,21 @@ export interface GroupSlots {
   slots: { shape: number[]; values: Float32Array }[];
 }
 
-/** The SeededDropout layers of a model (their call counters pick the masks). */
-export function seededDropouts(model: tfn.LayersModel): SeededDropout[] {
-  return model.layers.filter((l): l is SeededDropout => l instanceof SeededDropout);
+/** A layer that draws its dropout masks from a call counter that training advances (SeededDropout, the text encoder's SelfAttention). */
+export type CallCounted = tfn.layers.Layer & { calls: number };
+
+/** Whether a layer draws its dropout masks from a call counter (see {@link CallCounted}). */
+export function hasCallCounter(l: tfn.layers.Layer): l is CallCounted {
+  return 'calls' in l && typeof (l as { calls?: unknown }).calls === 'number';
+}
+
+/**
+ * The layers of a model whose call counters pick the dropout masks: SeededDropout and the
+ * text encoder's SelfAttention (attention dropout). A resumed run must put back every one,
+ * or its masks differ from an uninterrupted run's.
+ */
+export function seededDropouts(model: tfn.LayersModel): CallCounted[] {
+  return model.layers.filter(hasCallCounter);
 }
 
 /** Pack per-group slots and the model's dropout counters into a TrainState. */
