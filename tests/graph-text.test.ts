@@ -151,7 +151,7 @@ describe('compiled training step on a small BERT text encoder', function () {
     assert.throws(() => dropoutMask(1, 1, [2]), /rate must be in \[0, 1\)/);
   });
 
-  it('draws the next step\'s masks in a worker: the same flags, a prefix for a smaller batch, drawn here when the request does not match', () => {
+  it("draws the next step's masks in a worker: the same flags, a prefix for a smaller batch, drawn here when the request does not match", () => {
     const masks = new MaskPrefetcher();
     const flags = (seed: number, rate: number, size: number) => {
       const out = new Uint8Array(size);
@@ -167,7 +167,11 @@ describe('compiled training step on a small BERT text encoder', function () {
       const got = masks.take(a);
       assert.deepStrictEqual(masks.served, { prefetched: 2, drawn: 0 });
       a.forEach((s, i) => assert.deepStrictEqual(got[i], flags(s.seed, s.rate, s.size), `prefetched mask ${i}`));
-      assert.deepStrictEqual(got[0], tf.tidy(() => dropoutMask(a[0].seed, 0.1, [16, 12, 8, 8]).dataSync()), 'as dropoutMask draws it');
+      assert.deepStrictEqual(
+        got[0],
+        tf.tidy(() => dropoutMask(a[0].seed, 0.1, [16, 12, 8, 8]).dataSync()),
+        'as dropoutMask draws it',
+      );
       // A smaller (last) batch: the first flags of the same streams.
       masks.request(a);
       const small = a.map((s) => ({ ...s, size: s.size / 4 }));

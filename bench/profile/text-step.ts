@@ -34,7 +34,13 @@ function source(ids: Int32Array, labels: Uint8Array): BatchSource {
       const idx = Array.from(indices);
       const out = new Int32Array(idx.length * length);
       idx.forEach((j, r) => out.set(ids.subarray(j * length, (j + 1) * length), r * length));
-      return { xs: tf.tensor2d(out, [idx.length, length], 'int32'), ys: tf.tensor1d(idx.map((j) => labels[j]), 'int32') };
+      return {
+        xs: tf.tensor2d(out, [idx.length, length], 'int32'),
+        ys: tf.tensor1d(
+          idx.map((j) => labels[j]),
+          'int32',
+        ),
+      };
     },
   };
 }
@@ -60,7 +66,12 @@ async function main() {
   const net = withHead(enc, { classes: TEXT_BENCH_CLASSES, seed: 42 });
   unfreeze(net);
   const { ids, labels } = textBenchIds(batch * Math.max(steps, 8), length);
-  console.log(`weights ${weights}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `weights ${weights}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   if (only !== 'infer') {
     const src = source(ids.subarray(0, batch * steps * length), labels.subarray(0, batch * steps));
     const args = { batch, steps, repeats: 1, warmupSteps: 1, seed: 42 };
@@ -94,6 +105,11 @@ async function main() {
     console.log(`infer ms/batch cpu  ${fmt(cpus)} (median ${med(cpus).toFixed(1)})`);
     xs.dispose();
   }
-  console.log(`load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 main();

@@ -207,7 +207,8 @@ export class CompiledTrainStep {
     const n = xs.shape[0];
     const { dropouts } = this.parts;
     const per = dropouts.map((d) => d.shape.reduce((a, b) => a * b, 1));
-    const specs = (next: boolean): MaskSpec[] => dropouts.map((d, i) => ({ seed: d.layer.seed + d.layer.calls + (next ? 1 : 0), rate: d.layer.rate, size: n * per[i] }));
+    const specs = (next: boolean): MaskSpec[] =>
+      dropouts.map((d, i) => ({ seed: d.layer.seed + d.layer.calls + (next ? 1 : 0), rate: d.layer.rate, size: n * per[i] }));
     if (dropouts.length) {
       const flags = this.masks.take(specs(false));
       // The next step's masks (its seeds are the call counts after this step), drawn while this one runs.
