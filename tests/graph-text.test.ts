@@ -18,7 +18,8 @@ import { withHead } from '../src/transfer/head';
 import { Net } from '../src/transfer/net';
 import { graphUnsupported, releaseCachedTrainStep } from '../src/graph/trainer';
 import { predictor, releaseCachedForward } from '../src/graph/predict';
-import { dropoutMask } from '../src/graph/dropout';
+import { dropoutMask, fillKeepFlags } from '../src/graph/dropout';
+import { MaskPrefetcher } from '../src/graph/mask-prefetch';
 import { BertConfig, buildTextEncoder, setTokenEmbeddingsTrainable } from '../src/text/encoder';
 import { rng } from '../src/random';
 import { expectNoLeakedTensors } from './helpers';
@@ -148,6 +149,48 @@ describe('compiled training step on a small BERT text encoder', function () {
       assert.ok(Math.abs(kept - (1 - rate)) < 0.1, `kept ${kept} at rate ${rate}`);
     }
     assert.throws(() => dropoutMask(1, 1, [2]), /rate must be in \[0, 1\)/);
+  });
+
+  it("draws the next step's masks in a worker: the same flags, a prefix for a smaller batch, drawn here when the request does not match", () => {
+    const masks = new MaskPrefetcher();
+    const flags = (seed: number, rate: number, size: number) => {
+      const out = new Uint8Array(size);
+      fillKeepFlags(seed, rate, out);
+      return out;
+    };
+    try {
+      const a = [
+        { seed: 7919 * 42 + 101, rate: 0.1, size: 16 * 12 * 8 * 8 },
+        { seed: 3, rate: 0.3, size: 4096 },
+      ];
+      masks.request(a);
+      const got = masks.take(a);
+      assert.deepStrictEqual(masks.served, { prefetched: 2, drawn: 0 });
+      a.forEach((s, i) => assert.deepStrictEqual(got[i], flags(s.seed, s.rate, s.size), `prefetched mask ${i}`));
+      assert.deepStrictEqual(
+        got[0],
+        tf.tidy(() => dropoutMask(a[0].seed, 0.1, [16, 12, 8, 8]).dataSync()),
+        'as dropoutMask draws it',
+      );
+      // A smaller (last) batch: the first flags of the same streams.
+      masks.request(a);
+      const small = a.map((s) => ({ ...s, size: s.size / 4 }));
+      const part = masks.take(small);
+      small.forEach((s, i) => assert.deepStrictEqual(part[i], flags(s.seed, s.rate, s.size), `prefix ${i}`));
+      assert.strictEqual(masks.served.prefetched, 4);
+      // Other seeds, or more flags than were drawn: drawn on the main thread, still right.
+      masks.request(a);
+      const other = [{ ...a[0], seed: a[0].seed + 1 }, a[1]];
+      const gotOther = masks.take(other);
+      other.forEach((s, i) => assert.deepStrictEqual(gotOther[i], flags(s.seed, s.rate, s.size), `other seeds ${i}`));
+      masks.request(a);
+      const big = a.map((s) => ({ ...s, size: s.size * 2 }));
+      const gotBig = masks.take(big);
+      big.forEach((s, i) => assert.deepStrictEqual(gotBig[i], flags(s.seed, s.rate, s.size), `larger batch ${i}`));
+      assert.deepStrictEqual(masks.served, { prefetched: 4, drawn: 4 });
+    } finally {
+      masks.dispose();
+    }
   });
 
   it('compiles: embeddings, attention with padding mask, LayerNorm, GELU, dense on 3-D, pooling, L2', () => {

@@ -136,6 +136,13 @@ function nodeBackend(): NodeBackend {
   return nodeBackendOf(tf);
 }
 
+/**
+ * Environment variable: a folder where every compiled graph is also written, as
+ * `<tag>.pb` (the SavedModel bytes TensorFlow loads), for profiling it outside Node
+ * (bench/profile/graph_stats.py). Unset (the default): nothing is written.
+ */
+export const GRAPH_DUMP_ENV = 'TRANSFER_LAB_GRAPH_DUMP';
+
 /** A feed: placeholder name and the tensor to feed it. */
 export type Feed = [name: string, value: tfn.Tensor];
 
@@ -151,6 +158,12 @@ export class GraphSession {
       const tmp = path.join(dir, 'saved_model.pb.tmp');
       fs.writeFileSync(tmp, graph.savedModel());
       fs.renameSync(tmp, path.join(dir, 'saved_model.pb'));
+      const dump = process.env[GRAPH_DUMP_ENV];
+      if (dump) {
+        fs.mkdirSync(dump, { recursive: true });
+        fs.copyFileSync(path.join(dir, 'saved_model.pb'), path.join(dump, `${graph.tag}.pb.tmp`));
+        fs.renameSync(path.join(dump, `${graph.tag}.pb.tmp`), path.join(dump, `${graph.tag}.pb`));
+      }
       this.id = be.loadSavedModelMetaGraph(dir, 'serve');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

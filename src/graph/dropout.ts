@@ -14,13 +14,26 @@
 import { tf } from '../backend';
 import type * as tfn from '@tensorflow/tfjs-node';
 
-const TWO_POW_32 = 0x100000000;
-const INV_TWO_POW_32 = 2.3283064365386963e-10; // 2^-32
-
-/** seedrandom's Mash hash, which seeds Alea. */
-function mash(): (data: string) => number {
+/**
+ * Write the keep flags eager dropout draws with `seed` at `rate` into `out` (1 kept, 0
+ * dropped), element i as `tf.randomUniform([out.length], 0, 1, 'float32', seed)[i] >= rate`:
+ * seedrandom's Alea seeded through its Mash hash, each value rounded to float32 (tfjs stores
+ * it in a Float32Array) and compared with the float32 rate. The first k flags of a longer
+ * `out` are the flags of a shorter one. Self-contained (no outer names, no inner functions):
+ * ./mask-prefetch.ts runs its source in a worker thread.
+ *
+ * @example
+ * const keep = new Uint8Array(16 * 64 * 384);
+ * fillKeepFlags(7, 0.1, keep);
+ */
+export function fillKeepFlags(seed: number, rate: number, out: Uint8Array): void {
+  const TWO_POW_32 = 0x100000000;
+  const INV_TWO_POW_32 = 2.3283064365386963e-10; // 2^-32
+  // Mash (seedrandom): hash ' ' three times, then the seed string three times.
+  const key = String(seed);
   let n = 0xefc8249d;
-  return (data) => {
+  const hashed: number[] = [];
+  for (const data of [' ', ' ', ' ', key, key, key]) {
     for (let i = 0; i < data.length; i++) {
       n += data.charCodeAt(i);
       let h = 0.02519603282416938 * n;
@@ -31,23 +44,25 @@ function mash(): (data: string) => number {
       h -= n;
       n += h * TWO_POW_32;
     }
-    return (n >>> 0) * INV_TWO_POW_32;
-  };
-}
-
-/** Alea's state after seeding with `seed` (as seedrandom's `alea(seed)` starts). */
-function aleaState(seed: string): { s0: number; s1: number; s2: number; c: number } {
-  const m = mash();
-  let s0 = m(' ');
-  let s1 = m(' ');
-  let s2 = m(' ');
-  s0 -= m(seed);
+    hashed.push((n >>> 0) * INV_TWO_POW_32);
+  }
+  let s0 = hashed[0] - hashed[3];
   if (s0 < 0) s0 += 1;
-  s1 -= m(seed);
+  let s1 = hashed[1] - hashed[4];
   if (s1 < 0) s1 += 1;
-  s2 -= m(seed);
+  let s2 = hashed[2] - hashed[5];
   if (s2 < 0) s2 += 1;
-  return { s0, s1, s2, c: 1 };
+  let c = 1;
+  const r = Math.fround(rate);
+  const size = out.length;
+  for (let i = 0; i < size; i++) {
+    const t = 2091639 * s0 + c * INV_TWO_POW_32;
+    s0 = s1;
+    s1 = s2;
+    c = t | 0;
+    s2 = t - c;
+    out[i] = Math.fround(s2) >= r ? 1 : 0;
+  }
 }
 
 /**
@@ -61,19 +76,7 @@ export function dropoutMask(seed: number, rate: number, shape: number[]): tfn.Te
   if (!Number.isFinite(seed)) throw new Error(`dropoutMask: seed must be a finite number, got ${seed}.`);
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropoutMask: rate must be in [0, 1), got ${rate}.`);
   if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`dropoutMask: shape must be non-negative integers, got [${shape}].`);
-  const size = shape.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(size);
-  // The generator's recurrence with its state in locals; each value is rounded to float32
-  // (tfjs stores it in a Float32Array) and compared with the float32 rate (greaterEqual).
-  let { s0, s1, s2, c } = aleaState(String(seed));
-  const r = Math.fround(rate);
-  for (let i = 0; i < size; i++) {
-    const t = 2091639 * s0 + c * INV_TWO_POW_32;
-    s0 = s1;
-    s1 = s2;
-    c = t | 0;
-    s2 = t - c;
-    out[i] = Math.fround(s2) >= r ? 1 : 0;
-  }
+  const out = new Uint8Array(shape.reduce((a, b) => a * b, 1));
+  fillKeepFlags(seed, rate, out);
   return tf.tensor(out, shape, 'bool');
 }

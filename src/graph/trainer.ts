@@ -24,7 +24,7 @@ import { GraphBuilder, GraphSession, Ref, Feed } from './builder';
 import { batchNormInInference } from '../transfer/freeze';
 import { DropoutFeed, GraphWeights, SessionWeight, WeightRole, WeightSync, emitForward, graphUnsupported, inputDtype, layerGraph, LayerGraph } from './forward';
 import { emitBackward } from './backward';
-import { dropoutMask } from './dropout';
+import { MaskPrefetcher, MaskSpec } from './mask-prefetch';
 import { emitLoss } from './loss';
 import { GraphOptimizer, GroupOptimizer, emitOptimizer } from './optimizer';
 import { GRAPH_ENV, graphDisabled } from './env';
@@ -90,6 +90,8 @@ export class CompiledTrainStep {
   cached = false;
   /** True after {@link CompiledTrainStep.dispose}. */
   disposed = false;
+  /** The dropout masks, the next step's drawn in a worker while a step runs. */
+  readonly masks = new MaskPrefetcher();
 
   /** @internal use {@link compileTrainStep}. */
   constructor(private readonly parts: StepParts) {
@@ -203,10 +205,20 @@ export class CompiledTrainStep {
     ];
     this.parts.groups.forEach((group, g) => feeds.push([group.lr, owned[g]]));
     const n = xs.shape[0];
-    for (const d of this.parts.dropouts) {
-      const mask = dropoutMask(d.layer.seed + d.layer.calls++, d.layer.rate, [n, ...d.shape]);
-      owned.push(mask);
-      feeds.push([d.feed, mask]);
+    const { dropouts } = this.parts;
+    const per = dropouts.map((d) => d.shape.reduce((a, b) => a * b, 1));
+    const specs = (next: boolean): MaskSpec[] =>
+      dropouts.map((d, i) => ({ seed: d.layer.seed + d.layer.calls + (next ? 1 : 0), rate: d.layer.rate, size: n * per[i] }));
+    if (dropouts.length) {
+      const flags = this.masks.take(specs(false));
+      // The next step's masks (its seeds are the call counts after this step), drawn while this one runs.
+      this.masks.request(specs(true));
+      dropouts.forEach((d, i) => {
+        d.layer.calls++;
+        const mask = tf.tensor(flags[i], [n, ...d.shape], 'bool');
+        owned.push(mask);
+        feeds.push([d.feed, mask]);
+      });
     }
     try {
       this.sync.clear();
@@ -218,9 +230,10 @@ export class CompiledTrainStep {
     }
   }
 
-  /** Close the session. */
+  /** Close the session (and the mask worker). */
   dispose(): void {
     this.parts.session.dispose();
+    this.masks.dispose();
     this.disposed = true;
   }
 }
