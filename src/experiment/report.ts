@@ -15,6 +15,7 @@ import { STRATEGIES, StrategyName, isBaseline } from './strategy-names';
 import { Spread } from './metrics';
 import { ImageDataset } from '../data/dataset';
 import { roundTo } from '../util/args';
+import { sourceOf } from './domain-shift';
 
 /** Mean, std and count of one cell, as summary.json has them (a {@link Spread} without min and max). */
 export type SummarySpread = Pick<Spread, 'mean' | 'std' | 'n'>;
@@ -168,8 +169,10 @@ export function formatSummaryTable(result: CompareResult): string {
   });
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (l: string[]) => l.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
+  const source = sourceOf(r);
   return [
     `${result.experiment}: test accuracy (mean +- std over seeds ${r.seeds.join(', ')}; ${result.task.testImages} test images)`,
+    ...(source ? [`columns: labels per class of the target, added to ${source.perClass} per class of ${source.dataset} (the source domain) in every run`] : []),
     fmt(head),
     fmt(widths.map((w) => '-'.repeat(w))),
     ...lines.map(fmt),
