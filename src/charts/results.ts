@@ -173,7 +173,7 @@ const SOURCE_SYMBOLS = ['circle', 'square', 'diamond', 'triangle-up', 'x'];
 
 /**
  * The learning curve: test accuracy (mean over seeds) against labels per class on a log
- * axis, one line per strategy, with a band of mean +- one standard deviation. Cells that
+ * axis (a category axis when a size is 0, see {@link sizeAxis}), one line per strategy, with a band of mean +- one standard deviation. Cells that
  * carry a `source` (joined sweeps of several backbones, see `joinSources`) get one line per
  * (source, strategy): the colour says the strategy, the dash and marker the source.
  *

@@ -97,7 +97,7 @@ const MOVIE_SOURCE_PER_CLASS = 256;
 function domainShiftExperiment(name: string, target: 'amazon' | 'tweets', what: string): ExperimentConfig {
   return {
     name,
-    description: `Domain shift: all-MiniLM-L6-v2 trained on ${MOVIE_SOURCE_PER_CLASS} movie-review sentences per class (Hutto & Gilbert 2014) plus 0, 16 or 64 labelled ${what} per class, scored on ${target}; fine-tuning, the linear probe, TF-IDF + LR (trained on the same texts) and VADER (no training) in one table.`,
+    description: `Domain shift: all-MiniLM-L6-v2 trained on movie-review sentences (Hutto & Gilbert 2014; task.source) plus k labelled ${what} per class (k = 0: none), scored on ${target}; fine-tuning, the linear probe, TF-IDF + LR (trained on the same texts) and VADER (no training) in one table.`,
     backbone: 'all-minilm-l6-v2',
     task: { dataset: `sentiment-${target}`, source: { dataset: 'sentiment-movies', perClass: MOVIE_SOURCE_PER_CLASS } },
     ...TEXT_SWEEP,

@@ -212,7 +212,7 @@ export function reportFigures(result: CompareResult): { heading: string; note: s
   const largest = r.sizes[r.sizes.length - 1];
   out.push({
     heading: 'Learning curve',
-    note: 'Test accuracy against labels per class (log scale); the band is mean +- one standard deviation over seeds.',
+    note: `Test accuracy against labels per class (${r.sizes.includes(0) ? 'evenly spaced; 0: the source domain only' : 'log scale'}); the band is mean +- one standard deviation over seeds.`,
     fig: learningCurveChart(result.cells),
   });
   out.push({
