@@ -11,13 +11,13 @@ import { resolveConfig } from '../src/experiment/config';
 import { planSweep, runSweep } from '../src/experiment/sweep';
 import { loadDomainSource, trainingSet } from '../src/experiment/domain-shift';
 import { formatSummaryTable } from '../src/experiment/report';
+import { storedOrShare } from '../src/experiment/synthesis';
 import { learningCurveChart } from '../src/charts/results';
 import { ExperimentConfig, ExperimentResult, ResolvedConfig } from '../src/experiment/results';
 import { SENTIMENT_TASK, loadSentimentTask } from '../src/text/sentiment-task';
 import { textModality } from '../src/text/task';
 import { TextDataset, textConcat, textDataset, textKShot } from '../src/text/dataset';
 import { locateSentiment, SENTIMENT_ARCHIVE } from '../src/text/sentiment';
-import { loadTextEncoder } from '../src/text/pretrained';
 import { disposeModels } from '../src/transfer/clone';
 import type { Net } from '../src/transfer/net';
 import { expectError, expectNoLeakedTensors, tmpDir } from './helpers';
@@ -183,7 +183,8 @@ describe('minilm-movies-to-amazon in quick mode, end to end', function () {
 
   before(async function () {
     this.timeout(300_000);
-    encoder = await loadTextEncoder('all-minilm-l6-v2', { maxLength: 48 });
+    // As `transfer-lab run` loads it (48 tokens, a fixed token table), so the run keys are the CLI's.
+    encoder = await SENTIMENT_TASK.loadBackbone(resolveConfig(quick));
     out = tmpDir('tl-shift-');
   });
   after(() => {
@@ -251,8 +252,10 @@ describe('minilm-movies-to-amazon in quick mode, end to end', function () {
     assert.match(table, /0\/class/);
     const fig = learningCurveChart(result.cells);
     assert.strictEqual((fig.layout!.xaxis as { type: string }).type, 'category', 'size 0 cannot sit on a log axis');
-    // Resumed: a second sweep over the same folder trains nothing.
-    const again = await runSweep(quick, { backbone: encoder, outDir: out });
-    assert.strictEqual(again.resumedRuns, result.rows.length);
+    // Stored: the sweep read back from its folder trains nothing, and names its source once.
+    const again = await storedOrShare(quick, { outDir: out });
+    assert.deepStrictEqual([again.complete, again.trained, again.result.resumedRuns], [true, 0, result.rows.length]);
+    assert.strictEqual(again.result.task.description, result.task.description);
+    assert.strictEqual(result.task.description.split('every run also trains on').length, 2);
   });
 });

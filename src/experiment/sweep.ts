@@ -235,7 +235,12 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
       config: this.config,
       resolved: r,
       backbone: { name: r.backbone, origin: this.backbone.origin, weightsHash: this.backboneHash },
-      task: { description: data.description, classNames: data.classNames, testImages: data.test.count, validationImages: data.validation.count },
+      task: {
+        description: this.source ? `${data.description}; every run also trains on ${this.source.description} (source domain)` : data.description,
+        classNames: data.classNames,
+        testImages: data.test.count,
+        validationImages: data.validation.count,
+      },
       rows,
       cells: summarize(rows),
       resumedRuns,
@@ -288,9 +293,8 @@ export async function openSweep<D extends LabelledSet = LabelledSet>(config: Exp
   const t0 = Date.now();
   const r = resolveConfig(config);
   const kind = kindOf(config) as unknown as TaskKind<D>;
-  const target = opts.data ?? kind.load(r.task, { testSize: r.testSize, validationSize: r.validationSize, splitSeed: r.splitSeed });
-  const source = loadDomainSource(r, target);
-  const data = source ? { ...target, description: `${target.description}; every run also trains on ${source.description} (source domain)` } : target;
+  const data = opts.data ?? kind.load(r.task, { testSize: r.testSize, validationSize: r.validationSize, splitSeed: r.splitSeed });
+  const source = loadDomainSource(r, data);
   const backbone = opts.backbone ?? (await kind.loadBackbone(r));
   try {
     getLayer(backbone.model, r.cutAt);
