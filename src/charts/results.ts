@@ -55,6 +55,20 @@ export interface RunSelection {
   title?: string;
 }
 
+/**
+ * The x axis of a chart over labels per class: logarithmic, with a tick at every size; a
+ * category axis (sizes in order, evenly spaced) when a size is 0 (a domain-shift sweep's
+ * source-only runs), which a log axis cannot place.
+ *
+ * @example
+ * sizeAxis([0, 16, 64]).type; // 'category'
+ */
+export function sizeAxis(sizes: number[]): Record<string, unknown> {
+  const ticks = [...new Set(sizes)].sort((a, b) => a - b);
+  const title = { text: ticks.includes(0) ? 'labels per class (0: source domain only)' : 'labels per class' };
+  return ticks.includes(0) ? { title, type: 'category', categoryorder: 'array', categoryarray: ticks } : { title, type: 'log', tickvals: ticks };
+}
+
 function pickSize(rows: RunRow[], size?: number): number {
   if (!Array.isArray(rows))
     throw new Error(`expected the rows of a compare() result (an array), got ${rows === null ? 'null' : typeof rows}. Fix: pass result.rows.`);
@@ -159,7 +173,7 @@ const SOURCE_SYMBOLS = ['circle', 'square', 'diamond', 'triangle-up', 'x'];
 
 /**
  * The learning curve: test accuracy (mean over seeds) against labels per class on a log
- * axis, one line per strategy, with a band of mean +- one standard deviation. Cells that
+ * axis (a category axis when a size is 0, see {@link sizeAxis}), one line per strategy, with a band of mean +- one standard deviation. Cells that
  * carry a `source` (joined sweeps of several backbones, see `joinSources`) get one line per
  * (source, strategy): the colour says the strategy, the dash and marker the source.
  *
@@ -218,7 +232,7 @@ export function learningCurveChart(cells: (CellSummary & { source?: string })[],
     data,
     layout: {
       title: { text: opts.title ?? `Test ${metric === 'accuracy' ? 'accuracy' : 'macro-F1'} vs labels per class (mean +- std over seeds)` },
-      xaxis: { title: { text: 'labels per class' }, type: 'log', tickvals: [...new Set(cells.map((c) => c.size))] },
+      xaxis: sizeAxis(cells.map((c) => c.size)),
       yaxis: { title: { text: metric === 'accuracy' ? 'test accuracy' : 'test macro-F1' }, range: [0, 1.02] },
       height: 450,
     },

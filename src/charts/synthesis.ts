@@ -5,7 +5,7 @@
  * pretraining cost amortised over N reuses. Pure functions: results in, Figure out.
  */
 import { Figure, Trace } from '../plot/figure';
-import { STRATEGY_COLORS } from './results';
+import { STRATEGY_COLORS, sizeAxis } from './results';
 import { amortisedCost } from '../experiment/time-to-accuracy';
 import type { TimeToTargetCell } from '../experiment/time-to-accuracy';
 import type { TransferVerdict } from '../experiment/synthesis';
@@ -140,7 +140,7 @@ export function timeToTargetChart(table: TimeToTargetCell[], opts: TimeToTargetC
     data,
     layout: {
       title: { text: opts.title ?? `Seconds to ${target} validation accuracy (hollow: never reached, drawn at the whole run)` },
-      xaxis: { title: { text: 'labels per class' }, type: 'log', tickvals: [...new Set(table.map((c) => c.size))] },
+      xaxis: sizeAxis(table.map((c) => c.size)),
       yaxis: { title: { text: 'training seconds (evaluation excluded)' }, type: 'log' },
       height: 450,
     },

@@ -111,6 +111,52 @@ export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = `${d
   };
 }
 
+/**
+ * One data set holding the images of several, in order (bytes copied): e.g. a source
+ * domain's labelled images joined to a target's k-shot sample. They must agree in image
+ * shape and class names.
+ *
+ * @throws Error naming the first part whose shape or classes differ
+ * @example
+ * const both = concatImages([kShot(a, 5, 0), kShot(b, 5, 0)], 'a+b');
+ */
+export function concatImages(parts: ImageDataset[], name: string): ImageDataset {
+  if (!Array.isArray(parts) || parts.length === 0) throw new Error('concatImages: no data sets given. Fix: pass at least one ImageDataset.');
+  parts.forEach((p) => checkDataset(p, 'concatImages'));
+  const first = parts[0];
+  for (const p of parts.slice(1)) {
+    if (p.height !== first.height || p.width !== first.width || p.channels !== first.channels)
+      throw new Error(
+        `concatImages: '${p.name}' has ${p.height}x${p.width}x${p.channels} images, '${first.name}' ${first.height}x${first.width}x${first.channels}. Fix: join sets of one image shape.`,
+      );
+    if (p.classNames.join('\n') !== first.classNames.join('\n'))
+      throw new Error(
+        `concatImages: '${p.name}' has classes ${p.classNames.join(', ')}, '${first.name}' ${first.classNames.join(', ')}. Fix: join sets of the same classes.`,
+      );
+  }
+  const size = imageSize(first);
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const images = new Uint8Array(count * size);
+  const labels = new Uint8Array(count);
+  let at = 0;
+  for (const p of parts) {
+    images.set(p.images.subarray(0, p.count * size), at * size);
+    labels.set(p.labels.subarray(0, p.count), at);
+    at += p.count;
+  }
+  return {
+    name,
+    images,
+    labels,
+    count,
+    height: first.height,
+    width: first.width,
+    channels: first.channels,
+    classNames: first.classNames.slice(),
+    source: first.source,
+  };
+}
+
 /** The examples of some classes and their new labels (see {@link classSelection}). */
 export interface ClassSelection {
   /** Indices of the kept examples, in data set order. */

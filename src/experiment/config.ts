@@ -7,6 +7,7 @@ import { STRATEGIES, STRATEGY_NAMES, NET_STRATEGY_NAMES, NetStrategyName, Strate
 import { EpochRule, ExperimentConfig, ResolvedConfig } from './results';
 import { taskKindOf, taskDatasets } from './task-kinds';
 import { checkPositiveInt } from '../util/args';
+import { checkDomainSource, sourceOf } from './domain-shift';
 
 /**
  * Learning rates used when a config names none (Adam; the peak of the schedule). A linear
@@ -96,8 +97,14 @@ export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
   if (!config.task) bad('no task. Fix: set task, e.g. {"dataset": "mnist"}.');
   if (!Array.isArray(config.strategies) || config.strategies.length === 0) bad(`no strategies. Fix: list some of ${STRATEGY_NAMES.join(', ')}.`);
   for (const s of config.strategies) if (!(s in STRATEGIES)) bad(`unknown strategy '${s}'. Known: ${STRATEGY_NAMES.join(', ')}.`);
-  if (!Array.isArray(config.sizes) || config.sizes.length === 0 || config.sizes.some((k) => !Number.isInteger(k) || k < 1))
-    bad(`sizes must be positive integers (labels per class), got ${JSON.stringify(config.sizes)}.`);
+  // Size 0 (no target labels) means something only when a source domain supplies the labels.
+  const withSource = sourceOf(config) !== undefined;
+  if (!Array.isArray(config.sizes) || config.sizes.length === 0 || config.sizes.some((k) => !Number.isInteger(k) || k < 0))
+    bad(`sizes must be ${withSource ? 'non-negative' : 'positive'} integers (labels per class), got ${JSON.stringify(config.sizes)}.`);
+  if (!withSource && config.sizes.includes(0))
+    bad(
+      `sizes must be positive integers (labels per class), got ${JSON.stringify(config.sizes)}: 0 (no labels of the target) needs a source domain to train on. Fix: use sizes >= 1, or set task.source, e.g. {"dataset": "sentiment-movies", "perClass": 256}.`,
+    );
   if (!Array.isArray(config.seeds) || config.seeds.length === 0 || config.seeds.some((k) => !Number.isInteger(k) || k < 0))
     bad(`seeds must be non-negative integers, got ${JSON.stringify(config.seeds)}.`);
   const kind = taskKindOf(config);
@@ -178,6 +185,7 @@ export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
     return bad(
       `task.dataset must be ${orList(taskDatasets())}, got ${JSON.stringify((config.task as { dataset?: unknown })?.dataset)}. Fix: set task, e.g. {"dataset": "mnist"}.`,
     );
+  checkDomainSource(config, kind, bad);
   for (const s of r.strategies) {
     if (isBaseline(s) && !kind.baselines?.[s])
       bad(

@@ -36,7 +36,8 @@ export { DEFAULT_LEARNING_RATES, COMPARE_DEFAULTS, epochsFor, epochRuleOf, resol
 export { runSweep, openSweep, planSweep, SweepOptions, PlannedRun } from './sweep';
 export type { Sweep } from './sweep';
 export { compare, CompareConfig, CompareOptions, CompareResult } from './compare';
-export { SourceSpec } from './results';
+export { SourceSpec, DomainSourceSpec } from './results';
+export { loadDomainSource, trainingSet, DomainSource, TrainingSet, DOMAIN_SHIFT_VERSION } from './domain-shift';
 export {
   joinSources,
   formatSourcesTable,

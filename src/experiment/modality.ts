@@ -17,6 +17,11 @@
  * a sentiment data set is a TaskKind reusing `textModality`; a user's own image folder or
  * labelled text file is a TaskKind whose `load` reads it (loadImageFolder / textDataset).
  * Nothing in runStrategy, the sweep, the tables, the reports or the CLI changes.
+ *
+ * Domain shift is a seam of the sweep too, for any kind whose modality can `concat`: a
+ * config's `task.source` names another task of the same kind and classes, and every run
+ * trains on a fixed-size sample of that task's pool joined with its k target labels
+ * (src/experiment/domain-shift.ts).
  */
 import type { Net } from '../transfer/net';
 import type { BatchSource, FeatureSet } from '../train/source';
@@ -32,6 +37,12 @@ export interface Modality<D extends LabelledSet = LabelledSet> {
   readonly name: string;
   /** The chosen examples, in the order given (repeats allowed). */
   subset(ds: D, indices: ArrayLike<number>, name?: string): D;
+  /**
+   * The examples of several sets of this kind, in order (same class names; e.g. a source
+   * domain's labels joined to a target's, src/experiment/domain-shift.ts). Optional: a
+   * kind without it cannot run a config with `task.source` (rejected by resolveConfig).
+   */
+  concat?(parts: D[], name: string): D;
   /** Batches of the examples in the form the net reads (pixels, token ids, ...). */
   source(ds: D, net: Net): BatchSource;
   /** The net's outputs for every example, through the shared feature cache. */

@@ -15,6 +15,7 @@ import { STRATEGIES, StrategyName, isBaseline } from './strategy-names';
 import { Spread } from './metrics';
 import { ImageDataset } from '../data/dataset';
 import { roundTo } from '../util/args';
+import { sourceOf } from './domain-shift';
 
 /** Mean, std and count of one cell, as summary.json has them (a {@link Spread} without min and max). */
 export type SummarySpread = Pick<Spread, 'mean' | 'std' | 'n'>;
@@ -190,8 +191,10 @@ export function formatSummaryTable(result: CompareResult): string {
     const big = result.cells.find((x) => x.strategy === s && x.size === r.sizes[r.sizes.length - 1]);
     return [s, ...cells, big ? big.wallSeconds.mean.toFixed(1) : '-'];
   });
+  const source = sourceOf(r);
   return [
     `${result.experiment}: test accuracy (mean +- std over seeds ${r.seeds.join(', ')}; ${result.task.testImages} test images)`,
+    ...(source ? [`columns: labels per class of the target, added to ${source.perClass} per class of ${source.dataset} (the source domain) in every run`] : []),
     ...textTable(head, lines),
     '',
     summarizeExperiment(result).claim.text,
@@ -229,7 +232,7 @@ export function reportFigures(result: CompareResult): { heading: string; note: s
   const largest = r.sizes[r.sizes.length - 1];
   out.push({
     heading: 'Learning curve',
-    note: 'Test accuracy against labels per class (log scale); the band is mean +- one standard deviation over seeds.',
+    note: `Test accuracy against labels per class (${r.sizes.includes(0) ? 'evenly spaced; 0: the source domain only' : 'log scale'}); the band is mean +- one standard deviation over seeds.`,
     fig: learningCurveChart(result.cells),
   });
   out.push({

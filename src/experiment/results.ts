@@ -28,6 +28,27 @@ export type EpochRule =
  */
 export interface TaskSpecBase {
   dataset: string;
+  /**
+   * Domain shift: labelled examples of ANOTHER task (the source domain) joined to every
+   * run's training set; the run's size is then the number of in-domain labels per class
+   * added to them (0 allowed: source labels only), and the test set stays the target's.
+   * Not a source backbone (that is {@link ExperimentConfig.sources}). See
+   * src/experiment/domain-shift.ts. Default none.
+   */
+  source?: DomainSourceSpec;
+}
+
+/**
+ * The source domain of a domain-shift experiment: a task spec of the same data kind and
+ * classes as the target (its own fields, e.g. `margin`, allowed) and how many of its
+ * labelled examples per class every run trains on, drawn from its pool with the run's seed.
+ *
+ * @example
+ * const task = { dataset: 'sentiment-amazon', source: { dataset: 'sentiment-movies', perClass: 256 } };
+ */
+export interface DomainSourceSpec extends TaskSpecBase {
+  /** Labelled source examples per class in every run (a fixed-size sample, seeded by the run's seed). */
+  perClass: number;
 }
 
 /** An experiment of any data kind: what the sweep runs. JSON-serialisable (a `run` config file). */
@@ -111,8 +132,10 @@ export interface RunRow {
   /** Labels per class. */
   size: number;
   seed: number;
-  /** Training examples (images, texts, ...) of the run: size x classes. */
+  /** Training examples (images, texts, ...) of the run: size x classes (plus the source domain's, with `task.source`). */
   trainImages: number;
+  /** Of `trainImages`, the examples from the source domain (`task.source`); absent without one. */
+  sourceImages?: number;
   epochs: number;
   /** Test-set metrics. */
   accuracy: number;

@@ -2,6 +2,8 @@
  * The resumable sweep driver, for every data kind: strategies x labels per class x seeds,
  * each run on its own seeded k-shot sample of the task's pool, evaluated on the same test
  * set, as a tidy table (one row per run) with mean and spread per (strategy, size) cell.
+ * With `task.source` (domain shift, ./domain-shift.ts) every run's training set is a
+ * fixed-size seeded sample of the source task joined with its k target labels (k may be 0).
  *
  * Runs are independent and resumable: each finished run is appended as one JSON line to
  * `runs.jsonl`, keyed by strategy, size, seed and a hash of everything else that affects
@@ -13,7 +15,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { LabelledSet, classCounts, kShotIndices } from '../data/split';
+import { LabelledSet, classCounts } from '../data/split';
 import { Net, getLayer } from '../transfer/net';
 import { cut } from '../transfer/head';
 import { disposeModels } from '../transfer/clone';
@@ -25,6 +27,7 @@ import { TaskData, TaskKind } from './modality';
 import { ExperimentConfig, ExperimentResult, ResolvedConfig, RunProgress, RunRow, RunStart } from './results';
 import { resolveConfig, epochsFor, epochRuleOf } from './config';
 import { taskKindOf } from './task-kinds';
+import { DOMAIN_SHIFT_VERSION, DomainSource, loadDomainSource, trainingSet, TrainingSet } from './domain-shift';
 import { classificationReport, timeToAccuracy, argmaxRows } from './metrics';
 import { pca2d } from './pca';
 import { withVerbose } from '../train/progress';
@@ -61,7 +64,8 @@ export interface PlannedRun {
 /**
  * The hash of everything but strategy, size and seed that affects a run's numbers: the
  * backbone's weights, the task, the held-out sets, the training settings, the task kind's
- * own fields (e.g. maxLength) and its runner version.
+ * own fields (e.g. maxLength) and its runner version; with a source domain (`task.source`,
+ * hashed as part of `task`) also DOMAIN_SHIFT_VERSION.
  *
  * @example
  * runHash(resolveConfig(cfg), 'fine-tune', weightsHash(backbone)); // 12 hex digits
@@ -86,6 +90,8 @@ export function runHash(r: ResolvedConfig, strategy: StrategyName, backboneHash:
     ...kind.resolve(r, (msg) => {
       throw new Error(msg);
     }),
+    // Only configs with a source domain carry it, so every other run keeps its stored key.
+    ...((r.task as { source?: unknown }).source !== undefined ? { domainShift: DOMAIN_SHIFT_VERSION } : {}),
   });
 }
 
@@ -130,8 +136,8 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
   private readonly byKey: Map<string, PlannedRun>;
   /** The PCA picture: the fine-tuned net (else the last strategy) at the largest size, first seed. */
   private readonly detail: { strategy: StrategyName; size: number; seed: number };
-  /** The k-shot set of the last (size, seed): the strategies of one (size, seed) share it. */
-  private trainSet: { size: number; seed: number; set: D } | null = null;
+  /** The training set of the last (size, seed): the strategies of one (size, seed) share it. */
+  private trainSet: { size: number; seed: number; train: TrainingSet<D> } | null = null;
 
   /** @internal use {@link openSweep}. */
   constructor(
@@ -139,6 +145,8 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
     readonly resolved: ResolvedConfig,
     readonly kind: TaskKind<D>,
     readonly data: TaskData<D>,
+    /** The source domain joined to every training set (`task.source`), if any. */
+    readonly source: DomainSource<D> | undefined,
     readonly backbone: Net,
     readonly backboneHash: string,
     /** The runs.jsonl file, or null without `outDir`. */
@@ -154,12 +162,15 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
     this.detail = { strategy: r.strategies.includes('fine-tune') ? 'fine-tune' : nets[nets.length - 1], size: r.sizes[r.sizes.length - 1], seed: r.seeds[0] };
   }
 
-  private kShot(size: number, seed: number): D {
+  /**
+   * The training set of a (size, seed): the k-shot sample of the pool, after the source
+   * domain's sample when the config has one (see ./domain-shift.ts).
+   */
+  trainingSet(size: number, seed: number): TrainingSet<D> {
     if (!this.trainSet || this.trainSet.size !== size || this.trainSet.seed !== seed) {
-      const pool = this.data.pool;
-      this.trainSet = { size, seed, set: this.kind.modality.subset(pool, kShotIndices(pool, size, seed), `${pool.name}[${size}-shot]`) };
+      this.trainSet = { size, seed, train: trainingSet(this.kind.modality, this.data.pool, this.source, size, seed) };
     }
-    return this.trainSet.set;
+    return this.trainSet.train;
   }
 
   /** Train one planned run (not looked up in `finished`), append it to runs.jsonl, return its row. */
@@ -167,12 +178,13 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
     const { resolved: r, data, kind, backbone } = this;
     const p = this.byKey.get(key);
     if (!p) throw new Error(`sweep '${r.name}': no run '${key}' in the plan. Fix: pass a key of sweep.plan.`);
-    const train = this.kShot(p.size, p.seed);
+    const { set: train, sourceCount } = this.trainingSet(p.size, p.seed);
+    const counts = { train: train.count, source: this.source ? sourceCount : undefined };
     if (isBaseline(p.strategy)) {
       const baseline = kind.baselines?.[p.strategy];
       if (!baseline) throw new Error(`sweep '${r.name}': task '${String(r.task.dataset)}' offers no baseline '${p.strategy}'. Fix: remove it from strategies.`);
       onStart?.({ index: p.index, total: this.plan.length, strategy: p.strategy, size: p.size, seed: p.seed, epochs: 0 });
-      const row = buildRow(r, p, train.count, 0, await baseline.run({ train, test: data.test, seed: p.seed }), data);
+      const row = buildRow(r, p, counts, 0, await baseline.run({ train, test: data.test, seed: p.seed }), data);
       if (this.runsFile) fs.appendFileSync(this.runsFile, JSON.stringify(row) + '\n');
       return row;
     }
@@ -199,7 +211,7 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
         featurePoints: isDetail && p.strategy !== 'linear-probe' ? r.projectionPoints : undefined,
       }),
     );
-    const row = buildRow(r, p, train.count, epochs, out, data);
+    const row = buildRow(r, p, counts, epochs, out, data);
     if (isDetail && out.features) {
       const first = kind.modality.subset(
         data.test,
@@ -223,7 +235,12 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
       config: this.config,
       resolved: r,
       backbone: { name: r.backbone, origin: this.backbone.origin, weightsHash: this.backboneHash },
-      task: { description: data.description, classNames: data.classNames, testImages: data.test.count, validationImages: data.validation.count },
+      task: {
+        description: this.source ? `${data.description}; every run also trains on ${this.source.description} (source domain)` : data.description,
+        classNames: data.classNames,
+        testImages: data.test.count,
+        validationImages: data.validation.count,
+      },
       rows,
       cells: summarize(rows),
       resumedRuns,
@@ -277,6 +294,7 @@ export async function openSweep<D extends LabelledSet = LabelledSet>(config: Exp
   const r = resolveConfig(config);
   const kind = kindOf(config) as unknown as TaskKind<D>;
   const data = opts.data ?? kind.load(r.task, { testSize: r.testSize, validationSize: r.validationSize, splitSeed: r.splitSeed });
+  const source = loadDomainSource(r, data);
   const backbone = opts.backbone ?? (await kind.loadBackbone(r));
   try {
     getLayer(backbone.model, r.cutAt);
@@ -284,7 +302,7 @@ export async function openSweep<D extends LabelledSet = LabelledSet>(config: Exp
     const backboneHash = weightsHash(backbone);
     const runsFile = opts.outDir ? path.join(path.resolve(opts.outDir), 'runs.jsonl') : null;
     const finished = finishedRuns(runsFile, opts.resume !== false);
-    return new Sweep<D>(config, r, kind, data, backbone, backboneHash, runsFile, finished, { outDir: opts.outDir, ownsBackbone: !opts.backbone, t0 });
+    return new Sweep<D>(config, r, kind, data, source, backbone, backboneHash, runsFile, finished, { outDir: opts.outDir, ownsBackbone: !opts.backbone, t0 });
   } catch (e) {
     if (!opts.backbone) disposeModels(backbone.model);
     throw e;
@@ -292,7 +310,14 @@ export async function openSweep<D extends LabelledSet = LabelledSet>(config: Exp
 }
 
 /** The tidy row of one finished run. */
-function buildRow(r: ResolvedConfig, p: PlannedRun, trainCount: number, epochs: number, out: RunOutcome, data: TaskData<LabelledSet>): RunRow {
+function buildRow(
+  r: ResolvedConfig,
+  p: PlannedRun,
+  counts: { train: number; source: number | undefined },
+  epochs: number,
+  out: RunOutcome,
+  data: TaskData<LabelledSet>,
+): RunRow {
   const rep = classificationReport(out.probs, data.test.labels, data.classNames, r.topK);
   const hist = out.history.epochs.map((e) => ({ ...e }));
   const vals = hist.filter((e) => typeof e.valAcc === 'number');
@@ -303,7 +328,8 @@ function buildRow(r: ResolvedConfig, p: PlannedRun, trainCount: number, epochs: 
     strategy: p.strategy,
     size: p.size,
     seed: p.seed,
-    trainImages: trainCount,
+    trainImages: counts.train,
+    ...(counts.source !== undefined ? { sourceImages: counts.source } : {}),
     epochs,
     accuracy: rep.accuracy,
     macroF1: roundTo(rep.macroF1, 6),

@@ -8,7 +8,7 @@
 import { ImageDataset } from '../data/dataset';
 import { loadMnist } from '../data/mnist';
 import { loadFashionMnist } from '../data/fashion';
-import { selectClasses, stratifiedSplit, subset, stratifiedSampleIndices } from '../data/split';
+import { selectClasses, stratifiedSplit, subset, concatImages, stratifiedSampleIndices } from '../data/split';
 import { imageSource } from '../train/source';
 import { extractFeatures } from '../transfer/features';
 import { setBatchNormMode } from '../transfer/freeze';
@@ -121,6 +121,7 @@ export function loadTask(spec: TaskSpec, opts: TaskOptions = {}): TaskData {
 export const imageModality: Modality<ImageDataset> = {
   name: 'image',
   subset,
+  concat: concatImages,
   source: (ds, net) => imageSource(ds, net.preprocessing),
   features: (net, ds, cache) => extractFeatures(net, ds, { cache }),
   prepare(net, strategy) {

@@ -75,6 +75,34 @@ export function textSubset(ds: TextDataset, indices: ArrayLike<number>, name = `
 }
 
 /**
+ * One data set holding the texts of several, in order (as `concatImages` for images): e.g.
+ * a source domain's labelled texts joined to a target's k-shot sample. They must have the
+ * same class names.
+ *
+ * @throws Error naming the first part whose classes differ
+ * @example
+ * const both = textConcat([textKShot(movies, 256, 0), textKShot(amazon, 16, 0)], 'movies+amazon');
+ */
+export function textConcat(parts: TextDataset[], name: string): TextDataset {
+  if (!Array.isArray(parts) || parts.length === 0 || parts.some((p) => !p || !Array.isArray(p.texts)))
+    throw new Error('textConcat: expected a non-empty list of TextDatasets. Fix: pass e.g. [textKShot(a, 16, 0), textKShot(b, 16, 0)].');
+  const first = parts[0];
+  for (const p of parts.slice(1))
+    if (p.classNames.join('\n') !== first.classNames.join('\n'))
+      throw new Error(
+        `textConcat: '${p.name}' has classes ${p.classNames.join(', ')}, '${first.name}' ${first.classNames.join(', ')}. Fix: join sets of the same classes.`,
+      );
+  const texts = parts.flatMap((p) => p.texts.slice(0, p.count));
+  const labels = new Uint8Array(texts.length);
+  let at = 0;
+  for (const p of parts) {
+    labels.set(p.labels.subarray(0, p.count), at);
+    at += p.count;
+  }
+  return { name, texts, labels, count: texts.length, classNames: first.classNames.slice(), source: [...new Set(parts.map((p) => p.source))].join(' + ') };
+}
+
+/**
  * Keep some classes, relabelled 0..k-1 in the order given (as `selectClasses` for images).
  *
  * @example

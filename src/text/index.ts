@@ -36,7 +36,7 @@ export {
   TextEncoderFiles,
   LoadTextEncoderOptions,
 } from './pretrained';
-export { TextDataset, textDataset, textClassCounts, textSubset, textSelectClasses, textStratifiedSplit, textKShot } from './dataset';
+export { TextDataset, textDataset, textClassCounts, textSubset, textConcat, textSelectClasses, textStratifiedSplit, textKShot } from './dataset';
 export { loadFortunes, parseFortunes, locateFortunes, fortunesSearchPath, FORTUNE_TOPICS, FORTUNES_ENV, FortunesOptions } from './fortunes';
 export { textSource, encodeTexts, embedTexts, extractTextFeatures, tokenizerFor, TextSourceOptions, EmbedOptions, TextFeatureOptions } from './source';
 export { runTextStrategy, TextRunContext } from './strategies';

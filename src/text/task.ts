@@ -8,7 +8,7 @@ import { Modality, TaskData, TaskKind, TaskOptions } from '../experiment/modalit
 import { ExperimentConfig } from '../experiment/results';
 import { stratifiedSampleIndices, stratifiedSplitIndices } from '../data/split';
 import { Net } from '../transfer/net';
-import { TextDataset, textSubset } from './dataset';
+import { TextDataset, textConcat, textSubset } from './dataset';
 import { loadFortunes } from './fortunes';
 import { loadTextEncoder } from './pretrained';
 import { extractTextFeatures, textSource } from './source';
@@ -74,6 +74,7 @@ export function loadTextTask(spec: TextTaskSpec, opts: TaskOptions = {}): TextTa
 export const textModality: Modality<TextDataset> = {
   name: 'text',
   subset: textSubset,
+  concat: textConcat,
   source: (ds, net) => textSource(ds, net.preprocessing),
   features: (net, ds, cache) => extractTextFeatures(net, ds, { cache }),
   prepare(net, strategy) {
