@@ -51,7 +51,13 @@ function toySource(n: number, seed: number): BatchSource {
       const idx = Array.from(indices);
       const out = new Int32Array(idx.length * LENGTH);
       idx.forEach((j, k) => out.set(ids.subarray(j * LENGTH, (j + 1) * LENGTH), k * LENGTH));
-      return { xs: tf.tensor2d(out, [idx.length, LENGTH], 'int32'), ys: tf.tensor1d(idx.map((j) => labels[j]), 'int32') };
+      return {
+        xs: tf.tensor2d(out, [idx.length, LENGTH], 'int32'),
+        ys: tf.tensor1d(
+          idx.map((j) => labels[j]),
+          'int32',
+        ),
+      };
     },
   };
 }
@@ -68,7 +74,7 @@ function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): nu
 }
 
 describe('training state: dropout call counters', () => {
-  it('counts the text encoder\'s attention dropout among the layers whose counters a checkpoint keeps', () => {
+  it("counts the text encoder's attention dropout among the layers whose counters a checkpoint keeps", () => {
     const n = net();
     const counted = seededDropouts(n.model);
     const attention = n.model.layers.filter((l) => l instanceof SelfAttention);

@@ -141,7 +141,6 @@ export function lrSuggestions(lrs: number[], smoothed: number[]): Pick<LrFindRes
   return { suggested: hasValley ? valley.lr : steep.lr, rule: hasValley ? 'valley' : 'steep', valley, steep, minimum: { lr: l[mi] / 10, loss: s[mi] } };
 }
 
-
 /**
  * The learning-rate range test: trains `net` for up to `steps` batches with the head's rate
  * growing exponentially from `startLr` to `endLr` (lower groups keep their multipliers),
