@@ -2581,6 +2581,27 @@ cases.push(
     fix: /Fix: pass \{ outDir: 'reports\/<name>' \}/,
   },
   {
+    fn: 'concatImages',
+    what: 'no data sets to join',
+    run: () => tl.concatImages([], 'none'),
+    problem: /concatImages: no data sets given/,
+    fix: /Fix: pass at least one ImageDataset/,
+  },
+  {
+    fn: 'loadDomainSource',
+    what: 'a config whose task.source names an unknown data set (not checked by resolveConfig)',
+    run: () => tl.loadDomainSource({ name: 'x', task: { dataset: 'sentiment-amazon', source: { dataset: 'nope', perClass: 1 } } } as never, {} as never),
+    problem: /task\.source\.dataset 'nope' is unknown/,
+    fix: /Fix: check the config with resolveConfig first/,
+  },
+  {
+    fn: 'trainingSet',
+    what: 'a source domain for a data kind that cannot join sets',
+    run: () => tl.trainingSet({ ...tl.imageModality, concat: undefined }, {} as never, { pool: {}, perClass: 1 } as never, 1, 0),
+    problem: /trainingSet: the image data kind cannot join a source domain/,
+    fix: /Fix: leave task\.source out/,
+  },
+  {
     fn: 'transferGainChart',
     what: 'the verdicts without labels',
     run: () => tl.transferGainChart([] as never),
