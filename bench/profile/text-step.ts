@@ -14,36 +14,14 @@ import { buildTextEncoder, MINILM_L6_CONFIG } from '../../src/text/encoder';
 import { unfreeze } from '../../src/transfer/freeze';
 import { withHead } from '../../src/transfer/head';
 import { pretrainedOrRandom, timeLoop } from '../../src/bench/cases';
-import { textBenchIds, TEXT_BENCH_CLASSES } from '../../src/bench/text';
+import { idSource, textBenchIds, TEXT_BENCH_CLASSES } from '../../src/bench/text';
 import { predictor } from '../../src/graph/predict';
-import type { BatchSource } from '../../src/train/source';
 
 const repeats = Number(process.argv[2] ?? 5);
 const steps = Number(process.argv[3] ?? 4);
 const batch = 16;
 const length = 64;
 const only = process.env.ONLY ?? 'both';
-
-function source(ids: Int32Array, labels: Uint8Array): BatchSource {
-  return {
-    count: labels.length,
-    labels,
-    numClasses: TEXT_BENCH_CLASSES,
-    inputShape: [length],
-    batch(indices) {
-      const idx = Array.from(indices);
-      const out = new Int32Array(idx.length * length);
-      idx.forEach((j, r) => out.set(ids.subarray(j * length, (j + 1) * length), r * length));
-      return {
-        xs: tf.tensor2d(out, [idx.length, length], 'int32'),
-        ys: tf.tensor1d(
-          idx.map((j) => labels[j]),
-          'int32',
-        ),
-      };
-    },
-  };
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ wall: number; cpu: number; out: T }> {
   const c0 = process.cpuUsage();
@@ -73,7 +51,7 @@ async function main() {
       .join(' ')}`,
   );
   if (only !== 'infer') {
-    const src = source(ids.subarray(0, batch * steps * length), labels.subarray(0, batch * steps));
+    const src = idSource(ids.subarray(0, batch * steps * length), labels.subarray(0, batch * steps), length);
     const args = { batch, steps, repeats: 1, warmupSteps: 1, seed: 42 };
     await timeLoop(net, src, args, 2e-5); // warm-up (compiles)
     const walls: number[] = [];

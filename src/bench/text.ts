@@ -42,7 +42,8 @@ export function textBenchIds(n: number, length: number): { ids: Int32Array; labe
   return { ids, labels };
 }
 
-function idSource(ids: Int32Array, labels: Uint8Array, length: number): BatchSource {
+/** The bench's token ids as a BatchSource (rows of `length` ids); bench/profile/text-step.ts uses it too. */
+export function idSource(ids: Int32Array, labels: Uint8Array, length: number): BatchSource {
   return {
     count: labels.length,
     labels,
