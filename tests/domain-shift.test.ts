@@ -6,12 +6,13 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import { experimentConfig, EXPERIMENTS } from '../src/experiment/experiments';
 import { resolveConfig } from '../src/experiment/config';
 import { planSweep, runSweep } from '../src/experiment/sweep';
 import { loadDomainSource, trainingSet } from '../src/experiment/domain-shift';
 import { formatSummaryTable } from '../src/experiment/report';
-import { storedOrShare } from '../src/experiment/synthesis';
+import { storedOrShare, storedSweep } from '../src/experiment/synthesis';
 import { learningCurveChart } from '../src/charts/results';
 import { ExperimentConfig, ExperimentResult, ResolvedConfig } from '../src/experiment/results';
 import { SENTIMENT_TASK, loadSentimentTask } from '../src/text/sentiment-task';
@@ -257,5 +258,12 @@ describe('minilm-movies-to-amazon in quick mode, end to end', function () {
     assert.deepStrictEqual([again.complete, again.trained, again.result.resumedRuns], [true, 0, result.rows.length]);
     assert.strictEqual(again.result.task.description, result.task.description);
     assert.strictEqual(result.task.description.split('every run also trains on').length, 2);
+    // storedSweep: the whole sweep when every run is stored (the runs as trained), nothing when the folder has none.
+    const whole = await storedSweep(quick, { outDir: out });
+    assert.deepStrictEqual(
+      whole?.rows.map((x) => [x.key, x.accuracy]),
+      result.rows.map((x) => [x.key, x.accuracy]),
+    );
+    assert.strictEqual(await storedSweep(quick, { outDir: path.join(out, 'nothing-here') }), undefined);
   });
 });

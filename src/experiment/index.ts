@@ -96,4 +96,14 @@ export {
   AmortisedCostOptions,
   AmortisedCost,
 } from './time-to-accuracy';
-export { transferVerdicts, formatVerdict, storedOrShare, TransferVerdict, Verdict, SweepShare, StoredOrShareOptions, StoredOrShare } from './synthesis';
+export {
+  transferVerdicts,
+  formatVerdict,
+  storedOrShare,
+  storedSweep,
+  TransferVerdict,
+  Verdict,
+  SweepShare,
+  StoredOrShareOptions,
+  StoredOrShare,
+} from './synthesis';

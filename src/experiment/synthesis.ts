@@ -10,7 +10,10 @@ import { meanStd, Spread } from './metrics';
 import { checkScoredRows, pairedGaps } from './paired';
 import { formatFindingValue } from './narrate';
 import { isBaseline, NetStrategyName, STRATEGY_NAMES, StrategyName } from './strategy-names';
+import * as fs from 'fs';
+import * as path from 'path';
 import { openSweep, runSweep, SweepOptions } from './sweep';
+import { readRuns } from './table';
 import type { ExperimentConfig, ExperimentResult, RunRow } from './results';
 
 /** What the paired comparison says at one size. */
@@ -183,6 +186,33 @@ export async function storedOrShare(config: ExperimentConfig, opts: StoredOrShar
       },
     });
     return { result, complete, stored, planned: sweep.plan.length, trained };
+  } finally {
+    sweep.close();
+  }
+}
+
+/**
+ * The whole sweep read from `outDir` when every run of its plan is stored there (as
+ * `transfer-lab run <name>` leaves it), else undefined; nothing trains and nothing in the
+ * folder is written either way (the backbone is loaded to compute the run keys). For a
+ * notebook that shows a long sweep when it has been run and falls back to something
+ * cheaper when not (notebooks/09-sentiment.ipynb).
+ *
+ * @example
+ * const full = await storedSweep(experimentConfig('minilm-movies-to-amazon'), { outDir: 'reports/minilm-movies-to-amazon' });
+ * full ? full.cells : 'not run yet';
+ */
+export async function storedSweep(config: ExperimentConfig, opts: { outDir: string }): Promise<ExperimentResult | undefined> {
+  if (!opts || typeof opts.outDir !== 'string' || !opts.outDir)
+    throw new Error(`storedSweep: no outDir. Fix: pass { outDir: 'reports/<name>' }, the folder \`transfer-lab run <name>\` writes.`);
+  const file = path.join(opts.outDir, 'runs.jsonl');
+  if (!fs.existsSync(file)) return undefined;
+  const stored = readRuns(file);
+  // Opened without outDir: nothing in the folder is repaired or rewritten.
+  const sweep = await openSweep(config);
+  try {
+    const rows = sweep.plan.map((p) => stored.get(p.key));
+    return rows.every((r) => r !== undefined) ? sweep.result(rows as RunRow[], rows.length) : undefined;
   } finally {
     sweep.close();
   }
