@@ -2581,6 +2581,13 @@ cases.push(
     fix: /Fix: pass \{ outDir: 'reports\/<name>' \}/,
   },
   {
+    fn: 'storedSweep',
+    what: 'no outDir (nothing to read)',
+    run: () => tl.storedSweep(cfg(), {} as never),
+    problem: /storedSweep: no outDir/,
+    fix: /Fix: pass \{ outDir: 'reports\/<name>' \}/,
+  },
+  {
     fn: 'concatImages',
     what: 'no data sets to join',
     run: () => tl.concatImages([], 'none'),
