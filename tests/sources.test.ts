@@ -13,10 +13,24 @@ import { experimentConfig, EXPERIMENTS } from '../src/experiment/experiments';
 import { resolveConfig } from '../src/experiment/config';
 import { runHash } from '../src/experiment/sweep';
 import { runSources, sourceConfigs, joinSources, formatSourcesTable, sourcesChart } from '../src/experiment/sources';
+import { bestPerSize } from '../src/experiment/report';
 import { tmpDir } from './helpers';
 
 describe('sources: one chart and table of several source backbones on one target', function () {
   this.timeout(300000);
+
+  it('bestPerSize (the "best per size" lines of both reports): highest mean per size, first of equals, sizes without cells left out', () => {
+    const cell = (size: number, strategy: string, mean: number) => ({ size, strategy, accuracy: { mean } });
+    const cells = [cell(1, 'scratch', 0.4), cell(1, 'probe', 0.6), cell(1, 'head', 0.6), cell(5, 'scratch', 0.8), cell(5, 'probe', 0.7)];
+    const best = bestPerSize(cells, [1, 5, 20]);
+    assert.deepStrictEqual(
+      [...best.entries()].map(([k, c]) => [k, c.strategy]),
+      [
+        [1, 'probe'],
+        [5, 'scratch'],
+      ],
+    );
+  });
 
   it('imagenet-to-digits lists fashion-to-digits, run on its own split (the same run hashes in full mode)', () => {
     const [fashion] = sourceConfigs(experimentConfig('imagenet-to-digits'));

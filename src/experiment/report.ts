@@ -111,10 +111,7 @@ export function summarizeExperiment(result: CompareResult, env?: EnvironmentRepo
             ? 'Some pretrained strategies beat scratch, not all.'
             : 'No pretrained strategy beats scratch here.');
   const bestBySize: Record<string, { strategy: string; mean: number }> = {};
-  for (const k of r.sizes) {
-    const cs = result.cells.filter((c) => c.size === k).sort((a, b) => b.accuracy.mean - a.accuracy.mean);
-    if (cs[0]) bestBySize[String(k)] = { strategy: cs[0].strategy, mean: r4(cs[0].accuracy.mean) };
-  }
+  for (const [k, c] of bestPerSize(result.cells, r.sizes)) bestBySize[String(k)] = { strategy: c.strategy, mean: r4(c.accuracy.mean) };
   const best_ = Object.entries(bestBySize)
     .map(([k, b]) => `${k}/class: ${b.strategy} ${b.mean.toFixed(3)}`)
     .join('; ');
@@ -146,6 +143,24 @@ export function summarizeExperiment(result: CompareResult, env?: EnvironmentRepo
     results: result.files?.json,
     environment: env ? { backend: env.backend.backend, tfVersion: env.backend.tfVersion ?? null, node: env.node, cpus: env.cpus } : undefined,
   };
+}
+
+/**
+ * The cell with the highest mean test accuracy at each size (first of equals in cell
+ * order), for the "best per size" lines of the reports; sizes without a cell are left out.
+ * Module-internal (report.ts and sources.ts), not part of the public API.
+ *
+ * @example
+ * bestPerSize(result.cells, result.sizes).get(5)?.strategy; // e.g. 'fine-tune'
+ */
+export function bestPerSize<C extends { size: number; accuracy: { mean: number } }>(cells: readonly C[], sizes: readonly number[]): Map<number, C> {
+  const out = new Map<number, C>();
+  for (const k of sizes) {
+    let best: C | undefined;
+    for (const c of cells) if (c.size === k && (best === undefined || c.accuracy.mean > best.accuracy.mean)) best = c;
+    if (best) out.set(k, best);
+  }
+  return out;
 }
 
 /**

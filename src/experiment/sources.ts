@@ -23,7 +23,7 @@ import { learningCurveChart, LearningCurveOptions } from '../charts/results';
 import type { Figure } from '../plot/figure';
 import { writeFigureHtml } from '../plot/html';
 import { writeAtomic } from '../util/atomic';
-import { formatSpread, textTable } from './report';
+import { bestPerSize, formatSpread, textTable } from './report';
 import { reportsRoot } from '../paths';
 
 /** One source's finished sweep, and its name in the joined chart and table. */
@@ -154,10 +154,7 @@ export function formatSourcesTable(c: SourceComparison): string {
       ]);
     }
   }
-  const best = c.sizes.flatMap((k) => {
-    const b = c.cells.filter((x) => x.size === k).sort((x, y) => y.accuracy.mean - x.accuracy.mean)[0];
-    return b ? [`${k}/class: ${b.source} ${b.strategy} ${b.accuracy.mean.toFixed(3)}`] : [];
-  });
+  const best = [...bestPerSize(c.cells, c.sizes)].map(([k, b]) => `${k}/class: ${b.source} ${b.strategy} ${b.accuracy.mean.toFixed(3)}`);
   return [
     `${c.task}: test accuracy by source (mean +- std over seeds ${c.seeds.join(', ')}; ${c.testImages} test examples)`,
     ...textTable(head, lines, 2),
