@@ -265,19 +265,25 @@ export function emitForward(
         return g.op('Cast', [feed], { SrcT: { type: 'bool' }, DstT: F, Truncate: { b: false } }, `${feed}_float`);
       },
     };
-    const { pre, backward } = kind.emit(
+    const emitted = kind.emit(
       ctx,
       node.info,
       node.inputs.map((t) => values.get(t) as Ref),
     );
+    const { backward, restore } = emitted;
     const act = (kind.act?.(node.info) ?? 'linear') as Act;
     const l = node.info.name;
+    // A flattened `pre` (see LayerKind.forward): restored before the activation in training
+    // (the backward pass works on the restored shape), after it in inference (fusable).
+    const late = restore !== undefined && opts.mode === 'infer';
+    const pre = restore && !late ? restore(emitted.pre) : emitted.pre;
     let y = pre;
     let geluCdf: Ref | undefined;
     if (act === 'softmax')
       y = opts.mode === 'infer' ? g.op('Softmax', [pre], T, `${l}/softmax`) : pre; // training: the loss applies it
     else if (act === 'gelu') ({ y, cdf: geluCdf } = gelu(g, pre, l));
     else if (act !== 'linear') y = g.op(ACT_OPS[act], [pre], T, `${l}/${act}`);
+    if (late) y = restore(y);
     values.set(node.output, y);
     nodes.push({ node, act, pre, y, geluCdf, trains, backward });
   }

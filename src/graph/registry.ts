@@ -93,8 +93,16 @@ export interface LayerKind<P> {
   act?(info: LayerInfo): Act | string;
   /** Why this layer cannot be compiled in `mode` (`null` when it can). */
   unsupported(info: LayerInfo, mode: 'train' | 'infer'): string | null;
-  /** Emit the forward pass from the layer's inputs: the output before the activation, and the plan. */
-  forward(ctx: ForwardContext, info: LayerInfo, xs: Ref[]): { pre: Ref; plan: P };
+  /**
+   * Emit the forward pass from the layer's inputs: the output before the activation, and
+   * the plan. With `restore`, `pre` is in a flattened layout (e.g. a rank-3 Dense's rank-2
+   * MatMul + BiasAdd) and `restore(pre)` is the layer's output shape; the activation must be
+   * element-wise along the last axis, which `restore` keeps. The compiler applies the
+   * activation before `restore` in inference mode (so Grappler can fuse it into the op
+   * before, e.g. MatMul + BiasAdd + GELU into one `_MklNativeFusedMatMul`) and after it in
+   * training mode (the backward pass sees the gradient of `restore(pre)`, as without it).
+   */
+  forward(ctx: ForwardContext, info: LayerInfo, xs: Ref[]): { pre: Ref; plan: P; restore?: (x: Ref) => Ref };
   /**
    * Emit the gradients: `d` is the gradient of `pre`; returns one gradient per input
    * (`need[i]` false: none wanted, return null); weight gradients go to `ctx.grad`.
@@ -108,7 +116,11 @@ export interface RegisteredKind {
   multiInput: boolean;
   act?(info: LayerInfo): Act | string;
   unsupported(info: LayerInfo, mode: 'train' | 'infer'): string | null;
-  emit(ctx: ForwardContext, info: LayerInfo, xs: Ref[]): { pre: Ref; backward: (ctx: BackwardContext, d: Ref, need: boolean[]) => (Ref | null)[] };
+  emit(
+    ctx: ForwardContext,
+    info: LayerInfo,
+    xs: Ref[],
+  ): { pre: Ref; restore?: (x: Ref) => Ref; backward: (ctx: BackwardContext, d: Ref, need: boolean[]) => (Ref | null)[] };
 }
 
 /**
@@ -124,8 +136,8 @@ export function defineKind<P>(k: LayerKind<P>): RegisteredKind {
     act: k.act,
     unsupported: k.unsupported,
     emit: (ctx, info, xs) => {
-      const { pre, plan } = k.forward(ctx, info, xs);
-      return { pre, backward: (bctx, d, need) => k.backward(bctx, plan, d, need) };
+      const { pre, plan, restore } = k.forward(ctx, info, xs);
+      return { pre, restore, backward: (bctx, d, need) => k.backward(bctx, plan, d, need) };
     },
   };
 }

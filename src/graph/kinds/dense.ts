@@ -1,7 +1,8 @@
 /**
  * Dense on a rank-2 input, or on a rank-3+ input (e.g. [batch, length, hidden] in a text
  * encoder: flattened to rank 2 around one MatMul, as tfjs's dot does), with an optional
- * bias and activation. Gradients with MatMul.
+ * bias and activation (in inference mode applied before the reshape back to rank 3, so
+ * Grappler fuses MatMul + BiasAdd + activation, GELU included). Gradients with MatMul.
  */
 import { Ref } from '../builder';
 import { T, WeightRef, layerAct, bias, defineKind, reshape } from '../registry';
@@ -36,8 +37,9 @@ export const dense = defineKind<DensePlan>({
       b = ctx.weight(info.layer, 'bias');
       h = bias.forward(g, h, b, info.name);
     }
-    if (inner) h = reshape(g, h, [-1, ...inner, units], `${info.name}/from2d`);
-    return { pre: h, plan: { name: info.name, x, kernel, bias: b, inner, inUnits, units } };
+    // Rank 3+: the activation goes on the rank-2 result, then back to [batch, ...inner, units] (see `restore`).
+    const restore = inner ? (y: Ref) => reshape(g, y, [-1, ...inner, units], `${info.name}/from2d`) : undefined;
+    return { pre: h, plan: { name: info.name, x, kernel, bias: b, inner, inUnits, units }, restore };
   },
   backward(ctx, p, d0, [needDx]) {
     const { g } = ctx;
