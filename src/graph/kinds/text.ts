@@ -119,7 +119,38 @@ interface LayerNormPlan {
   width: number;
 }
 
-export const bertLayerNorm = defineKind<LayerNormPlan>({
+/**
+ * LayerNorm over the last axis of a rank-2 or rank-3 `x` as Keras 2 writes it (inference
+ * only): `x` reshaped to [1, rows, width, 1] and normalised by FusedBatchNormV3 in
+ * training mode (NCHW: per row, with unit scale and zero offset filled to the dynamic row
+ * count), reshaped back, then `* gamma + beta`. TensorFlow's oneDNN remapper replaces
+ * exactly this subgraph with one `_MklLayerNorm` (half the CPU time of the 9 element-wise
+ * ops). Same maths as the element-wise form; were the pattern not matched (e.g. a static
+ * batch size folds the Fill ops), FusedBatchNormV3 computes the same values.
+ */
+function fusableLayerNorm(g: GraphBuilder, x: Ref, rank: number, gamma: WeightRef, beta: WeightRef, eps: number, l: string): Ref {
+  const width = g.op('Reshape', [x, g.ints([1, -1, gamma.shape[0], 1])], { ...T, Tshape: I32 }, `${l}/rows`);
+  // The row count from x's shape (one from `width`'s would be a second reader of the reshape, which blocks the fusion).
+  const shape = g.op('Shape', [x], { ...T, out_type: I32 }, `${l}/shape`);
+  const rows = g.op(
+    'Prod',
+    [g.op('Slice', [shape, g.ints([0]), g.ints([rank - 1])], { T: I32, Index: I32 }), g.ints([0])],
+    { T: I32, Tidx: I32, keep_dims: { b: true } },
+    `${l}/row_count`,
+  );
+  const fill = (v: number, what: string) => g.op('Fill', [rows, g.scalar(v)], { ...T, index_type: I32 }, `${l}/${what}`);
+  const empty = g.constant({ dtype: 'float', shape: [0], values: [] }, `${l}/empty`);
+  const normed = g.op(
+    'FusedBatchNormV3',
+    [width, fill(1, 'unit_scale'), fill(0, 'zero_offset'), empty, empty],
+    { ...T, U: F, epsilon: { f: eps }, exponential_avg_factor: { f: 1 }, data_format: { s: 'NCHW' }, is_training: { b: true } },
+    `${l}/normed`,
+  );
+  const back = g.op('Reshape', [normed, shape], { ...T, Tshape: I32 }, `${l}/restore`);
+  return g.op('AddV2', [g.op('Mul', [back, gamma.ref], T), beta.ref], T, `${l}/out`);
+}
+
+export const bertLayerNorm = defineKind<LayerNormPlan | null>({
   classes: ['BertLayerNorm'],
   unsupported: (info) => unknownSize(info),
   forward(ctx, info, [x]) {
@@ -128,10 +159,12 @@ export const bertLayerNorm = defineKind<LayerNormPlan>({
     const rank = info.inShapes[0].length;
     const gamma = ctx.weight(info.layer, 'gamma');
     const beta = ctx.weight(info.layer, 'beta');
+    const eps = Number(info.cfg.epsilon ?? 1e-12);
+    if (ctx.mode === 'infer' && (rank === 2 || rank === 3)) return { pre: fusableLayerNorm(g, x, rank, gamma, beta, eps, l), plan: null };
     const centered = g.op('Sub', [x, mean(g, x, [-1], true)], T, `${l}/centered`);
     const inv = g.op(
       'Rsqrt',
-      [g.op('AddV2', [mean(g, g.op('Square', [centered], T), [-1], true), g.scalar(Number(info.cfg.epsilon ?? 1e-12))], T)],
+      [g.op('AddV2', [mean(g, g.op('Square', [centered], T), [-1], true), g.scalar(eps)], T)],
       T,
       `${l}/inv_std`,
     );
@@ -143,6 +176,7 @@ export const bertLayerNorm = defineKind<LayerNormPlan>({
     };
   },
   backward(ctx, p, d, [needDx]) {
+    if (!p) throw new Error(`compiled graph: LayerNorm emitted for inference has no backward pass`);
     const { g } = ctx;
     ctx.grad(p.beta, () => sum(g, d, p.outer, false, `${p.name}/grad_beta`));
     ctx.grad(p.gamma, () => sum(g, g.op('Mul', [d, p.normed], T), p.outer, false, `${p.name}/grad_gamma`));
