@@ -21,6 +21,7 @@ import { predictor, releaseCachedForward } from '../src/graph/predict';
 import { dropoutMask, fillKeepFlags } from '../src/graph/dropout';
 import { MaskPrefetcher } from '../src/graph/mask-prefetch';
 import { BertConfig, buildTextEncoder, setTokenEmbeddingsTrainable } from '../src/text/encoder';
+import { BertLayerNorm } from '../src/text/layers';
 import { rng } from '../src/random';
 import { expectNoLeakedTensors } from './helpers';
 import { restore, snapshot } from './fixtures';
@@ -213,6 +214,35 @@ describe('compiled training step on a small BERT text encoder', function () {
     const fixed = await twin((net) => setTokenEmbeddingsTrainable(net, false), { epochs: 2, batchSize: 16, learningRate: 0.05, optimizer: 'sgd', seed: 5 });
     assertSameCurve(fixed.g, fixed.e, 1e-4);
     assert.ok(fixed.diff < 1e-5, `weights differ by ${fixed.diff}`);
+  });
+
+  it('compiled inference (fusable forms: activation before the rank-3 reshape, LayerNorm as FusedBatchNormV3) equals model.predict', () => {
+    // Dense on rank 3 with each activation, then LayerNorm on rank 3 and on rank 2, with gamma and beta away from 1 and 0.
+    const r = rng(11);
+    for (const activation of ['gelu', 'relu', 'tanh', 'sigmoid', 'softmax'] as const) {
+      const input = tf.input({ shape: [5, 6] });
+      let h = tf.layers
+        .dense({ units: 8, activation, kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }), biasInitializer: 'ones' })
+        .apply(input) as tfn.SymbolicTensor;
+      h = new BertLayerNorm({ name: `norm3_${activation}` }).apply(h) as tfn.SymbolicTensor;
+      h = tf.layers.flatten().apply(h) as tfn.SymbolicTensor;
+      h = tf.layers.dense({ units: 7, kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }).apply(h) as tfn.SymbolicTensor;
+      h = new BertLayerNorm({ name: `norm2_${activation}` }).apply(h) as tfn.SymbolicTensor;
+      const model = tf.model({ inputs: input, outputs: h });
+      for (const l of model.layers.filter((x) => x instanceof BertLayerNorm))
+        l.setWeights(l.getWeights().map((w) => tf.tensor1d(Array.from({ length: w.size }, () => 0.5 + r.next()))));
+      assert.strictEqual(graphUnsupported(model, 'infer'), null);
+      const xs = tf.tensor3d(
+        Array.from({ length: 3 * 5 * 6 }, () => 4 * r.next() - 2),
+        [3, 5, 6],
+      );
+      const predict = predictor(model);
+      const gap = tf.tidy(() => (model.predict(xs) as tfn.Tensor).sub(predict(xs)).abs().max().dataSync()[0]);
+      assert.ok(gap < 1e-5, `${activation}: predictor differs from model.predict by ${gap}`);
+      releaseCachedForward();
+      xs.dispose();
+      model.dispose();
+    }
   });
 
   it('compiled inference equals model.predict on padded int32 ids, and a compiled run leaks no tensors', async () => {

@@ -162,12 +162,7 @@ export const bertLayerNorm = defineKind<LayerNormPlan | null>({
     const eps = Number(info.cfg.epsilon ?? 1e-12);
     if (ctx.mode === 'infer' && (rank === 2 || rank === 3)) return { pre: fusableLayerNorm(g, x, rank, gamma, beta, eps, l), plan: null };
     const centered = g.op('Sub', [x, mean(g, x, [-1], true)], T, `${l}/centered`);
-    const inv = g.op(
-      'Rsqrt',
-      [g.op('AddV2', [mean(g, g.op('Square', [centered], T), [-1], true), g.scalar(eps)], T)],
-      T,
-      `${l}/inv_std`,
-    );
+    const inv = g.op('Rsqrt', [g.op('AddV2', [mean(g, g.op('Square', [centered], T), [-1], true), g.scalar(eps)], T)], T, `${l}/inv_std`);
     const normed = g.op('Mul', [centered, inv], T, `${l}/normed`);
     const pre = g.op('AddV2', [g.op('Mul', [normed, gamma.ref], T), beta.ref], T, `${l}/out`);
     return {
