@@ -254,12 +254,12 @@ describe('minilm-movies-to-amazon in quick mode, end to end', function () {
     const fig = learningCurveChart(result.cells);
     assert.strictEqual((fig.layout!.xaxis as { type: string }).type, 'category', 'size 0 cannot sit on a log axis');
     // Stored: the sweep read back from its folder trains nothing, and names its source once.
-    const again = await storedOrShare(quick, { outDir: out });
+    const again = await expectNoLeakedTensors(() => storedOrShare(quick, { outDir: out }), 'storedOrShare (stored)');
     assert.deepStrictEqual([again.complete, again.trained, again.result.resumedRuns], [true, 0, result.rows.length]);
     assert.strictEqual(again.result.task.description, result.task.description);
     assert.strictEqual(result.task.description.split('every run also trains on').length, 2);
     // storedSweep: the whole sweep when every run is stored (the runs as trained), nothing when the folder has none.
-    const whole = await storedSweep(quick, { outDir: out });
+    const whole = await expectNoLeakedTensors(() => storedSweep(quick, { outDir: out }), 'storedSweep');
     assert.deepStrictEqual(
       whole?.rows.map((x) => [x.key, x.accuracy]),
       result.rows.map((x) => [x.key, x.accuracy]),
