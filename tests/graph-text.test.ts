@@ -16,13 +16,14 @@ import type { History } from '../src/train/history';
 import { freeze } from '../src/transfer/freeze';
 import { withHead } from '../src/transfer/head';
 import { Net } from '../src/transfer/net';
-import { graphUnsupported, releaseCachedTrainStep } from '../src/graph/trainer';
-import { predictor, releaseCachedForward } from '../src/graph/predict';
+import { CompiledTrainStep, compileTrainStep, graphUnsupported, releaseCachedTrainStep } from '../src/graph/trainer';
+import { CompiledForward, compileForward, predictor, releaseCachedForward } from '../src/graph/predict';
 import { dropoutMask, fillKeepFlags } from '../src/graph/dropout';
 import { MaskPrefetcher } from '../src/graph/mask-prefetch';
 import { BertConfig, buildTextEncoder, setTokenEmbeddingsTrainable } from '../src/text/encoder';
 import { BertLayerNorm } from '../src/text/layers';
 import { rng } from '../src/random';
+import { variableOf } from '../src/internals/tfjs';
 import { expectNoLeakedTensors } from './helpers';
 import { restore, snapshot } from './fixtures';
 
@@ -243,6 +244,73 @@ describe('compiled training step on a small BERT text encoder', function () {
       xs.dispose();
       model.dispose();
     }
+  });
+
+  it('packs tokens in compiled inference: equals model.predict and the padded graph on texts of every length, an all-padding batch included', async () => {
+    const net = textNet(6);
+    // Text i has i % 17 tokens (0: all padding, 16: no padding); [CLS] = 1 first.
+    const n = 20;
+    const ids = new Int32Array(n * LENGTH);
+    for (let i = 0; i < n; i++) for (let t = 0; t < i % 17; t++) ids[i * LENGTH + t] = t === 0 ? 1 : 2 + ((7 * i + 13 * t) % 98);
+    const xs = tf.tensor2d(ids, [n, LENGTH], 'int32');
+    const empty = tf.zeros([3, LENGTH], 'int32');
+    const packed = compileForward(net.model) as CompiledForward;
+    const padded = compileForward(net.model, { packTokens: false }) as CompiledForward;
+    assert.ok(packed.packed, 'the text net is packed');
+    assert.ok(!padded.packed, 'packTokens: false keeps every position');
+    packed.pushWeights();
+    padded.pushWeights();
+    const gap = (a: tfn.Tensor, b: tfn.Tensor) => tf.tidy(() => a.sub(b).abs().max().dataSync()[0]);
+    const [toEager, toPadded] = await expectNoLeakedTensors(
+      () => tf.tidy(() => [gap(packed.predict(xs), net.model.predict(xs) as tfn.Tensor), gap(packed.predict(xs), padded.predict(xs))]),
+      'packed compiled predict',
+    );
+    assert.ok(toEager < 1e-5, `packed differs from model.predict by ${toEager}`);
+    assert.ok(toPadded < 1e-5, `packed differs from the padded graph by ${toPadded}`);
+    const e0 = net.model.predict(empty) as tfn.Tensor;
+    const p0 = packed.predict(empty);
+    assert.deepStrictEqual(p0.shape, [3, 3]);
+    assert.ok(gap(p0, e0) < 1e-5, `an all-padding batch: packed differs from model.predict by ${gap(p0, e0)}`);
+    tf.dispose([xs, empty, e0, p0]);
+    packed.dispose();
+    padded.dispose();
+    net.model.dispose();
+  });
+
+  it('packs tokens in the compiled training step (the equality tests above train it packed)', () => {
+    const net = textNet(8, 0.1);
+    const vars = net.model.trainableWeights.map(variableOf);
+    const step = compileTrainStep(net.model, [{ name: 'all', vars }], { numClasses: 3 });
+    assert.ok(typeof step !== 'string', String(step));
+    assert.ok((step as CompiledTrainStep).packed, 'the text net trains packed');
+    (step as CompiledTrainStep).dispose();
+    net.model.dispose();
+  });
+
+  it('does not pack when a layer reads padded positions (Flatten over the tokens) or the output is the token sequence', () => {
+    const enc = buildTextEncoder(SMALL, { maxLength: LENGTH, seed: 7 });
+    const seq = enc.model.getLayer('layer_1_output_norm').output as tfn.SymbolicTensor;
+    const flat = tf.layers.flatten().apply(seq) as tfn.SymbolicTensor;
+    const head = tf.layers
+      .dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) })
+      .apply(flat) as tfn.SymbolicTensor;
+    const { ids } = toyTexts(6, 12);
+    const xs = tf.tensor2d(ids, [6, LENGTH], 'int32');
+    for (const [what, output] of [
+      ['Flatten over the tokens', head],
+      ['the token sequence as output', seq],
+    ] as const) {
+      const model = tf.model({ inputs: enc.model.inputs, outputs: output });
+      const f = compileForward(model);
+      assert.ok(typeof f !== 'string', `${what}: compiles (${String(f)})`);
+      assert.ok(!f.packed, `${what}: padded positions are read, so nothing may be packed`);
+      f.pushWeights();
+      const gap = tf.tidy(() => (model.predict(xs) as tfn.Tensor).sub(f.predict(xs)).abs().max().dataSync()[0]);
+      assert.ok(gap < 1e-5, `${what}: compiled differs from model.predict by ${gap}`);
+      f.dispose();
+    }
+    xs.dispose();
+    enc.model.dispose();
   });
 
   it('compiled inference equals model.predict on padded int32 ids, and a compiled run leaks no tensors', async () => {

@@ -3,12 +3,13 @@
  * order, each layer's activation gradient (TensorFlow's ReluGrad, Relu6Grad, SigmoidGrad,
  * TanhGrad) then its kind's backward emission. A tensor consumed by several layers (a
  * residual branch) gets the sum of their gradients. Layers below the lowest trainable
- * weight emit nothing.
+ * weight emit nothing. With token packing, a gradient is moved to the layout its tensor
+ * was produced in (the gradient of packing is unpacking, and the other way round).
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, Ref } from './builder';
 import { T } from './registry';
-import { EmittedNode } from './forward';
+import { EmittedNode, TokenLayout } from './forward';
 
 function activationGrad(g: GraphBuilder, e: EmittedNode, dy: Ref): Ref {
   const l = e.node.info.name;
@@ -38,15 +39,16 @@ function activationGrad(g: GraphBuilder, e: EmittedNode, dy: Ref): Ref {
  *
  * @returns each trainable variable's gradient
  * @example
- * const grads = emitBackward(g, forward.nodes, input, dLogits);
+ * const grads = emitBackward(g, forward.nodes, input, dLogits, forward.layout);
  */
-export function emitBackward(g: GraphBuilder, nodes: EmittedNode[], input: number, dOut: Ref): Map<tfn.Variable, Ref> {
+export function emitBackward(g: GraphBuilder, nodes: EmittedNode[], input: number, dOut: Ref, layout: TokenLayout | null = null): Map<tfn.Variable, Ref> {
   // Which tensors need a gradient: those with a trainable weight at or below them.
   const needs = new Map<number, boolean>([[input, false]]);
   for (const e of nodes) needs.set(e.node.output, e.trains || e.node.inputs.some((t) => needs.get(t)));
   if (!nodes.some((e) => e.trains)) throw new Error('compiled step: no trainable weights');
   const grads = new Map<tfn.Variable, Ref>();
-  const incoming = new Map<number, Ref[]>([[nodes[nodes.length - 1].node.output, [dOut]]]);
+  const last = nodes[nodes.length - 1];
+  const incoming = new Map<number, { d: Ref; packed: boolean }[]>([[last.node.output, [{ d: dOut, packed: false }]]]);
   const ctx = {
     g,
     grad: (w: { variable?: tfn.Variable } | undefined, make: () => Ref) => {
@@ -55,16 +57,22 @@ export function emitBackward(g: GraphBuilder, nodes: EmittedNode[], input: numbe
   };
   for (let i = nodes.length - 1; i >= 0; i--) {
     const e = nodes[i];
-    const ds = incoming.get(e.node.output);
-    if (!ds || !needs.get(e.node.output)) continue;
+    const t = e.node.output;
+    const got = incoming.get(t);
+    if (!got || !needs.get(t)) continue;
+    const ds = got.map(({ d, packed }) => {
+      if (packed === e.outPacked) return d;
+      if (!layout) throw new Error(`compiled step: a packed gradient without a token layout (layer '${e.node.info.name}')`);
+      return e.outPacked ? layout.pack(t, d) : layout.unpack(t, d);
+    });
     const dy = ds.length === 1 ? ds[0] : g.op('AddN', ds, { ...T, N: { i: ds.length } }, `${e.node.info.name}/grad_sum`);
     const need = e.node.inputs.map((t) => needs.get(t) === true);
     const dxs = e.backward(ctx, activationGrad(g, e, dy), need);
-    e.node.inputs.forEach((t, j) => {
+    e.node.inputs.forEach((x, j) => {
       if (!need[j]) return;
       const dx = dxs[j];
       if (!dx) throw new Error(`compiled step: no input gradient for layer '${e.node.info.name}'`);
-      incoming.set(t, [...(incoming.get(t) ?? []), dx]);
+      incoming.set(x, [...(incoming.get(x) ?? []), { d: dx, packed: e.inPacked[j] }]);
     });
   }
   return grads;

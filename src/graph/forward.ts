@@ -4,12 +4,14 @@
  * compiled inference share. Which models are supported, the layer graph in topological
  * order, the weights as session variables, and the forward pass in training mode (seeded
  * dropout masks fed in, BatchNorm batch statistics with tfjs's moving-average updates) or
- * inference mode. Each layer kind's details live in its registry entry (./kinds).
+ * inference mode. Each layer kind's details live in its registry entry (./kinds). A text
+ * encoder's per-token layers may run on its real tokens only (`packTokens`, ./packing.ts).
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { GraphBuilder, Ref, ResourceVar } from './builder';
 import { ACTS, Act, BackwardContext, DropoutSource, F, ForwardContext, LayerInfo, T, WeightRef, extrasOf, namedWeight } from './registry';
 import { REGISTRY } from './kinds';
+import { TokenPacking } from './packing';
 import { checkModel } from '../transfer/net';
 import { inboundNodes, symbolic } from '../internals/tfjs';
 
@@ -18,6 +20,8 @@ export interface LayerNode {
   info: LayerInfo;
   inputs: number[];
   output: number;
+  /** Static shape of the output (null: any size). */
+  outShape: (number | null)[];
 }
 
 /** A model's layers in topological order, from its input tensor to its output tensor. */
@@ -67,6 +71,7 @@ export function layerGraph(model: tfn.LayersModel): LayerGraph | string {
       },
       inputs: node.inputTensors.map((t) => t.id),
       output: top.t.id,
+      outShape: top.t.shape,
     });
   }
   return { nodes, input, output: output.id };
@@ -194,7 +199,16 @@ export interface EmittedNode {
   geluCdf?: Ref;
   /** Whether any of its weights trains. */
   trains: boolean;
+  /** Which inputs it read packed, and whether its output is packed (token packing, ./packing.ts). */
+  inPacked: boolean[];
+  outPacked: boolean;
   backward: (ctx: BackwardContext, d: Ref, need: boolean[]) => (Ref | null)[];
+}
+
+/** A packed graph's conversions of a tensor (by id) between the padded and the packed layout: each is the other's gradient. */
+export interface TokenLayout {
+  pack(t: number, x: Ref): Ref;
+  unpack(t: number, x: Ref): Ref;
 }
 
 /** Options of {@link emitForward}. */
@@ -203,6 +217,11 @@ export interface ForwardOptions {
   mode: 'train' | 'infer';
   /** The session variables the layers' weights go to. */
   weights: GraphWeights;
+  /**
+   * Run the per-token layers of a text encoder on its real tokens only (./packing.ts; used
+   * when exact, else ignored). Default false.
+   */
+  packTokens?: boolean;
 }
 
 const ACT_OPS: Record<Exclude<Act, 'linear' | 'softmax' | 'gelu'>, string> = { relu: 'Relu', relu6: 'Relu6', sigmoid: 'Sigmoid', tanh: 'Tanh' };
@@ -231,7 +250,7 @@ export function inputDtype(model: tfn.LayersModel): 'int32' | 'float' {
 /**
  * Emit a supported model's forward pass into a graph (check with {@link graphUnsupported} first).
  *
- * @returns the emitted layers (for the backward pass), the output, the dropout feeds and the state updates
+ * @returns the emitted layers (for the backward pass), the output, the dropout feeds, the state updates, and whether tokens were packed
  * @example
  * const { out } = emitForward(g, layerGraph(model) as LayerGraph, x, { mode: 'infer', weights });
  */
@@ -240,14 +259,34 @@ export function emitForward(
   graph: LayerGraph,
   x0: Ref,
   opts: ForwardOptions,
-): { nodes: EmittedNode[]; out: Ref; dropouts: DropoutFeed[]; stateUpdates: Ref[] } {
+): { nodes: EmittedNode[]; out: Ref; dropouts: DropoutFeed[]; stateUpdates: Ref[]; packed: boolean; layout: TokenLayout | null } {
   const dropouts: DropoutFeed[] = [];
   const stateUpdates: Ref[] = [];
   const values = new Map<number, Ref>([[graph.input, x0]]);
   const nodes: EmittedNode[] = [];
+  const packing = opts.packTokens ? TokenPacking.plan(g, graph, x0, (c) => REGISTRY.get(c)) : null;
+  // Token packing: a sequence may be held padded (`values`), packed (`packed`), or both.
+  const packed = new Map<number, Ref>();
+  const shapes = new Map<number, (number | null)[]>();
+  for (const n of graph.nodes) n.inputs.forEach((t, i) => shapes.set(t, n.info.inShapes[i]));
+  const paddedOf = (t: number): Ref => {
+    let v = values.get(t);
+    if (v === undefined && packing) values.set(t, (v = packing.unpack(packed.get(t) as Ref, shapes.get(t) as number[], `t${t}`)));
+    return v as Ref;
+  };
+  const packedOf = (t: number): Ref => {
+    let v = packed.get(t);
+    if (v === undefined && packing) packed.set(t, (v = packing.pack(values.get(t) as Ref, shapes.get(t) as number[], `t${t}`)));
+    return v as Ref;
+  };
   for (const node of graph.nodes) {
     const kind = REGISTRY.get(node.info.cls);
     if (!kind) throw new Error(`compiled graph: unsupported layer class ${node.info.cls}`);
+    const tokenwise = packing !== null && kind.tokens === 'tokenwise' && node.info.inShapes.some((s) => packing.isSequence(s));
+    const seq = node.info.inShapes.map((s) => tokenwise && (packing as TokenPacking).isSequence(s));
+    const info: LayerInfo = tokenwise
+      ? { ...node.info, inShapes: node.info.inShapes.map((s, i) => (seq[i] ? (packing as TokenPacking).packedShape(s) : s)) }
+      : node.info;
     let trains = false;
     const ctx: ForwardContext = {
       g,
@@ -260,15 +299,18 @@ export function emitForward(
       stateUpdate: (assign) => stateUpdates.push(assign),
       dropoutMask: (layer, shape) => {
         // Fed as bool (1 byte an element, see ./dropout.ts), used as 0/1 floats as eager mode does.
-        const feed = g.placeholder(`mask${dropouts.length}`, 'bool', [-1, ...shape]);
-        dropouts.push({ layer, feed, shape });
-        return g.op('Cast', [feed], { SrcT: { type: 'bool' }, DstT: F, Truncate: { b: false } }, `${feed}_float`);
+        // A packed layer's mask is drawn for every position, as eager mode draws it, then packed.
+        const full = tokenwise ? [(packing as TokenPacking).length, ...shape] : shape;
+        const feed = g.placeholder(`mask${dropouts.length}`, 'bool', [-1, ...full]);
+        dropouts.push({ layer, feed, shape: full });
+        const m = g.op('Cast', [feed], { SrcT: { type: 'bool' }, DstT: F, Truncate: { b: false } }, `${feed}_float`);
+        return tokenwise ? (packing as TokenPacking).pack(m, [null, ...full], feed) : m;
       },
     };
     const emitted = kind.emit(
       ctx,
-      node.info,
-      node.inputs.map((t) => values.get(t) as Ref),
+      info,
+      node.inputs.map((t, i) => (seq[i] ? packedOf(t) : paddedOf(t))),
     );
     const { backward, restore } = emitted;
     const act = (kind.act?.(node.info) ?? 'linear') as Act;
@@ -284,8 +326,13 @@ export function emitForward(
     else if (act === 'gelu') ({ y, cdf: geluCdf } = gelu(g, pre, l));
     else if (act !== 'linear') y = g.op(ACT_OPS[act], [pre], T, `${l}/${act}`);
     if (late) y = restore(y);
-    values.set(node.output, y);
-    nodes.push({ node, act, pre, y, geluCdf, trains, backward });
+    (tokenwise ? packed : values).set(node.output, y);
+    shapes.set(node.output, node.outShape);
+    nodes.push({ node, act, pre, y, geluCdf, trains, backward, inPacked: seq, outPacked: tokenwise });
   }
-  return { nodes, out: values.get(graph.output) as Ref, dropouts, stateUpdates };
+  const layout = packing && {
+    pack: (t: number, x: Ref) => packing.pack(x, shapes.get(t) as number[], `grad_t${t}`),
+    unpack: (t: number, x: Ref) => packing.unpack(x, shapes.get(t) as number[], `grad_t${t}`),
+  };
+  return { nodes, out: paddedOf(graph.output), dropouts, stateUpdates, packed: packing !== null, layout };
 }

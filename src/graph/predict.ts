@@ -28,6 +28,8 @@ export class CompiledForward {
     readonly nodes: number,
     /** The input's dtype (int32 for token ids); a batch of the other dtype is cast. */
     private readonly xDtype: 'int32' | 'float' = 'float',
+    /** Whether the per-token layers run on the real tokens only (./packing.ts). */
+    readonly packed = false,
   ) {
     this.sync = new WeightSync(weights.all.map((w) => w.variable));
   }
@@ -65,12 +67,14 @@ let compiledCount = 0;
 
 /**
  * Compile a model's forward pass (inference mode). Returns the reason when unsupported.
+ * `packTokens` (default true): a text encoder's per-token layers run on its real tokens
+ * only when that is exact (./packing.ts); false computes every padded position.
  *
  * @example
  * const f = compileForward(net.model);
  * if (typeof f !== 'string') { f.pushWeights(); const probs = f.predict(xs); f.dispose(); }
  */
-export function compileForward(model: tfn.LayersModel): CompiledForward | string {
+export function compileForward(model: tfn.LayersModel, opts: { packTokens?: boolean } = {}): CompiledForward | string {
   const why = graphDisabled() ?? graphUnsupported(model, 'infer');
   if (why) return why;
   const g = new GraphBuilder(`tlf${++compiledCount}`);
@@ -80,10 +84,10 @@ export function compileForward(model: tfn.LayersModel): CompiledForward | string
     model.inputs[0].shape.map((d) => (d === null ? -1 : d)),
   );
   const weights = new GraphWeights(g, () => ({ role: 'frozen' }));
-  const { out } = emitForward(g, layerGraph(model) as LayerGraph, x, { mode: 'infer', weights });
+  const { out, packed } = emitForward(g, layerGraph(model) as LayerGraph, x, { mode: 'infer', weights, packTokens: opts.packTokens ?? true });
   const y = g.op('Identity', [out], T, 'y');
   const done = g.op('Identity', [g.scalar(0)], T, 'weights_done', weights.assigns);
-  return new CompiledForward(new GraphSession(g), weights, done, y, g.size, inputDtype(model));
+  return new CompiledForward(new GraphSession(g), weights, done, y, g.size, inputDtype(model), packed);
 }
 
 let cache: { model: tfn.LayersModel; key: string; fwd: CompiledForward } | null = null;

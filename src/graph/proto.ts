@@ -10,7 +10,7 @@
  */
 
 /** TensorFlow DataType enum values used here. */
-export const DT = { float: 1, int32: 3, bool: 10, resource: 20 } as const;
+export const DT = { float: 1, int32: 3, int64: 9, bool: 10, resource: 20 } as const;
 /** A TensorFlow data type this writer handles. */
 export type DType = keyof typeof DT;
 

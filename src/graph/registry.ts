@@ -83,12 +83,23 @@ export interface BackwardContext {
   grad(w: WeightRef | undefined, make: () => Ref): void;
 }
 
+/**
+ * How a layer kind treats the positions of its sequence inputs ([batch, length, ...]), for
+ * token packing (./packing.ts): `'tokenwise'` when each position's output depends on that
+ * position's input only (Dense, LayerNorm, Add, dropout, activations), so it may run on
+ * the packed [tokens, ...] rows; `{ masked: i }` when it reads padded positions only
+ * through the padding mask, its input `i` (self-attention, masked pooling).
+ */
+export type TokenUse = 'tokenwise' | { masked: number };
+
 /** A layer kind: support check, forward and backward emission, with its own plan type `P`. */
 export interface LayerKind<P> {
   /** Class names (`getClassName()`) this entry handles. */
   classes: string[];
   /** Takes more than one input (merge layers); default one. */
   multiInput?: boolean;
+  /** How it treats sequence positions (token packing); unset: it reads every position, which turns packing off. */
+  tokens?: TokenUse;
   /** The activation applied after the kind's output (`pre`): `actOf` for layers with an `activation` config. */
   act?(info: LayerInfo): Act | string;
   /** Why this layer cannot be compiled in `mode` (`null` when it can). */
@@ -114,6 +125,7 @@ export interface LayerKind<P> {
 export interface RegisteredKind {
   classes: string[];
   multiInput: boolean;
+  tokens?: TokenUse;
   act?(info: LayerInfo): Act | string;
   unsupported(info: LayerInfo, mode: 'train' | 'infer'): string | null;
   emit(
@@ -133,6 +145,7 @@ export function defineKind<P>(k: LayerKind<P>): RegisteredKind {
   return {
     classes: k.classes,
     multiInput: k.multiInput ?? false,
+    tokens: k.tokens,
     act: k.act,
     unsupported: k.unsupported,
     emit: (ctx, info, xs) => {

@@ -71,6 +71,8 @@ interface StepParts {
   nodes: number;
   /** The input's dtype (int32 for token ids); a batch of the other dtype is cast. */
   xDtype: 'int32' | 'float';
+  /** Whether the per-token layers run on the real tokens only (./packing.ts). */
+  packed: boolean;
 }
 
 /**
@@ -86,6 +88,8 @@ export class CompiledTrainStep {
   readonly numGroups: number;
   /** Graph size (nodes), for the curious. */
   readonly nodes: number;
+  /** Whether a text encoder's per-token layers run on its real tokens only (./packing.ts). */
+  readonly packed: boolean;
   /** True while held by {@link cachedTrainStep} (its owner disposes it). */
   cached = false;
   /** True after {@link CompiledTrainStep.dispose}. */
@@ -98,6 +102,7 @@ export class CompiledTrainStep {
     this.optimizer = parts.optimizer;
     this.numGroups = parts.groups.length;
     this.nodes = parts.nodes;
+    this.packed = parts.packed;
     this.iterations = new Array(this.numGroups).fill(0);
     this.sync = new WeightSync(parts.weights.map((w) => w.variable));
   }
@@ -335,9 +340,9 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
   );
   const y = g.placeholder('y', 'int32', [-1]);
   const graph = layerGraph(model) as LayerGraph;
-  const forward = emitForward(g, graph, x, { mode: 'train', weights });
+  const forward = emitForward(g, graph, x, { mode: 'train', weights, packTokens: true });
   const { loss, hits, dLogits } = emitLoss(g, forward.out, y, opts.numClasses);
-  const grads = emitBackward(g, forward.nodes, graph.input, dLogits);
+  const grads = emitBackward(g, forward.nodes, graph.input, dLogits, forward.layout);
   const opt = emitOptimizer(g, weights.all, grads, groups.length, optimizer);
   const updates = [...opt.updates, ...forward.stateUpdates];
   const slotAssigns = opt.groups.flatMap((gr) => [...(gr.betaPowers ?? []), ...gr.slots].map((s) => s.assign));
@@ -366,5 +371,6 @@ export function compileTrainStep(model: tfn.LayersModel, groups: GraphGroup[], o
     optimizer,
     nodes: g.size,
     xDtype: inputDtype(model),
+    packed: forward.packed,
   });
 }

@@ -21,6 +21,7 @@ interface DensePlan {
 
 export const dense = defineKind<DensePlan>({
   classes: ['Dense'],
+  tokens: 'tokenwise',
   act: layerAct,
   unsupported: (info) => (info.inShapes[0].slice(1).some((d) => d === null) ? `dense layer '${info.name}' on an input of unknown size` : null),
   forward(ctx, info, [x0]) {

@@ -16,6 +16,7 @@ function passThrough(
 ): RegisteredKind {
   return defineKind<null>({
     classes,
+    tokens: 'tokenwise',
     act,
     unsupported,
     forward: (_ctx, _info, [x]) => ({ pre: x, plan: null }),
@@ -63,6 +64,7 @@ interface DropoutPlan {
 
 export const seededDropout = defineKind<DropoutPlan>({
   classes: ['SeededDropout'],
+  tokens: 'tokenwise',
   unsupported: (info) => (info.layer instanceof SeededDropout ? null : `layer '${info.name}' is not the library's SeededDropout`),
   forward(ctx, info, [x]) {
     const { g } = ctx;
@@ -85,6 +87,7 @@ export const seededDropout = defineKind<DropoutPlan>({
 export const add = defineKind<null>({
   classes: ['Add'],
   multiInput: true,
+  tokens: 'tokenwise',
   unsupported(info) {
     const [first, ...rest] = info.inShapes;
     return rest.some((s) => s.join() !== first.join()) ? `Add layer '${info.name}' on inputs of different shapes (broadcasting is not supported)` : null;

@@ -152,6 +152,7 @@ function fusableLayerNorm(g: GraphBuilder, x: Ref, rank: number, gamma: WeightRe
 
 export const bertLayerNorm = defineKind<LayerNormPlan | null>({
   classes: ['BertLayerNorm'],
+  tokens: 'tokenwise',
   unsupported: (info) => unknownSize(info),
   forward(ctx, info, [x]) {
     const { g } = ctx;
@@ -216,6 +217,7 @@ interface SelfAttentionLike {
 export const selfAttention = defineKind<AttentionPlan>({
   classes: ['SelfAttention'],
   multiInput: true,
+  tokens: { masked: 3 },
   unsupported(info) {
     if (info.inShapes.length !== 4) return `SelfAttention layer '${info.name}' has ${info.inShapes.length} inputs (needs [q, k, v, mask])`;
     const why = unknownSize(info);
@@ -286,6 +288,7 @@ interface PoolPlan {
 export const maskedMeanPooling = defineKind<PoolPlan>({
   classes: ['MaskedMeanPooling'],
   multiInput: true,
+  tokens: { masked: 1 },
   unsupported: (info) =>
     info.inShapes.length !== 2 || info.inShapes[0].length !== 3 ? `MaskedMeanPooling layer '${info.name}' needs [hidden (rank 3), mask]` : null,
   forward(ctx, info, [x, mask]) {
