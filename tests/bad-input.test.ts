@@ -2073,6 +2073,14 @@ cases.push(
     dir: () => dir('compare'),
   },
   {
+    fn: 'openSweep',
+    what: 'readOnly with resume: false (would empty runs.jsonl)',
+    run: () => tl.openSweep(cfg(), { backbone: net, data: taskData(), outDir: path.join(dir('compare'), 'open-read-only'), readOnly: true, resume: false }),
+    problem: /readOnly with resume: false would have to empty runs\.jsonl/,
+    fix: /Fix: drop one of them/,
+    dir: () => dir('compare'),
+  },
+  {
     fn: 'planSweep',
     what: 'the config instead of the resolved config and hash',
     run: () => tl.planSweep(null as never, undefined as never),

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { experimentConfig, EXPERIMENTS } from '../src/experiment/experiments';
 import { resolveConfig } from '../src/experiment/config';
-import { planSweep, runSweep } from '../src/experiment/sweep';
+import { openSweep, planSweep, runSweep } from '../src/experiment/sweep';
 import { loadDomainSource, trainingSet } from '../src/experiment/domain-shift';
 import { formatSummaryTable } from '../src/experiment/report';
 import { storedOrShare, storedSweep } from '../src/experiment/synthesis';
@@ -265,5 +265,20 @@ describe('minilm-movies-to-amazon in quick mode, end to end', function () {
       result.rows.map((x) => [x.key, x.accuracy]),
     );
     assert.strictEqual(await storedSweep(quick, { outDir: path.join(out, 'nothing-here') }), undefined);
+    // Read-only: a torn last line (a run killed mid-write) is skipped, and the folder is left byte for byte as it was.
+    const runsFile = path.join(out, 'runs.jsonl');
+    fs.appendFileSync(runsFile, '{"key":"torn');
+    const before = new Map(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as const));
+    const read = await storedSweep(quick, { outDir: out });
+    assert.strictEqual(read?.rows.length, result.rows.length, 'the stored runs are all read past the torn line');
+    const ro = await openSweep(quick, { outDir: out, readOnly: true });
+    try {
+      await assert.rejects(() => ro.run(ro.plan[0].key), /opened read-only: it trains and stores nothing\. Fix: open it without \{ readOnly: true \}/);
+      ro.result([...ro.finished.values()], ro.finished.size);
+    } finally {
+      ro.close();
+    }
+    const after = new Map(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as const));
+    assert.deepStrictEqual(after, before, 'storedSweep and a read-only sweep write nothing');
   });
 });

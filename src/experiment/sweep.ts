@@ -39,6 +39,12 @@ export interface SweepOptions<D extends LabelledSet = LabelledSet> {
   outDir?: string;
   /** Reuse finished runs from `outDir/runs.jsonl`. Default true. */
   resume?: boolean;
+  /**
+   * Only read `outDir/runs.jsonl`: the file is not repaired (a torn last line is skipped,
+   * not cut off) and nothing is written; `run` refuses to train. For showing a stored sweep.
+   * Default false.
+   */
+  readOnly?: boolean;
   /** Use this net as the backbone instead of loading `config.backbone` (tests, notebooks). Not disposed. */
   backbone?: Net;
   /** Use this task data instead of loading `config.task`. */
@@ -153,7 +159,7 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
     readonly runsFile: string | null,
     /** The finished runs found in runs.jsonl when the sweep was opened, by key. */
     readonly finished: ReadonlyMap<string, RunRow>,
-    private readonly opened: { outDir?: string; ownsBackbone: boolean; t0: number },
+    private readonly opened: { outDir?: string; ownsBackbone: boolean; t0: number; readOnly: boolean },
   ) {
     const r = resolved;
     this.plan = planSweep(r, backboneHash);
@@ -178,6 +184,8 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
     const { resolved: r, data, kind, backbone } = this;
     const p = this.byKey.get(key);
     if (!p) throw new Error(`sweep '${r.name}': no run '${key}' in the plan. Fix: pass a key of sweep.plan.`);
+    if (this.opened.readOnly)
+      throw new Error(`sweep '${r.name}' was opened read-only: it trains and stores nothing. Fix: open it without { readOnly: true } to train run '${key}'.`);
     const { set: train, sourceCount } = this.trainingSet(p.size, p.seed);
     const counts = { train: train.count, source: this.source ? sourceCount : undefined };
     if (isBaseline(p.strategy)) {
@@ -227,7 +235,7 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
     return row;
   }
 
-  /** The result of the sweep from its rows (in plan order); writes results.json/csv with `outDir`. */
+  /** The result of the sweep from its rows (in plan order); writes results.json/csv with `outDir` (not when read-only). */
   result(rows: RunRow[], resumedRuns: number): ExperimentResult {
     const { resolved: r, data } = this;
     const out: ExperimentResult = {
@@ -247,7 +255,7 @@ export class Sweep<D extends LabelledSet = LabelledSet> {
       wallSeconds: roundTo((Date.now() - this.opened.t0) / 1000, 2),
       finishedAt: new Date().toISOString(),
     };
-    if (this.opened.outDir) out.files = saveResults(out, this.opened.outDir);
+    if (this.opened.outDir && !this.opened.readOnly) out.files = saveResults(out, this.opened.outDir);
     Object.defineProperty(out, 'test', { value: data.test, enumerable: false });
     return out;
   }
@@ -271,9 +279,10 @@ function checkSizes(r: ResolvedConfig, data: TaskData<LabelledSet>): void {
   }
 }
 
-/** The finished runs of a runs.jsonl (none without `outDir`; emptied when not resuming), the file repaired. */
-function finishedRuns(runsFile: string | null, resume: boolean): Map<string, RunRow> {
+/** The finished runs of a runs.jsonl (none without `outDir`; emptied when not resuming), the file repaired unless read-only. */
+function finishedRuns(runsFile: string | null, resume: boolean, readOnly: boolean): Map<string, RunRow> {
   if (!runsFile) return new Map();
+  if (readOnly) return fs.existsSync(runsFile) ? readRuns(runsFile) : new Map();
   if (!resume) fs.rmSync(runsFile, { force: true });
   const finished = readRuns(runsFile);
   fs.mkdirSync(path.dirname(runsFile), { recursive: true });
@@ -291,6 +300,8 @@ function finishedRuns(runsFile: string | null, resume: boolean): Map<string, Run
  */
 export async function openSweep<D extends LabelledSet = LabelledSet>(config: ExperimentConfig, opts: SweepOptions<D> = {}): Promise<Sweep<D>> {
   const t0 = Date.now();
+  if (opts.readOnly && opts.resume === false)
+    throw new Error('openSweep: readOnly with resume: false would have to empty runs.jsonl. Fix: drop one of them (readOnly only reads the stored runs).');
   const r = resolveConfig(config);
   const kind = kindOf(config) as unknown as TaskKind<D>;
   const data = opts.data ?? kind.load(r.task, { testSize: r.testSize, validationSize: r.validationSize, splitSeed: r.splitSeed });
@@ -301,8 +312,14 @@ export async function openSweep<D extends LabelledSet = LabelledSet>(config: Exp
     checkSizes(r, data);
     const backboneHash = weightsHash(backbone);
     const runsFile = opts.outDir ? path.join(path.resolve(opts.outDir), 'runs.jsonl') : null;
-    const finished = finishedRuns(runsFile, opts.resume !== false);
-    return new Sweep<D>(config, r, kind, data, source, backbone, backboneHash, runsFile, finished, { outDir: opts.outDir, ownsBackbone: !opts.backbone, t0 });
+    const readOnly = opts.readOnly === true;
+    const finished = finishedRuns(runsFile, opts.resume !== false, readOnly);
+    return new Sweep<D>(config, r, kind, data, source, backbone, backboneHash, runsFile, finished, {
+      outDir: opts.outDir,
+      ownsBackbone: !opts.backbone,
+      t0,
+      readOnly,
+    });
   } catch (e) {
     if (!opts.backbone) disposeModels(backbone.model);
     throw e;

@@ -13,7 +13,6 @@ import { isBaseline, NetStrategyName, STRATEGY_NAMES, StrategyName } from './str
 import * as fs from 'fs';
 import * as path from 'path';
 import { openSweep, runSweep, SweepOptions } from './sweep';
-import { readRuns } from './table';
 import type { ExperimentConfig, ExperimentResult, RunRow } from './results';
 
 /** What the paired comparison says at one size. */
@@ -205,13 +204,10 @@ export async function storedOrShare(config: ExperimentConfig, opts: StoredOrShar
 export async function storedSweep(config: ExperimentConfig, opts: { outDir: string }): Promise<ExperimentResult | undefined> {
   if (!opts || typeof opts.outDir !== 'string' || !opts.outDir)
     throw new Error(`storedSweep: no outDir. Fix: pass { outDir: 'reports/<name>' }, the folder \`transfer-lab run <name>\` writes.`);
-  const file = path.join(opts.outDir, 'runs.jsonl');
-  if (!fs.existsSync(file)) return undefined;
-  const stored = readRuns(file);
-  // Opened without outDir: nothing in the folder is repaired or rewritten.
-  const sweep = await openSweep(config);
+  if (!fs.existsSync(path.join(opts.outDir, 'runs.jsonl'))) return undefined;
+  const sweep = await openSweep(config, { outDir: opts.outDir, readOnly: true });
   try {
-    const rows = sweep.plan.map((p) => stored.get(p.key));
+    const rows = sweep.plan.map((p) => sweep.finished.get(p.key));
     return rows.every((r) => r !== undefined) ? sweep.result(rows as RunRow[], rows.length) : undefined;
   } finally {
     sweep.close();
