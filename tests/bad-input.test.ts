@@ -2017,6 +2017,22 @@ cases.push(
     dir: () => dir('parallel'),
   },
   {
+    fn: 'runSweepParallel',
+    what: 'readOnly (it trains and stores runs)',
+    run: () => tl.runSweepParallel(cfg(), { workers: 2, readOnly: true, outDir: path.join(dir('parallel'), 'ro') }),
+    problem: /runSweepParallel: readOnly sweeps train and store nothing/,
+    fix: /Fix: drop readOnly, or read the stored sweep with storedSweep/,
+    dir: () => dir('parallel'),
+  },
+  {
+    fn: 'runShard',
+    what: 'readOnly (a shard writes its own file)',
+    run: () => tl.runShard(cfg(), { shard: { index: 0, count: 2 }, readOnly: true, outDir: path.join(dir('parallel'), 'ro-shard') }),
+    problem: /runShard: readOnly sweeps train and store nothing/,
+    fix: /Fix: drop readOnly/,
+    dir: () => dir('parallel'),
+  },
+  {
     fn: 'runShard',
     what: 'no outDir',
     run: () => tl.runShard(cfg(), { shard: { index: 0, count: 2 } } as never),

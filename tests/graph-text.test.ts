@@ -56,8 +56,14 @@ function toyTexts(n: number, seed: number): { ids: Int32Array; labels: Uint8Arra
   return { ids, labels };
 }
 
-function idSource(n: number, seed: number): BatchSource {
+/**
+ * `short`: every 4th text is [CLS] alone. (Not all padding: a text of no token has a zero
+ * pooled vector, whose L2 normalisation has no gradient: NaN in eager mode too. The
+ * tokenizer never makes one, as it always adds [CLS] and [SEP].)
+ */
+function idSource(n: number, seed: number, short = false): BatchSource {
   const { ids, labels } = toyTexts(n, seed);
+  if (short) for (let i = 0; i < n; i += 4) ids.fill(0, i * LENGTH + 1, (i + 1) * LENGTH);
   return {
     count: n,
     labels,
@@ -92,8 +98,12 @@ function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): nu
 }
 
 /** Train two copies, compiled and eager, from the same weights. */
-async function twin(prepare: (net: Net) => void, opts: TrainOptions, dropout?: number): Promise<{ g: History; e: History; diff: number }> {
-  const data = idSource(48, 5);
+async function twin(
+  prepare: (net: Net) => void,
+  opts: TrainOptions,
+  dropout?: number,
+  data = idSource(48, 5),
+): Promise<{ g: History; e: History; diff: number }> {
   const a = textNet(2, dropout);
   const b = textNet(2, dropout);
   restore(b.model, snapshot(a.model));
@@ -215,6 +225,13 @@ describe('compiled training step on a small BERT text encoder', function () {
     const fixed = await twin((net) => setTokenEmbeddingsTrainable(net, false), { epochs: 2, batchSize: 16, learningRate: 0.05, optimizer: 'sgd', seed: 5 });
     assertSameCurve(fixed.g, fixed.e, 1e-4);
     assert.ok(fixed.diff < 1e-5, `weights differ by ${fixed.diff}`);
+  });
+
+  it('matches the eager loop (packed step, dropout) on batches with one-token texts', async () => {
+    const { g, e, diff } = await twin(() => undefined, { epochs: 2, batchSize: 16, learningRate: 2e-3, seed: 6 }, undefined, idSource(48, 7, true));
+    assertSameCurve(g, e, 1e-4, 1);
+    // 1.7e-5 here with or without packing (the padded step gives the same gap): Adam's rounding on this data.
+    assert.ok(diff < 3e-5, `weights differ by ${diff}`);
   });
 
   it('compiled inference (fusable forms: activation before the rank-3 reshape, LayerNorm as FusedBatchNormV3) equals model.predict', () => {

@@ -250,7 +250,7 @@ export function inputDtype(model: tfn.LayersModel): 'int32' | 'float' {
 /**
  * Emit a supported model's forward pass into a graph (check with {@link graphUnsupported} first).
  *
- * @returns the emitted layers (for the backward pass), the output, the dropout feeds, the state updates, and whether tokens were packed
+ * @returns the emitted layers (for the backward pass), the output, the dropout feeds, the state updates, whether any layer ran on packed tokens, and the packed layout's conversions (null without packing)
  * @example
  * const { out } = emitForward(g, layerGraph(model) as LayerGraph, x, { mode: 'infer', weights });
  */
@@ -267,6 +267,7 @@ export function emitForward(
   const packing = opts.packTokens ? TokenPacking.plan(g, graph, x0, (c) => REGISTRY.get(c)) : null;
   // Token packing: a sequence may be held padded (`values`), packed (`packed`), or both.
   const packed = new Map<number, Ref>();
+  let anyPacked = false;
   const shapes = new Map<number, (number | null)[]>();
   for (const n of graph.nodes) n.inputs.forEach((t, i) => shapes.set(t, n.info.inShapes[i]));
   const paddedOf = (t: number): Ref => {
@@ -327,6 +328,7 @@ export function emitForward(
     else if (act !== 'linear') y = g.op(ACT_OPS[act], [pre], T, `${l}/${act}`);
     if (late) y = restore(y);
     (tokenwise ? packed : values).set(node.output, y);
+    anyPacked ||= tokenwise;
     shapes.set(node.output, node.outShape);
     nodes.push({ node, act, pre, y, geluCdf, trains, backward, inPacked: seq, outPacked: tokenwise });
   }
@@ -334,5 +336,5 @@ export function emitForward(
     pack: (t: number, x: Ref) => packing.pack(x, shapes.get(t) as number[], `grad_t${t}`),
     unpack: (t: number, x: Ref) => packing.unpack(x, shapes.get(t) as number[], `grad_t${t}`),
   };
-  return { nodes, out: paddedOf(graph.output), dropouts, stateUpdates, packed: packing !== null, layout };
+  return { nodes, out: paddedOf(graph.output), dropouts, stateUpdates, packed: anyPacked, layout };
 }

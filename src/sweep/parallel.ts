@@ -104,6 +104,14 @@ function inPlanOrder(plan: readonly PlannedRun[], rows: Map<string, RunRow>): Ru
   return plan.filter((p) => rows.has(p.key)).map((p) => rows.get(p.key)!);
 }
 
+/** Worker processes and shard files write as they train: a read-only sweep is openSweep's and storedSweep's. */
+function refuseReadOnly(fn: string, opts: SweepOptions): void {
+  if (opts.readOnly)
+    throw new Error(
+      `${fn}: readOnly sweeps train and store nothing, and this runs and stores runs. Fix: drop readOnly, or read the stored sweep with storedSweep(config, { outDir }) or openSweep(config, { outDir, readOnly: true }).`,
+    );
+}
+
 /**
  * Run a whole sweep on `workers` processes of this machine: the same rows, in the same order,
  * as {@link runSweep} in one process; finished runs are appended to `outDir/runs.jsonl` as they
@@ -113,6 +121,7 @@ function inPlanOrder(plan: readonly PlannedRun[], rows: Map<string, RunRow>): Ru
  * const result = await runSweepParallel(experimentConfig('fashion-to-digits'), { outDir: 'reports/fashion-to-digits', workers: 2 });
  */
 export async function runSweepParallel(config: ExperimentConfig, opts: SweepOptions & ScaleOptions = {}): Promise<ExperimentResult> {
+  refuseReadOnly('runSweepParallel', opts);
   checkWorkers(opts.workers);
   if (opts.backbone && (opts.workers ?? 1) > 1)
     throw new Error(
@@ -165,6 +174,7 @@ function readManifest(file: string): SweepManifest | null {
 export async function runShard(config: ExperimentConfig, opts: SweepOptions & ScaleOptions & { shard: Shard; outDir: string }): Promise<ShardResult> {
   const t0 = Date.now();
   if (!opts.outDir) throw new Error('runShard: no outDir. Fix: pass the shared results folder (--out DIR), the same for every shard.');
+  refuseReadOnly('runShard', opts);
   const dir = path.resolve(opts.outDir);
   const file = path.join(dir, shardFileName(opts.shard));
   checkWorkers(opts.workers);
