@@ -22,8 +22,8 @@
  * eager mode draws them, and packed with the activations.
  */
 import { GraphBuilder, Ref } from './builder';
-import type * as tfn from '@tensorflow/tfjs-node';
 import { F, LayerInfo, RegisteredKind, T } from './registry';
+import { intIds } from './kinds/text';
 
 /** A model's layer graph as packing reads it (./forward.ts's LayerGraph). */
 interface Layers {
@@ -35,10 +35,15 @@ interface Layers {
 const I32 = { type: 'int32' as const };
 const I64 = { type: 'int64' as const };
 
+/** Whether a static shape is a sequence of `length` tokens: [batch, length, ...]. */
+const isSequence = (shape: (number | null)[], length: number) => shape.length >= 3 && shape[1] === length;
+
 /** The packing of one compiled graph: the real tokens' row indices and the ops that pack and unpack. */
 export class TokenPacking {
   private idx: Ref | null = null;
   private rows: Ref | null = null;
+  /** The int64 shape [rows, ...rest] of an unpacked sequence, one per `rest`. */
+  private readonly fullShapes = new Map<string, Ref>();
 
   private constructor(
     private readonly g: GraphBuilder,
@@ -60,10 +65,9 @@ export class TokenPacking {
     const mask = masks[0];
     const length = mask.info.inShapes[0][1];
     if (mask.info.inShapes[0].length !== 2 || typeof length !== 'number') return null;
-    const isSeq = (s: (number | null)[]) => s.length >= 3 && s[1] === length;
+    const isSeq = (s: (number | null)[]) => isSequence(s, length);
     for (const n of graph.nodes) {
-      const seqInputs = n.info.inShapes.map(isSeq);
-      if (!seqInputs.some(Boolean)) continue;
+      if (!n.info.inShapes.some(isSeq)) continue;
       const use = kindOf(n.info.cls)?.tokens;
       if (use === 'tokenwise') continue;
       if (use && n.inputs[use.masked] === mask.output) continue;
@@ -71,14 +75,12 @@ export class TokenPacking {
     }
     if (graph.nodes.some((n) => n.output === graph.output && isSeq(n.outShape))) return null;
     const padId = Number(mask.info.cfg.padId ?? 0);
-    const ids =
-      (mask.info.layer.input as tfn.SymbolicTensor).dtype === 'int32' ? x0 : g.op('Cast', [x0], { SrcT: F, DstT: I32, Truncate: { b: false } }, 'pack/ids');
-    return new TokenPacking(g, ids, padId, length);
+    return new TokenPacking(g, intIds(g, mask.info, x0), padId, length);
   }
 
   /** Whether a static shape is a sequence of this graph: [batch, length, ...]. */
   isSequence(shape: (number | null)[]): boolean {
-    return shape.length >= 3 && shape[1] === this.length;
+    return isSequence(shape, this.length);
   }
 
   /** A sequence's shape as the packed layout has it: [tokens, ...rest]. */
@@ -112,13 +114,17 @@ export class TokenPacking {
     const { g } = this;
     const rest = shape.slice(2) as number[];
     const { idx, rows } = this.index();
-    const full = g.op(
-      'ConcatV2',
-      [rows, g.ints(rest), g.constant({ dtype: 'int32', shape: [], values: [0] })],
-      { N: { i: 2 }, T: I32, Tidx: I32 },
-      `${name}/unpack_shape`,
-    );
-    const shape64 = g.op('Cast', [full], { SrcT: I32, DstT: I64, Truncate: { b: false } }, `${name}/unpack_shape64`);
+    let shape64 = this.fullShapes.get(rest.join());
+    if (!shape64) {
+      const full = g.op(
+        'ConcatV2',
+        [rows, g.ints(rest), g.constant({ dtype: 'int32', shape: [], values: [0] })],
+        { N: { i: 2 }, T: I32, Tidx: I32 },
+        'pack/unpack_shape',
+      );
+      shape64 = g.op('Cast', [full], { SrcT: I32, DstT: I64, Truncate: { b: false } }, 'pack/unpack_shape64');
+      this.fullShapes.set(rest.join(), shape64);
+    }
     const flat = g.op('ScatterNd', [idx, p, shape64], { ...T, Tindices: I64 }, `${name}/unpack`);
     return g.op('Reshape', [flat, g.ints([-1, this.length, ...rest])], { ...T, Tshape: I32 }, `${name}/unpack_rows`);
   }

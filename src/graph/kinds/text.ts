@@ -27,8 +27,8 @@ const inDtype = (info: LayerInfo) =>
     ? (info.layer.input as tfn.SymbolicTensor[])[0]
     : (info.layer.input as tfn.SymbolicTensor)
   ).dtype;
-/** Float32 input as is, int32 cast (for layers that take either). */
-const intIds = (g: GraphBuilder, info: LayerInfo, x: Ref) =>
+/** Float32 input as is, int32 cast (for layers that take either; token packing reads the ids too). */
+export const intIds = (g: GraphBuilder, info: LayerInfo, x: Ref) =>
   inDtype(info) === 'int32' ? x : g.op('Cast', [x], { SrcT: F, DstT: I32, Truncate: { b: false } }, `${info.name}/to_int`);
 
 /** Token ids -> float mask (1 token, 0 [PAD]); nothing to differentiate. */
